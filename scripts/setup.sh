@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the independent judges the tests use: Blender, assimp, and npm's three, fbx2gltf
+# and gltf-validator. Safe to run again; does nothing when everything is present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v blender >/dev/null || need+=(blender)
+command -v assimp >/dev/null || need+=(assimp-utils)
+python3 -c 'import numpy' 2>/dev/null || dpkg -s python3-numpy >/dev/null 2>&1 || need+=(python3-numpy)
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+if [ -f verify/node/package.json ] && [ ! -d verify/node/node_modules ]; then
+  (cd verify/node && npm ci --no-audit --no-fund --loglevel=error)
+fi
+if [ -f verify/node/node_modules/fbx2gltf/bin/Linux/FBX2glTF ]; then
+  chmod +x verify/node/node_modules/fbx2gltf/bin/Linux/FBX2glTF
+fi

@@ -1,0 +1,89 @@
+package anim
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func TestEulerRoundTripEveryOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for o := OrderXYZ; o <= OrderZYX; o++ {
+		for i := 0; i < 500; i++ {
+			e := Vec3{rng.Float64()*360 - 180, rng.Float64()*178 - 89, rng.Float64()*360 - 180}
+			q := EulerToQuat(e, o)
+			back := EulerToQuat(QuatToEuler(q, o), o)
+			if a := q.Angle(back); a > 1e-9 {
+				t.Fatalf("order %v: %v -> %v differs by %g rad", o, e, QuatToEuler(q, o), a)
+			}
+		}
+		// Gimbal lock still yields the same rotation.
+		e := Vec3{30, 90, 10}
+		if a := EulerToQuat(QuatToEuler(EulerToQuat(e, o), o), o).Angle(EulerToQuat(e, o)); a > 1e-6 {
+			t.Errorf("order %v gimbal: differs by %g rad", o, a)
+		}
+	}
+}
+
+func TestEulerXYZAppliesXFirst(t *testing.T) {
+	// X by 90 then Z by 90: the Y axis goes to Z, then stays on Z.
+	q := EulerToQuat(Vec3{90, 0, 90}, OrderXYZ)
+	v := q.Rotate(Vec3{0, 1, 0})
+	if v.Sub(Vec3{0, 0, 1}).Len() > 1e-12 {
+		t.Fatalf("got %v", v)
+	}
+}
+
+func TestSlerpShortestArc(t *testing.T) {
+	a := QuatAxisAngle(Vec3{0, 1, 0}, 0.1)
+	b := QuatAxisAngle(Vec3{0, 1, 0}, 0.5).Neg() // same rotation, far hemisphere
+	m := Slerp(a, b, 0.5)
+	if d := m.Angle(QuatAxisAngle(Vec3{0, 1, 0}, 0.3)); d > 1e-9 {
+		t.Fatalf("slerp took the long way: off by %g", d)
+	}
+}
+
+func TestMatrixRoundTrip(t *testing.T) {
+	tr := Transform{T: Vec3{1, 2, 3}, R: EulerToQuat(Vec3{10, 20, 30}, OrderZXY), S: Vec3{2, 2, 2}}
+	d := tr.Matrix().Decompose()
+	if d.T.Sub(tr.T).Len() > 1e-12 || d.R.Angle(tr.R) > 1e-9 || d.S.Sub(tr.S).Len() > 1e-12 {
+		t.Fatalf("got %+v want %+v", d, tr)
+	}
+	p := Vec3{0.5, -1, 4}
+	if tr.Matrix().Point(p).Sub(tr.Apply(p)).Len() > 1e-12 {
+		t.Fatal("matrix and transform disagree")
+	}
+}
+
+func TestForwardKinematicsChain(t *testing.T) {
+	s := &Skeleton{Base: Identity, Joints: []Joint{
+		{Name: "root", Parent: -1, Rest: Transform{T: Vec3{0, 100, 0}, R: QuatIdentity, S: Vec3{1, 1, 1}}},
+		{Name: "a", Parent: 0, Rest: Transform{T: Vec3{0, 10, 0}, R: QuatAxisAngle(Vec3{0, 0, 1}, math.Pi/2), S: Vec3{1, 1, 1}}},
+		{Name: "b", Parent: 1, Rest: Transform{T: Vec3{0, 10, 0}, R: QuatIdentity, S: Vec3{1, 1, 1}}},
+	}}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	got := s.RestPositions()
+	want := []Vec3{{0, 100, 0}, {0, 110, 0}, {-10, 110, 0}}
+	for i := range want {
+		if got[i].Sub(want[i]).Len() > 1e-9 {
+			t.Errorf("joint %d at %v, want %v", i, got[i], want[i])
+		}
+	}
+}
+
+func TestResampleKeepsDuration(t *testing.T) {
+	s := &Skeleton{Base: Identity, Joints: []Joint{{Name: "r", Parent: -1, Rest: Identity}}}
+	c := NewClip("c", s, 30, 31)
+	for f := 0; f < c.Frames; f++ {
+		c.Translations[f] = Vec3{float64(f), 0, 0}
+	}
+	r := c.Resample(60)
+	if r.Frames != 61 || math.Abs(r.Duration()-1) > 1e-12 {
+		t.Fatalf("frames %d duration %v", r.Frames, r.Duration())
+	}
+	if x := r.Translations[1][0]; math.Abs(x-0.5) > 1e-12 {
+		t.Fatalf("midpoint %v", x)
+	}
+}
