@@ -29,6 +29,9 @@ type Joint struct {
 type Skeleton struct {
 	Joints []Joint
 
+	// Name is the name of the node above the roots (an armature or character), when there is one.
+	Name string
+
 	// Base is the world transform of whatever sits above the root joints in the source
 	// (an armature or a Null node); identity when the roots are at scene level.
 	Base Transform
