@@ -87,3 +87,31 @@ func TestResampleKeepsDuration(t *testing.T) {
 		t.Fatalf("midpoint %v", x)
 	}
 }
+
+func TestTwoBoneIKReachesTarget(t *testing.T) {
+	unit := Vec3{1, 1, 1}
+	s := &Skeleton{Base: Identity, Joints: []Joint{
+		{Name: "hips", Parent: -1, Rest: Transform{T: Vec3{0, 100, 0}, R: QuatIdentity, S: unit}},
+		{Name: "upleg", Parent: 0, Rest: Transform{T: Vec3{10, -5, 0}, R: EulerToQuat(Vec3{5, 0, 3}, OrderXYZ), S: unit}},
+		{Name: "leg", Parent: 1, Rest: Transform{T: Vec3{0, -45, 0}, R: EulerToQuat(Vec3{-10, 0, 0}, OrderXYZ), S: unit}},
+		{Name: "foot", Parent: 2, Rest: Transform{T: Vec3{0, -42, 0}, R: EulerToQuat(Vec3{20, 5, 0}, OrderXYZ), S: unit}},
+		{Name: "toe", Parent: 3, Rest: Transform{T: Vec3{0, -5, 12}, R: QuatIdentity, S: unit}},
+	}}
+	for _, target := range []Vec3{{12, 20, 5}, {6, 15, -10}, {10, 60, 20}} {
+		c := NewClip("c", s, 30, 1)
+		before := c.WorldMatrices(s, 0, nil)
+		footRot := before[3].Decompose().R
+		c.TwoBoneIK(s, 0, 1, 2, 3, target, before)
+		after := c.WorldMatrices(s, 0, nil)
+		got := Vec3{after[3][12], after[3][13], after[3][14]}
+		if got.Sub(target).Len() > 1e-6 {
+			t.Errorf("target %v: foot at %v", target, got)
+		}
+		if a := after[3].Decompose().R.Angle(footRot); a > 1e-9 {
+			t.Errorf("target %v: foot turned by %g rad", target, a)
+		}
+		if hips := (Vec3{after[0][12], after[0][13], after[0][14]}); hips != (Vec3{0, 100, 0}) {
+			t.Errorf("hips moved to %v", hips)
+		}
+	}
+}
