@@ -1,0 +1,256 @@
+package gltf
+
+import (
+	"fmt"
+	"io"
+	"math"
+
+	gltfdoc "github.com/qmuntal/gltf"
+	"github.com/qmuntal/gltf/modeler"
+
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/anim"
+)
+
+// WriteOptions chooses the output form.
+type WriteOptions struct {
+	JSON bool // a .gltf JSON file with the buffer as a data URI; the default is GLB
+}
+
+// generator names this writer in asset.generator.
+const generator = "mixamo-blend-pipeline gltf"
+
+// Encode writes the skeleton as nodes and a skin, and every clip as a glTF animation with
+// LINEAR samplers at the clip's frame times. Every joint gets a rotation channel; translation
+// gets one when it moves or differs from the rest pose, scale likewise, so reading the file
+// back yields the same tracks.
+func Encode(w io.Writer, a *anim.Animation, opt WriteOptions) error {
+	if err := checkModel(a); err != nil {
+		return err
+	}
+	doc := build(a)
+	enc := gltfdoc.NewEncoder(w)
+	enc.AsBinary = !opt.JSON
+	if err := enc.Encode(doc); err != nil {
+		return fmt.Errorf("gltf: writing document: %w", err)
+	}
+	return nil
+}
+
+func checkModel(a *anim.Animation) error {
+	if a == nil || a.Skeleton == nil {
+		return errAt(ErrInvalidModel, "skeleton", "a skeleton", "none")
+	}
+	s := a.Skeleton
+	if err := s.Validate(); err != nil {
+		return errAt(ErrInvalidModel, "skeleton", "a valid hierarchy", err.Error())
+	}
+	if !finiteTransform(s.Base) {
+		return errAt(ErrInvalidModel, "skeleton.base", "a finite transform", fmt.Sprint(s.Base))
+	}
+	for i, j := range s.Joints {
+		if !finiteTransform(j.Rest) {
+			return errAt(ErrInvalidModel, fmt.Sprintf("skeleton.joints[%d].rest", i), "a finite transform", fmt.Sprint(j.Rest))
+		}
+	}
+	for i, c := range a.Clips {
+		if c == nil {
+			return errAt(ErrInvalidModel, fmt.Sprintf("clips[%d]", i), "a clip", "nil")
+		}
+		if err := c.Validate(s); err != nil {
+			return errAt(ErrInvalidModel, fmt.Sprintf("clips[%d]", i), "a valid clip", err.Error())
+		}
+		if c.Start < 0 {
+			return errAt(ErrInvalidModel, fmt.Sprintf("clips[%d].start", i), "a start time of 0 s or later (glTF key times are non-negative)", fmt.Sprint(c.Start))
+		}
+		// glTF key times are float32 and must strictly increase.
+		if float32(c.Time(c.Frames-1)) <= float32(c.Time(max(c.Frames-2, 0))) && c.Frames > 1 {
+			return errAt(ErrInvalidModel, fmt.Sprintf("clips[%d]", i), "frame times distinct in float32", fmt.Sprintf("%d frames at %g fps from %g s", c.Frames, c.FPS, c.Start))
+		}
+		for k, v := range c.Scales {
+			if !finite(v[:]) {
+				return errAt(ErrInvalidModel, fmt.Sprintf("clips[%d]", i), "finite scales", fmt.Sprintf("%v at frame %d joint %d", v, k/c.NumJoints, k%c.NumJoints))
+			}
+		}
+	}
+	return nil
+}
+
+func finiteTransform(t anim.Transform) bool {
+	return finite(t.T[:]) && finite(t.R[:]) && finite(t.S[:])
+}
+
+func build(a *anim.Animation) *gltfdoc.Document {
+	s := a.Skeleton
+	doc := &gltfdoc.Document{
+		Asset:  gltfdoc.Asset{Version: "2.0", Generator: generator},
+		Scene:  gltfdoc.Index(0),
+		Scenes: []*gltfdoc.Scene{{Name: "Scene"}},
+	}
+	children := s.Children()
+	var roots []int
+	for i, j := range s.Joints {
+		n := trsNode(j.Name, toMetres(j.Rest))
+		n.Children = children[i]
+		doc.Nodes = append(doc.Nodes, n)
+		if j.Parent < 0 {
+			roots = append(roots, i)
+		}
+	}
+	if isIdentity(s.Base) {
+		doc.Scenes[0].Nodes = roots
+	} else {
+		arm := trsNode("Armature", toMetres(s.Base))
+		arm.Children = roots
+		doc.Nodes = append(doc.Nodes, arm)
+		doc.Scenes[0].Nodes = []int{len(doc.Nodes) - 1}
+	}
+
+	joints := make([]int, len(s.Joints))
+	for i := range joints {
+		joints[i] = i
+	}
+	ibm := modeler.WriteAccessor(doc, gltfdoc.TargetNone, inverseBindMatrices(s))
+	doc.Skins = []*gltfdoc.Skin{{Name: "Armature", Joints: joints, InverseBindMatrices: gltfdoc.Index(ibm)}}
+
+	for _, c := range a.Clips {
+		doc.Animations = append(doc.Animations, animationOf(doc, s, c))
+	}
+	return doc
+}
+
+func toMetres(t anim.Transform) anim.Transform {
+	t.T = t.T.Scale(1.0 / metresToCM)
+	t.R = t.R.Normalize()
+	return t
+}
+
+func trsNode(name string, t anim.Transform) *gltfdoc.Node {
+	return &gltfdoc.Node{
+		Name:        name,
+		Matrix:      gltfdoc.DefaultMatrix,
+		Translation: t.T,
+		Rotation:    t.R,
+		Scale:       t.S,
+	}
+}
+
+func isIdentity(t anim.Transform) bool {
+	const eps = 1e-9
+	return t.T.Len() < eps && math.Abs(math.Abs(t.R.Normalize()[3])-1) < eps &&
+		math.Abs(t.S[0]-1) < eps && math.Abs(t.S[1]-1) < eps && math.Abs(t.S[2]-1) < eps
+}
+
+// inverseBindMatrices inverts each joint's rest world matrix, in metres.
+func inverseBindMatrices(s *anim.Skeleton) [][4][4]float32 {
+	world := make([]anim.Mat4, len(s.Joints))
+	base := toMetres(s.Base).Matrix()
+	out := make([][4][4]float32, len(s.Joints))
+	for i, j := range s.Joints {
+		local := toMetres(j.Rest).Matrix()
+		if j.Parent >= 0 {
+			world[i] = world[j.Parent].Mul(local)
+		} else {
+			world[i] = base.Mul(local)
+		}
+		inv := invertAffine(world[i])
+		// qmuntal's matrices are [row][column]; it stores them column-major as glTF wants.
+		for r := 0; r < 3; r++ {
+			for c := 0; c < 4; c++ {
+				out[i][r][c] = float32(inv[c*4+r])
+			}
+		}
+		out[i][3] = [4]float32{0, 0, 0, 1} // exact, as the validator requires
+	}
+	return out
+}
+
+// invertAffine inverts a column-major affine matrix; a singular one (zero scale) gives the
+// identity, since such a joint binds nothing.
+func invertAffine(m anim.Mat4) anim.Mat4 {
+	a, b, c := m[0], m[4], m[8]
+	d, e, f := m[1], m[5], m[9]
+	g, h, k := m[2], m[6], m[10]
+	det := a*(e*k-f*h) - b*(d*k-f*g) + c*(d*h-e*g)
+	if math.Abs(det) < 1e-300 {
+		return anim.Mat4Identity
+	}
+	r := [9]float64{ // row-major inverse of the 3×3 part
+		(e*k - f*h) / det, (c*h - b*k) / det, (b*f - c*e) / det,
+		(f*g - d*k) / det, (a*k - c*g) / det, (c*d - a*f) / det,
+		(d*h - e*g) / det, (b*g - a*h) / det, (a*e - b*d) / det,
+	}
+	t := anim.Vec3{m[12], m[13], m[14]}
+	tx := -(r[0]*t[0] + r[1]*t[1] + r[2]*t[2])
+	ty := -(r[3]*t[0] + r[4]*t[1] + r[5]*t[2])
+	tz := -(r[6]*t[0] + r[7]*t[1] + r[8]*t[2])
+	return anim.Mat4{
+		r[0], r[3], r[6], 0,
+		r[1], r[4], r[7], 0,
+		r[2], r[5], r[8], 0,
+		tx, ty, tz, 1,
+	}
+}
+
+func animationOf(doc *gltfdoc.Document, s *anim.Skeleton, c *anim.Clip) *gltfdoc.Animation {
+	out := &gltfdoc.Animation{Name: c.Name}
+	times := make([]float32, c.Frames)
+	for f := range times {
+		times[f] = float32(c.Time(f))
+	}
+	input := modeler.WriteAccessor(doc, gltfdoc.TargetNone, times)
+	doc.Accessors[input].Min = []float64{float64(times[0])}
+	doc.Accessors[input].Max = []float64{float64(times[len(times)-1])}
+
+	add := func(joint int, path gltfdoc.TRSProperty, data any) {
+		outAcc := modeler.WriteAccessor(doc, gltfdoc.TargetNone, data)
+		out.Samplers = append(out.Samplers, &gltfdoc.AnimationSampler{Input: input, Output: outAcc, Interpolation: gltfdoc.InterpolationLinear})
+		out.Channels = append(out.Channels, &gltfdoc.AnimationChannel{
+			Sampler: len(out.Samplers) - 1,
+			Target:  gltfdoc.AnimationChannelTarget{Node: gltfdoc.Index(joint), Path: path},
+		})
+	}
+	n := c.NumJoints
+	for j := 0; j < n; j++ {
+		rest := s.Joints[j].Rest
+		rot := make([][4]float32, c.Frames)
+		prev := anim.Quat{}
+		for f := 0; f < c.Frames; f++ {
+			q := c.Rotations[f*n+j].Normalize()
+			if f > 0 && q.Dot(prev) < 0 { // keep neighbours on one hemisphere so LINEAR takes the short arc
+				q = q.Neg()
+			}
+			prev = q
+			rot[f] = [4]float32{float32(q[0]), float32(q[1]), float32(q[2]), float32(q[3])}
+		}
+		add(j, gltfdoc.TRSRotation, rot)
+		if moves(c.Translations, n, j, rest.T) {
+			tr := make([][3]float32, c.Frames)
+			for f := range tr {
+				v := c.Translations[f*n+j].Scale(1.0 / metresToCM)
+				tr[f] = [3]float32{float32(v[0]), float32(v[1]), float32(v[2])}
+			}
+			add(j, gltfdoc.TRSTranslation, tr)
+		}
+		if moves(c.Scales, n, j, rest.S) {
+			sc := make([][3]float32, c.Frames)
+			for f := range sc {
+				v := c.Scales[f*n+j]
+				sc[f] = [3]float32{float32(v[0]), float32(v[1]), float32(v[2])}
+			}
+			add(j, gltfdoc.TRSScale, sc)
+		}
+	}
+	return out
+}
+
+// moves reports whether joint j's track differs from rest on any frame.
+func moves(track []anim.Vec3, n, j int, rest anim.Vec3) bool {
+	const eps = 1e-9
+	for i := j; i < len(track); i += n {
+		v := track[i]
+		if math.Abs(v[0]-rest[0]) > eps || math.Abs(v[1]-rest[1]) > eps || math.Abs(v[2]-rest[2]) > eps {
+			return true
+		}
+	}
+	return false
+}
