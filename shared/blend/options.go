@@ -70,6 +70,9 @@ type Options struct {
 	Positions []float64 `json:"positions,omitempty"` // one per input, strictly increasing
 	Value     float64   `json:"value,omitempty"`     // parameter value; clamped to the ends
 
+	// mix and blendspace: limit foot skating to the inputs' own (default true)
+	FootLock *bool `json:"foot_lock,omitempty"`
+
 	// applied after every method
 	FPS     float64 `json:"fps,omitempty"` // output frame rate; 0 = the first input's
 	Loop    bool    `json:"loop,omitempty"`
@@ -269,6 +272,10 @@ func (o Options) Canonical() Options {
 			c.TransitionFrames = DefaultTransitionFrames
 		}
 		c.Curve = curveName(o.Curve)
+	}
+	if m == Mix || m == Blendspace {
+		lock := o.FootLock == nil || *o.FootLock
+		c.FootLock = &lock
 	}
 	switch m {
 	case Mix:

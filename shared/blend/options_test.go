@@ -85,7 +85,7 @@ func TestCanonical(t *testing.T) {
 		want Options
 	}{
 		{"mix defaults", Options{Method: "Linear", Mask: Mask{"head"}, Weight: f64(0.2)},
-			Options{Method: Mix, Ratio: f64(0.5), Sync: SyncNone}},
+			Options{Method: Mix, Ratio: f64(0.5), Sync: SyncNone, FootLock: ptrBool(true)}},
 		{"transition defaults", Options{Method: "single-shot"},
 			Options{Method: Transition, TransitionFrames: 10, Curve: CurveSmoothstep}},
 		{"transition keeps time", Options{Method: "transition", TransitionAt: f64(0.4), Curve: "EASE_IN_OUT"},
@@ -97,7 +97,7 @@ func TestCanonical(t *testing.T) {
 		{"additive", Options{Method: "additive", ReferenceFrame: 3, Ratio: f64(0.9)},
 			Options{Method: Additive, Weight: f64(1), ReferenceFrame: 3}},
 		{"loop fills fade", Options{Method: "blendspace", Positions: []float64{1, 2}, Value: 1.5, Loop: true, FPS: 30},
-			Options{Method: Blendspace, Positions: []float64{1, 2}, Value: 1.5, Loop: true, FPS: 30, TransitionFrames: 10, Curve: CurveSmoothstep}},
+			Options{Method: Blendspace, Positions: []float64{1, 2}, Value: 1.5, Loop: true, FPS: 30, TransitionFrames: 10, Curve: CurveSmoothstep, FootLock: ptrBool(true)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -145,3 +145,5 @@ func TestOptionsJSON(t *testing.T) {
 		t.Fatalf("transition_at: auto %v zero %v", auto.TransitionAt, zero.TransitionAt)
 	}
 }
+
+func ptrBool(v bool) *bool { return &v }

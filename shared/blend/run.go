@@ -85,6 +85,11 @@ func Run(opts Options, inputs ...*anim.Animation) (*Result, error) {
 	if o.Loop {
 		loop(out, a.root, a.rs, o.TransitionFrames, o.Curve, o.InPlace)
 	}
+	if o.FootLock != nil && *o.FootLock {
+		if allowed, ok := allowedSkating(inputs, res.Weights); ok {
+			lockFeet(a.skel, out, allowed)
+		}
+	}
 	res.Animation = &anim.Animation{Skeleton: a.skel, Clips: []*anim.Clip{out}, Source: inputs[0].Source}
 	return res, nil
 }
