@@ -1,9 +1,9 @@
 package blend
 
 import (
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/anim"
 	"testing"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/anim"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/mixamo"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/quality"
 )
