@@ -14,7 +14,9 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-if [ -f verify/node/package.json ] && [ ! -d verify/node/node_modules ]; then
+# npm ci again when the lock file is newer than the installed tree (a judge was bumped).
+if [ -f verify/node/package-lock.json ] && { [ ! -f verify/node/node_modules/.package-lock.json ] ||
+  [ verify/node/package-lock.json -nt verify/node/node_modules/.package-lock.json ]; }; then
   (cd verify/node && npm ci --no-audit --no-fund --loglevel=error)
 fi
 if [ -f verify/node/node_modules/fbx2gltf/bin/Linux/FBX2glTF ]; then
