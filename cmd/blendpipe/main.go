@@ -20,6 +20,9 @@ type command struct {
 func commands() map[string]command {
 	return map[string]command{
 		"inspect": {"print what an animation file holds (--json)", runInspect},
+		"blend":   {"blend clips: blendpipe blend A B --method mix --ratio 0.3 -o out.fbx", runBlend},
+		"metrics": {"quality metrics of a clip (--json)", runMetrics},
+		"batch":   {"run a manifest of blends on a worker pool", runBatch},
 	}
 }
 

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/anim"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/blend"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/job"
+)
+
+// blendFlags binds every operator option to a flag; set records which were given, so absent
+// options keep the operator's defaults.
+type blendFlags struct {
+	o                                  blend.Options
+	ratio, transitionAt, maskW, weight float64
+	mask, positions                    string
+	set                                map[string]bool
+}
+
+func (b *blendFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&b.o.Method, "method", "mix", "mix (linear), transition (single-shot), layer, additive or blendspace")
+	fs.Float64Var(&b.ratio, "ratio", blend.DefaultRatio, "mix: weight of the second clip, 0..1")
+	fs.StringVar(&b.o.Sync, "sync", "", "mix: none or feet (align foot plants)")
+	fs.IntVar(&b.o.TransitionFrames, "transition-frames", 0, "transition (and loop): cross-fade length in frames (default 10)")
+	fs.StringVar(&b.o.Curve, "curve", "", "transition: linear, smoothstep (default) or ease-in-out")
+	fs.Float64Var(&b.transitionAt, "transition-at", 0, "transition: seconds into A where the hand-over starts (default: found automatically)")
+	fs.StringVar(&b.mask, "mask", "", "layer: a preset (upper_body, lower_body, left_arm, right_arm, head, spine) or comma-separated joints")
+	fs.Float64Var(&b.maskW, "mask-weight", blend.DefaultMaskWeight, "layer: weight of the masked joints, 0..1")
+	fs.Float64Var(&b.weight, "weight", blend.DefaultWeight, "additive: weight of B's difference, 0..1")
+	fs.IntVar(&b.o.ReferenceFrame, "reference-frame", 0, "additive: frame of B used as its reference pose")
+	fs.StringVar(&b.positions, "positions", "", "blendspace: comma-separated parameter position of each input")
+	fs.Float64Var(&b.o.Value, "value", 0, "blendspace: parameter value")
+	fs.Float64Var(&b.o.FPS, "fps", 0, "output frame rate (default: the first input's)")
+	fs.BoolVar(&b.o.Loop, "loop", false, "make the result loop seamlessly")
+	fs.BoolVar(&b.o.InPlace, "in-place", false, "remove horizontal root motion")
+}
+
+func (b *blendFlags) options(fs *flag.FlagSet) (blend.Options, error) {
+	b.set = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { b.set[f.Name] = true })
+	o := b.o
+	if b.set["ratio"] {
+		o.Ratio = &b.ratio
+	}
+	if b.set["transition-at"] {
+		o.TransitionAt = &b.transitionAt
+	}
+	if b.set["mask-weight"] {
+		o.MaskWeight = &b.maskW
+	}
+	if b.set["weight"] {
+		o.Weight = &b.weight
+	}
+	if b.mask != "" {
+		for _, m := range strings.Split(b.mask, ",") {
+			o.Mask = append(o.Mask, strings.TrimSpace(m))
+		}
+	}
+	if b.positions != "" {
+		for _, p := range strings.Split(b.positions, ",") {
+			v, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+			if err != nil {
+				return o, fmt.Errorf("--positions: %q is not a number", p)
+			}
+			o.Positions = append(o.Positions, v)
+		}
+	}
+	return o, nil
+}
+
+func runBlend(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("blend", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var bf blendFlags
+	bf.register(fs)
+	out := fs.String("o", "", "output file (its extension picks the format unless --format is given)")
+	format := fs.String("format", "", "output format: fbx, glb, gltf or bvh")
+	name := fs.String("name", "", "name of the output clip")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: blendpipe blend A B [more inputs] --method mix --ratio 0.3 -o out.fbx [--json]")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() < 2 || *out == "" {
+		fs.Usage()
+		return errUsage
+	}
+	opts, err := bf.options(fs)
+	if err != nil {
+		return err
+	}
+	f, err := animfile.OutputFormat(*out, *format)
+	if err != nil {
+		return err
+	}
+	inputs := make([]*anim.Animation, fs.NArg())
+	for i, p := range fs.Args() {
+		if inputs[i], _, err = animfile.Read(ctx, p, 0); err != nil {
+			return err
+		}
+	}
+	res, err := job.Blend(inputs, job.Spec{Options: opts, Format: f, ClipName: *name})
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(*out, res.Data); err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(stdout, blendReport(*out, res))
+	}
+	c := res.Result.Animation.Clip()
+	fmt.Fprintf(stdout, "%s: %d frames at %g fps, %.3f s, %d joints\n", *out, c.Frames, c.FPS, c.Duration(), c.NumJoints)
+	q := res.Quality.Result
+	fmt.Fprintf(stdout, "foot skating %.2f cm/s, max pose change %.2f cm, L2 velocity %.1f cm/s, L2 acceleration %.0f cm/s²\n",
+		q.FootSkatingCMPerS, q.MaxPoseChangeCM, q.L2VelocityCMPerS, q.L2AccelerationCMPerS2)
+	if t := res.Result.Transition; t != nil {
+		fmt.Fprintf(stdout, "transition at frame %d over %d frames (B from frame %d), cost %.2f\n", t.StartFrame, t.Frames, t.BFrame, t.Cost)
+	}
+	for _, w := range res.Quality.Check(qualityLimits()) {
+		fmt.Fprintln(stderr, "warning:", w)
+	}
+	return nil
+}
+
+// blendReport is what `blend --json` prints.
+func blendReport(path string, res *job.Output) map[string]any {
+	c := res.Result.Animation.Clip()
+	return map[string]any{
+		"output":     path,
+		"format":     res.Format,
+		"bytes":      len(res.Data),
+		"duration_s": c.Duration(),
+		"frames":     c.Frames,
+		"fps":        c.FPS,
+		"joints":     res.Result.Joints,
+		"transition": res.Result.Transition,
+		"weights":    res.Result.Weights,
+		"metrics":    res.Quality,
+		"warnings":   res.Quality.Check(qualityLimits()),
+	}
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// writeFileAtomic writes through a temporary file and a rename, so a reader never sees half a file.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

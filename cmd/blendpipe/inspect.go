@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/mixamo"
+)
+
+func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: blendpipe inspect [--json] FILE")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errUsage
+	}
+	a, _, err := animfile.Read(ctx, fs.Arg(0), 0)
+	if err != nil {
+		return err
+	}
+	info := mixamo.Describe(a)
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(info)
+	}
+	fmt.Fprintf(stdout, "format      %s %s\n", info.Format, info.Version)
+	if info.Creator != "" {
+		fmt.Fprintf(stdout, "creator     %s\n", info.Creator)
+	}
+	fmt.Fprintf(stdout, "rig         %s (%s, prefix %q)\n", info.Rig, info.RigSignature, info.Prefix)
+	fmt.Fprintf(stdout, "joints      %d", info.Joints)
+	if !info.Humanoid {
+		fmt.Fprintf(stdout, " (not a humanoid: missing %v)", info.MissingJoints)
+	}
+	fmt.Fprintln(stdout)
+	if info.Clips == 0 {
+		fmt.Fprintln(stdout, "clip        none (character only)")
+	} else {
+		fmt.Fprintf(stdout, "clip        %q: %d frames at %g fps, %.3f s\n", info.Clip, info.Frames, info.FPS, info.Duration)
+		fmt.Fprintf(stdout, "root motion %.1f cm (x %.1f, z %.1f)\n", info.RootMotionCM, info.RootMotionVec[0], info.RootMotionVec[2])
+	}
+	for _, s := range info.Stacks {
+		mark := " "
+		if s.Used {
+			mark = "*"
+		}
+		fmt.Fprintf(stdout, "stack      %s %q %.3f s, %d curves\n", mark, s.Name, s.Duration, s.Curves)
+	}
+	return nil
+}
+
+// parseFlags parses flags that may come before or after positional arguments.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if err == flag.ErrHelp {
+				return errUsage
+			}
+			return errUsage
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+	return fs.Parse(pos)
+}

@@ -1,0 +1,95 @@
+// Package job makes one blend from decoded inputs: run the operator, measure the result against
+// its inputs, and encode it. The CLI, the batch runner and the blend service all call it, so a
+// blend made anywhere is the same bytes and the same report.
+package job
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/anim"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/blend"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/mixamo"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/quality"
+)
+
+// Spec is one blend on decoded inputs.
+type Spec struct {
+	Options blend.Options
+	// Format is the output format: "fbx", "glb", "gltf" or "bvh".
+	Format string
+	// ClipName names the output clip; empty keeps the operator's name.
+	ClipName string
+	// InputMetrics, when given (one per input), are reused instead of measuring the inputs
+	// again; a batch that blends the same seeds many times measures each once.
+	InputMetrics []quality.Metrics
+}
+
+// Output is a finished blend.
+type Output struct {
+	Data    []byte
+	Format  string
+	Result  *blend.Result
+	Quality quality.Report
+	Info    mixamo.Info
+}
+
+// Blend runs spec over inputs. Bad options or inputs give the operator's *blend.OptionError.
+func Blend(inputs []*anim.Animation, spec Spec) (*Output, error) {
+	if _, err := animfile.OutputFormat("", spec.Format); err != nil {
+		return nil, &blend.OptionError{Field: "format", Msg: err.Error()}
+	}
+	res, err := blend.Run(spec.Options, inputs...)
+	if err != nil {
+		return nil, err
+	}
+	out := res.Animation
+	clip := out.Clip()
+	if spec.ClipName != "" {
+		clip.Name = spec.ClipName
+	}
+	in := spec.InputMetrics
+	if len(in) != len(inputs) {
+		in = make([]quality.Metrics, len(inputs))
+		for i, a := range inputs {
+			if in[i], err = MeasureInput(a); err != nil {
+				return nil, fmt.Errorf("measure input %d: %w", i, err)
+			}
+		}
+	}
+	var opt quality.Options
+	if t := res.Transition; t != nil && t.Frames > 0 && t.StartFrame+t.Frames <= clip.Frames {
+		opt.Transition = &quality.Window{Start: t.StartFrame, End: t.StartFrame + t.Frames}
+	}
+	m, err := quality.Measure(out.Skeleton, clip, opt)
+	if err != nil {
+		return nil, fmt.Errorf("measure result: %w", err)
+	}
+	o := &Output{Format: spec.Format, Result: res, Quality: quality.Compare(m.Compact(), in...)}
+	o.Info = mixamo.Describe(out)
+	o.Info.Format, o.Info.Version = formatName(spec.Format), ""
+	var buf bytes.Buffer
+	if err := animfile.Encode(&buf, out, spec.Format); err != nil {
+		return nil, fmt.Errorf("encode %s: %w", spec.Format, err)
+	}
+	o.Data = buf.Bytes()
+	return o, nil
+}
+
+// MeasureInput measures an input's first clip (compact: no per-frame series).
+func MeasureInput(a *anim.Animation) (quality.Metrics, error) {
+	c := a.Clip()
+	if c == nil {
+		return quality.Metrics{}, fmt.Errorf("no animation clip")
+	}
+	m, err := quality.Measure(a.Skeleton, c, quality.Options{})
+	return m.Compact(), err
+}
+
+func formatName(f string) string {
+	if f == "glb" {
+		return "gltf"
+	}
+	return f
+}
