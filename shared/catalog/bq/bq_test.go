@@ -1,0 +1,238 @@
+package bq
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"cloud.google.com/go/bigquery"
+	"google.golang.org/api/option"
+
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog/catalogtest"
+)
+
+const (
+	project = "test-project"
+	dataset = "RAW_DEV"
+)
+
+// emulatorBin finds github.com/goccy/bigquery-emulator, built apart from this
+// module: BQ_EMULATOR_BIN, else GOBIN or GOPATH/bin.
+func emulatorBin() string {
+	if p := os.Getenv("BQ_EMULATOR_BIN"); p != "" {
+		return p
+	}
+	var dirs []string
+	if out, err := exec.Command("go", "env", "-json", "GOBIN", "GOPATH").Output(); err == nil {
+		var env struct{ GOBIN, GOPATH string }
+		if json.Unmarshal(out, &env) == nil {
+			if env.GOBIN != "" {
+				dirs = append(dirs, env.GOBIN)
+			}
+			for _, gp := range filepath.SplitList(env.GOPATH) {
+				dirs = append(dirs, filepath.Join(gp, "bin"))
+			}
+		}
+	}
+	for _, d := range dirs {
+		p := filepath.Join(d, "bigquery-emulator")
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+			return p
+		}
+	}
+	return ""
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// startEmulator runs the emulator on loopback ports and returns a client of
+// it with the dataset created through the API, as in production setups.
+func startEmulator(t *testing.T) *bigquery.Client {
+	t.Helper()
+	bin := emulatorBin()
+	if bin == "" {
+		t.Skip("SKIPPED: BigQuery contract not run: bigquery-emulator not found " +
+			"(set BQ_EMULATOR_BIN or go install github.com/goccy/bigquery-emulator/cmd/bigquery-emulator@v0.8.1)")
+	}
+	port, grpcPort := freePort(t), freePort(t)
+	var logs bytes.Buffer
+	cmd := exec.Command(bin, "--project="+project, "--host=127.0.0.1",
+		fmt.Sprintf("--port=%d", port), fmt.Sprintf("--grpc-port=%d", grpcPort), "--log-level=error")
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", bin, err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("bigquery-emulator output:\n%s", logs.String())
+		}
+	})
+	endpoint := fmt.Sprintf("http://127.0.0.1:%d", port)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(endpoint + "/projects/" + project + "/datasets")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("bigquery-emulator not answering on %s: %v\n%s", endpoint, err, logs.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Logf("bigquery-emulator %s on %s", bin, endpoint)
+	ctx := context.Background()
+	client, err := bigquery.NewClient(ctx, project, option.WithEndpoint(endpoint), option.WithoutAuthentication())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := client.Dataset(dataset).Create(ctx, &bigquery.DatasetMetadata{Location: "US"}); err != nil {
+		t.Fatalf("create dataset: %v", err)
+	}
+	return client
+}
+
+func TestContract(t *testing.T) {
+	client := startEmulator(t)
+	t.Cleanup(func() { client.Close() })
+	var n atomic.Int64
+	catalogtest.Run(t, catalogtest.Harness{
+		New: func(t *testing.T) catalog.Store {
+			i := n.Add(1)
+			s := New(client, dataset, Options{Table: fmt.Sprintf("animations_%d", i), View: fmt.Sprintf("animations_current_%d", i)})
+			if err := s.Ensure(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			return unclosed{s}
+		},
+		Writers: 4,
+	})
+}
+
+// unclosed shares one client among the suite's stores; the test closes it.
+type unclosed struct{ *Store }
+
+func (unclosed) Close() error { return nil }
+
+func TestEnsureIsIdempotent(t *testing.T) {
+	client := startEmulator(t)
+	defer client.Close()
+	ctx := context.Background()
+	s := New(client, dataset, Options{})
+	for range 2 {
+		if err := s.Ensure(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	md, err := client.Dataset(dataset).Table(catalog.Table).Metadata(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(md.Schema) != len(Schema()) {
+		t.Errorf("created table has %d columns, want %d", len(md.Schema), len(Schema()))
+	}
+	if err := s.Append(ctx, catalogtest.Seed("seed/x.fbx", 1)); err != nil {
+		t.Fatal(err)
+	}
+	// The view answers like the query the store runs.
+	it, err := client.Query("SELECT name, generation FROM `" + project + "." + dataset + "." + catalog.View + "`").Read(ctx)
+	if err != nil {
+		t.Fatalf("query the view: %v", err)
+	}
+	var got []bigquery.Value
+	if err := it.Next(&got); err != nil || got[0] != "seed/x.fbx" || got[1] != int64(1) {
+		t.Errorf("view row = %v, %v", got, err)
+	}
+}
+
+// The schema is what Terraform mirrors: check its shape without a server.
+func TestSchema(t *testing.T) {
+	b, err := SchemaJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fields []struct {
+		Name, Type, Mode string
+	}
+	if err := json.Unmarshal(b, &fields); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"name": "STRING/REQUIRED", "generation": "INTEGER/REQUIRED", "kind": "STRING/REQUIRED",
+		"sources": "STRING/REPEATED", "synced_at": "TIMESTAMP/REQUIRED", "deleted": "BOOLEAN/REQUIRED",
+		"created_at": "TIMESTAMP/NULLABLE", "skating_cm_s": "FLOAT/NULLABLE", "options": "STRING/NULLABLE",
+	}
+	seen := map[string]bool{}
+	for _, f := range fields {
+		mode := f.Mode
+		if mode == "" {
+			mode = "NULLABLE"
+		}
+		if w, ok := want[f.Name]; ok && w != f.Type+"/"+mode {
+			t.Errorf("%s: %s/%s, want %s", f.Name, f.Type, mode, w)
+		}
+		if seen[f.Name] {
+			t.Errorf("column %s twice", f.Name)
+		}
+		seen[f.Name] = true
+	}
+	for _, col := range []string{"uri", "bucket", "sha256", "size", "format", "rig", "clip", "fps", "frames", "duration_s",
+		"joint_count", "root_motion_cm", "method", "metrics", "l2_velocity", "l2_acceleration", "max_pose_change_cm",
+		"transition_cost", "ground_penetration_cm", "preview", "correlation_id"} {
+		if !seen[col] {
+			t.Errorf("no column %s", col)
+		}
+	}
+	md := TableMetadata()
+	if md.TimePartitioning.Field != "synced_at" || md.TimePartitioning.Type != bigquery.DayPartitioningType {
+		t.Errorf("partitioning %+v", md.TimePartitioning)
+	}
+	if got := strings.Join(md.Clustering.Fields, ","); got != "kind,rig,name" {
+		t.Errorf("clustering %s", got)
+	}
+}
+
+func TestInsertIDIdentifiesTheEvent(t *testing.T) {
+	a := catalogtest.Seed("seed/a.fbx", 7)
+	redelivered := a
+	redelivered.CorrelationID, redelivered.SyncedAt = "another-delivery", time.Now()
+	del := a
+	del.Deleted = true
+	id := func(r catalog.Row) string {
+		_, id, err := saver(r).Save()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	if id(a) != id(redelivered) {
+		t.Error("a redelivery of the same event got a different insertID")
+	}
+	if id(a) == id(del) {
+		t.Error("the delete of a generation shares the finalize's insertID")
+	}
+	if len(id(a)) > 128 {
+		t.Errorf("insertID %d chars, BigQuery allows 128", len(id(a)))
+	}
+}

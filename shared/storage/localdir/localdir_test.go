@@ -1,0 +1,370 @@
+package localdir
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/storagetest"
+)
+
+func open(t testing.TB, dir string, opts Options) *Store {
+	t.Helper()
+	s, err := Open(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestContract(t *testing.T) {
+	storagetest.Run(t, storagetest.Harness{
+		New: func(t *testing.T) storage.Store {
+			return open(t, filepath.Join(t.TempDir(), "library"), Options{})
+		},
+		DeleteConditions: true,
+		SignsURLs:        false,
+	})
+}
+
+func TestRecordsAreNotObjects(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, t.TempDir(), Options{Bucket: "library"})
+	if _, err := s.Put(ctx, "seed/a.fbx", strings.NewReader("a"), &storage.PutOptions{Metadata: map[string]string{"k": "v"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{".meta/lock", ".meta/objects/seed/a.fbx", ".meta/x"} {
+		if _, err := s.Stat(ctx, name, nil); !errors.Is(err, storage.ErrInvalidName) {
+			t.Errorf("Stat(%q) = %v, want ErrInvalidName", name, err)
+		}
+		if _, err := s.Put(ctx, name, strings.NewReader("x"), nil); !errors.Is(err, storage.ErrInvalidName) {
+			t.Errorf("Put(%q) = %v, want ErrInvalidName", name, err)
+		}
+	}
+	all, err := storage.ListAll(ctx, s, nil)
+	if err != nil || len(all) != 1 || all[0].Name != "seed/a.fbx" || all[0].Bucket != "library" {
+		t.Fatalf("List = %+v, %v; want only seed/a.fbx in bucket library", all, err)
+	}
+	staged, _ := os.ReadDir(filepath.Join(s.Dir(), metaDir, tmpDir))
+	if len(staged) != 0 {
+		t.Errorf("staging area not empty after writes: %v", staged)
+	}
+}
+
+// A file copied into the folder by hand is an object, described from the
+// file system, and guarded by preconditions like any other.
+func TestFileCopiedInByHand(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, t.TempDir(), Options{})
+	p, err := s.Path("uploads/Walking.fbx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(filepath.Dir(p), 0o755)
+	mod := time.Date(2026, 3, 1, 12, 0, 0, 123456789, time.UTC)
+	if err := os.WriteFile(p, []byte("by hand"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Chtimes(p, mod, mod)
+
+	a, err := s.Stat(ctx, "uploads/Walking.fbx", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Generation != mod.UnixMicro() || a.Size != 7 || a.Metageneration != 1 || a.HasCRC32C || a.MD5 != nil || !a.Updated.Equal(mod) {
+		t.Errorf("attrs of a hand-copied file: %+v", a)
+	}
+	if _, err := s.Put(ctx, "uploads/Walking.fbx", strings.NewReader("new"), &storage.PutOptions{If: storage.DoesNotExist()}); !errors.Is(err, storage.ErrPreconditionFailed) {
+		t.Errorf("DoesNotExist over a hand-copied file = %v", err)
+	}
+	if _, err := s.Put(ctx, "uploads/Walking.fbx", strings.NewReader("through the store"), &storage.PutOptions{If: storage.GenerationMatch(a.Generation), Metadata: map[string]string{"k": "v"}}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Replaced by hand again: the stale sidecar must not describe it.
+	if err := os.WriteFile(p, []byte("replaced by hand"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b, a, err := storage.ReadAll(ctx, s, "uploads/Walking.fbx", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != "replaced by hand" || a.Metadata != nil || a.HasCRC32C || a.Size != int64(len(b)) {
+		t.Errorf("after a replacement by hand: %q %+v", b, a)
+	}
+}
+
+func TestFileAndFolderConflict(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, t.TempDir(), Options{})
+	cases := []struct{ first, second string }{
+		{"seed/a", "seed/a/b.fbx"},
+		{"blend/x/y.fbx", "blend/x"},
+	}
+	for _, c := range cases {
+		if _, err := s.Put(ctx, c.first, strings.NewReader("1"), nil); err != nil {
+			t.Fatal(err)
+		}
+		_, err := s.Put(ctx, c.second, strings.NewReader("2"), nil)
+		if !errors.Is(err, storage.ErrInvalidName) {
+			t.Errorf("Put(%q) after Put(%q) = %v, want ErrInvalidName", c.second, c.first, err)
+		}
+		if b, _, err := storage.ReadAll(ctx, s, c.first, nil); err != nil || string(b) != "1" {
+			t.Errorf("first object after the conflict: %q, %v", b, err)
+		}
+	}
+}
+
+func TestEvents(t *testing.T) {
+	ctx := context.Background()
+	var (
+		mu     sync.Mutex
+		events []storage.Event
+	)
+	s := open(t, t.TempDir(), Options{Bucket: "uploads", OnChange: func(_ context.Context, ev storage.Event) {
+		mu.Lock()
+		events = append(events, ev)
+		mu.Unlock()
+	}})
+	a1, _ := s.Put(ctx, "Walking.fbx", strings.NewReader("one"), &storage.PutOptions{ContentType: "application/octet-stream", Metadata: map[string]string{"k": "1"}})
+	a2, _ := s.Put(ctx, "Walking.fbx", strings.NewReader("two"), nil)
+	s.Put(ctx, "Walking.fbx", strings.NewReader("lost"), &storage.PutOptions{If: storage.DoesNotExist()})
+	s.Delete(ctx, "Walking.fbx", nil)
+	s.Delete(ctx, "Walking.fbx", nil)
+
+	type ev struct {
+		typ storage.EventType
+		gen int64
+	}
+	var got []ev
+	for _, e := range events {
+		got = append(got, ev{e.Type, e.Object.Generation})
+		if e.Object.Bucket != "uploads" || e.Object.Name != "Walking.fbx" || !e.Object.HasCRC32C || e.Object.MD5 == nil || e.Object.Created.IsZero() {
+			t.Errorf("event object lacks StorageObjectData fields: %+v", e.Object)
+		}
+	}
+	want := []ev{
+		{storage.ObjectFinalized, a1.Generation},
+		{storage.ObjectDeleted, a1.Generation}, // the overwrite retires generation 1
+		{storage.ObjectFinalized, a2.Generation},
+		{storage.ObjectDeleted, a2.Generation},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("events = %v, want %v", got, want)
+	}
+	if events[0].Object.Metadata["k"] != "1" || events[0].Object.ContentType != "application/octet-stream" {
+		t.Errorf("finalized event lacks metadata or content type: %+v", events[0].Object)
+	}
+}
+
+// Readers racing an overwriting writer see one whole generation or the
+// other, with attributes that describe the bytes they read.
+func TestReadersNeverSeePartialWrites(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, t.TempDir(), Options{NoSync: true})
+	bodies := [][]byte{bytes.Repeat([]byte{'a'}, 300_000), bytes.Repeat([]byte{'b'}, 200_000)}
+	if _, err := s.Put(ctx, "blend/hot.fbx", bytes.NewReader(bodies[0]), nil); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 1; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if _, err := s.Put(ctx, "blend/hot.fbx", bytes.NewReader(bodies[i%2]), nil); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	for range 200 {
+		b, a, err := storage.ReadAll(ctx, s, "blend/hot.fbx", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		whole := bytes.Equal(b, bodies[0]) || bytes.Equal(b, bodies[1])
+		if !whole || a.Size != int64(len(b)) || a.CRC32C != crc32.Checksum(b, castagnoli) {
+			t.Fatalf("read %d bytes (whole generation: %v) with attrs size %d crc %08x", len(b), whole, a.Size, a.CRC32C)
+		}
+	}
+	close(stop)
+	wg.Wait()
+}
+
+func TestCanceledPutLeavesNothing(t *testing.T) {
+	s := open(t, t.TempDir(), Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	body := io.MultiReader(strings.NewReader("partial"), readerFunc(func([]byte) (int, error) {
+		cancel()
+		return 0, nil
+	}), strings.NewReader("never"))
+	_, err := s.Put(ctx, "seed/partial.fbx", body, nil)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Put = %v, want context.Canceled", err)
+	}
+	if _, err := s.Stat(context.Background(), "seed/partial.fbx", nil); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("canceled Put left an object: %v", err)
+	}
+	if staged, _ := os.ReadDir(filepath.Join(s.Dir(), metaDir, tmpDir)); len(staged) != 0 {
+		t.Errorf("canceled Put left staged files: %v", staged)
+	}
+}
+
+type readerFunc func([]byte) (int, error)
+
+func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
+
+// Several processes sharing the directory (the CLI and the dev server, say)
+// race to create one object: the flock makes exactly one of them win.
+func TestConcurrentCreateAcrossProcesses(t *testing.T) {
+	if os.Getenv("LOCALDIR_RACE_DIR") != "" {
+		t.Skip("running as a child process")
+	}
+	dir := t.TempDir()
+	const procs = 4
+	start := filepath.Join(dir, "start")
+	cmds := make([]*exec.Cmd, procs)
+	outs := make([]*bytes.Buffer, procs)
+	for i := range cmds {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestRaceChild$", "-test.v")
+		cmd.Env = append(os.Environ(), "LOCALDIR_RACE_DIR="+dir, fmt.Sprintf("LOCALDIR_RACE_ID=%d", i))
+		outs[i] = new(bytes.Buffer)
+		cmd.Stdout, cmd.Stderr = outs[i], outs[i]
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds[i] = cmd
+	}
+	// The children wait for this file so that their Puts overlap.
+	time.Sleep(200 * time.Millisecond)
+	os.WriteFile(start, nil, 0o644)
+	won := 0
+	for i, cmd := range cmds {
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("child %d: %v\n%s", i, err, outs[i])
+		}
+		switch {
+		case strings.Contains(outs[i].String(), "RESULT won"):
+			won++
+		case strings.Contains(outs[i].String(), "RESULT lost"):
+		default:
+			t.Fatalf("child %d reported nothing:\n%s", i, outs[i])
+		}
+	}
+	if won != 1 {
+		t.Errorf("%d processes won, want 1", won)
+	}
+}
+
+func TestRaceChild(t *testing.T) {
+	dir := os.Getenv("LOCALDIR_RACE_DIR")
+	if dir == "" {
+		t.Skip("only runs as a child of TestConcurrentCreateAcrossProcesses")
+	}
+	s := open(t, filepath.Join(dir, "library"), Options{})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "start")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no start signal")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	_, err := s.Put(context.Background(), "seed/race.fbx", strings.NewReader(os.Getenv("LOCALDIR_RACE_ID")), &storage.PutOptions{If: storage.DoesNotExist()})
+	switch {
+	case err == nil:
+		fmt.Println("RESULT won")
+	case errors.Is(err, storage.ErrPreconditionFailed):
+		fmt.Println("RESULT lost")
+	default:
+		t.Fatal(err)
+	}
+}
+
+func BenchmarkPut1MB(b *testing.B) {
+	for _, sync := range []bool{true, false} {
+		b.Run(fmt.Sprintf("fsync=%v", sync), func(b *testing.B) {
+			s := open(b, b.TempDir(), Options{NoSync: !sync})
+			body := bytes.Repeat([]byte("mixamo!!"), 1<<17)
+			r := bytes.NewReader(body)
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				r.Reset(body)
+				if _, err := s.Put(context.Background(), fmt.Sprintf("seed/bench-%d.fbx", i%16), r, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkGet1MB(b *testing.B) {
+	s := open(b, b.TempDir(), Options{})
+	body := bytes.Repeat([]byte("mixamo!!"), 1<<17)
+	if _, err := s.Put(context.Background(), "seed/bench.fbx", bytes.NewReader(body), &storage.PutOptions{Metadata: map[string]string{"sha256": "x"}}); err != nil {
+		b.Fatal(err)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, len(body)))
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		r, err := s.Get(context.Background(), "seed/bench.fbx", nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		buf.Reset()
+		if _, err := buf.ReadFrom(r); err != nil {
+			b.Fatal(err)
+		}
+		r.Close()
+	}
+}
+
+// A damaged sidecar (a crash mid-write of an older version, a hand edit)
+// leaves the object readable, described from the file system.
+func TestDamagedSidecar(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, t.TempDir(), Options{})
+	put, err := s.Put(ctx, "seed/a.fbx", strings.NewReader("content"), &storage.PutOptions{Metadata: map[string]string{"k": "v"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(s.sidecarPath("seed/a.fbx"), []byte(`{"generation": 12`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b, a, err := storage.ReadAll(ctx, s, "seed/a.fbx", nil)
+	if err != nil || string(b) != "content" {
+		t.Fatalf("read with a damaged sidecar: %q, %v", b, err)
+	}
+	if a.Metadata != nil || a.HasCRC32C || a.Generation <= 0 || a.Size != put.Size {
+		t.Errorf("attrs from a damaged sidecar: %+v", a)
+	}
+	// Writing through the store again repairs it.
+	if _, err := s.Put(ctx, "seed/a.fbx", strings.NewReader("again"), &storage.PutOptions{If: storage.GenerationMatch(a.Generation), Metadata: map[string]string{"k": "w"}}); err != nil {
+		t.Fatal(err)
+	}
+	if a, err := s.Stat(ctx, "seed/a.fbx", nil); err != nil || a.Metadata["k"] != "w" || !a.HasCRC32C {
+		t.Errorf("after rewriting: %+v, %v", a, err)
+	}
+}
