@@ -11,7 +11,7 @@ python3 -c 'import numpy' 2>/dev/null || dpkg -s python3-numpy >/dev/null 2>&1 |
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
 # npm ci again when the lock file is newer than the installed tree (a judge was bumped).
@@ -21,4 +21,15 @@ if [ -f verify/node/package-lock.json ] && { [ ! -f verify/node/node_modules/.pa
 fi
 if [ -f verify/node/node_modules/fbx2gltf/bin/Linux/FBX2glTF ]; then
   chmod +x verify/node/node_modules/fbx2gltf/bin/Linux/FBX2glTF
+fi
+
+# The BigQuery emulator the catalog's contract tests run against, as a separate process. The
+# module proxy refuses its version list, so fetch the exact version and build it from the cache.
+BQ_EMULATOR_VERSION=v0.8.1
+gobin="$(go env GOPATH)/bin"
+if [ ! -x "$gobin/bigquery-emulator" ]; then
+  echo "building bigquery-emulator $BQ_EMULATOR_VERSION (several minutes, once)"
+  go mod download "github.com/goccy/bigquery-emulator@$BQ_EMULATOR_VERSION"
+  src="$(go env GOMODCACHE)/github.com/goccy/bigquery-emulator@$BQ_EMULATOR_VERSION"
+  (cd "$src" && go build -o "$gobin/bigquery-emulator" ./cmd/bigquery-emulator)
 fi
