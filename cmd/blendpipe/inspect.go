@@ -67,10 +67,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			if err == flag.ErrHelp {
-				return errUsage
-			}
-			return errUsage
+			return errUsage // the flag package has printed what was wrong
 		}
 		args = fs.Args()
 		if len(args) == 0 {
