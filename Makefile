@@ -41,7 +41,7 @@ blender-refs:
 	$(BLENDER) -b --factory-startup --python-exit-code 1 --python verify/blender/ref_positions.py -- \
 		shared/fbx/testdata/blender $(patsubst %,$(CORPUS)/mixamo/%.fbx,$(BLENDER_REFS))
 
-test: setup vet unit verify
+test: setup vet unit infra-check tf-test verify
 
 # Each reader's fuzz target for FUZZTIME (default 10m).
 FUZZTIME ?= 10m
@@ -55,3 +55,44 @@ bench:
 
 clean:
 	rm -rf $(BIN) .demo
+
+# --- Deployment: terraform/, cloudbuild.yaml, deploy/Dockerfile (docs/operations.md) ---
+INFRA_CHECK ?= ../shared/infra-check
+IMAGES      ?= validate blend metasync worker
+REGION      ?= europe-west1
+REPOSITORY  ?= blendpipe
+PROJECT_ID  ?= $(shell gcloud config get-value project 2>/dev/null)
+
+.PHONY: tf-validate tf-test infra-check deploy images
+
+# terraform fmt + validate offline (stand-in providers), then the terraform tests on mocked providers.
+tf-validate:
+	$(INFRA_CHECK)/terraform-validate terraform
+	bash scripts/tf-test.sh terraform
+
+tf-test:
+	bash scripts/tf-test.sh terraform
+
+# Every offline check: terraform, terraform/k8s manifests, cloudbuild.yaml.
+infra-check:
+	$(INFRA_CHECK)/all .
+
+# make deploy ENV=dev|prod: apply one environment (state backend set up by `terraform init`, see docs/operations.md).
+deploy:
+	@case "$(ENV)" in dev|prod) ;; *) echo "usage: make deploy ENV=dev|prod"; exit 2;; esac
+	terraform -chdir=terraform/envs/$(ENV) apply
+
+# Service and worker images. With a Docker engine: local builds tagged blendpipe-<name>:dev.
+# Without one: how Cloud Build builds, pushes and deploys them.
+images:
+	@if docker info >/dev/null 2>&1; then \
+		for s in $(IMAGES); do \
+			echo "docker build -f deploy/Dockerfile --build-arg SERVICE=$$s -t blendpipe-$$s:dev ."; \
+			DOCKER_BUILDKIT=1 docker build -f deploy/Dockerfile --build-arg SERVICE=$$s -t blendpipe-$$s:dev . || exit 1; \
+		done; \
+	else \
+		echo "No Docker engine here. Cloud Build builds and pushes every image ($(IMAGES)):"; \
+		echo "  gcloud builds submit --project=$(PROJECT_ID) --config=cloudbuild.yaml \\"; \
+		echo "    --substitutions=_ENV=dev,_REGION=$(REGION),_REPOSITORY=$(REPOSITORY),_DEPLOY=false ."; \
+		echo "(_DEPLOY=true also rolls the new images out to blendpipe-<_ENV>-{validate,blend,metasync})."; \
+	fi

@@ -1,0 +1,31 @@
+# What makes this environment dev. Apart from backend.tf (the state
+# prefix), every other file of envs/dev and envs/prod is the same.
+locals {
+  env = "dev"
+
+  # BQ_DATASET unless var.bq_dataset overrides it.
+  bq_dataset = "RAW_DEV"
+
+  # Dev is reachable directly (still IAM-authenticated: no allUsers
+  # invoker); prod only through an internal load balancer or from inside
+  # the project (Eventarc deliveries count as internal).
+  ingress = "INGRESS_TRAFFIC_ALL"
+
+  # Throwaway data: buckets may be destroyed with their objects, tables and
+  # services without a second step.
+  force_destroy       = true
+  deletion_protection = false
+
+  log_level = "DEBUG"
+
+  # name => scaling and size. Timeouts stay within Eventarc's 600 s
+  # acknowledgement deadline: a batch that needs longer belongs on GKE (the
+  # sharding threshold), or Eventarc would deliver it again. Concurrency is low for validate (each request
+  # may hold a MAX_FILE_SIZE_MB upload in memory) and high for metasync
+  # (waits on BigQuery).
+  services = {
+    validate = { min = 0, max = 5, concurrency = 4, cpu = "1", memory = "2Gi", timeout = 540, cpu_idle = true }
+    blend    = { min = 0, max = 5, concurrency = 8, cpu = "2", memory = "2Gi", timeout = 600, cpu_idle = false }
+    metasync = { min = 0, max = 5, concurrency = 40, cpu = "1", memory = "512Mi", timeout = 60, cpu_idle = true }
+  }
+}

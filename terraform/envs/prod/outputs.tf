@@ -1,0 +1,59 @@
+output "service_urls" {
+  description = "Service name => URL (callers need run.invoker)."
+  value       = { for k, s in module.service : k => s.uri }
+}
+
+output "uploads_bucket" {
+  description = "UPLOADS_BUCKET."
+  value       = module.buckets.uploads_bucket
+}
+
+output "library_bucket" {
+  description = "GCS_BUCKET."
+  value       = module.buckets.library_bucket
+}
+
+output "bq_dataset" {
+  description = "BQ_DATASET."
+  value       = module.bigquery.dataset_id
+}
+
+output "table_id" {
+  description = "The animations table (project.dataset.table)."
+  value       = module.bigquery.table_id
+}
+
+output "view_id" {
+  description = "The current-rows view (project.dataset.view)."
+  value       = module.bigquery.view_id
+}
+
+output "repository_url" {
+  description = "Image path prefix for cloudbuild.yaml."
+  value       = module.registry.repository_url
+}
+
+output "service_accounts" {
+  description = "Account key => email."
+  value       = module.service_accounts.emails
+}
+
+output "secrets" {
+  description = "Environment variable => secret id whose value must be added out of band."
+  value       = module.secrets.secret_ids
+}
+
+output "iam_grants" {
+  description = "Account key => every grant the environment makes it."
+  value       = module.service_accounts.grants
+}
+
+output "gke_cluster" {
+  description = "GKE cluster name, or null when enable_gke is off."
+  value       = var.enable_gke ? module.gke[0].name : null
+}
+
+output "config_env" {
+  description = "The configuration variables the services get; the same go into terraform/k8s's ConfigMap."
+  value       = local.config_env
+}

@@ -1,0 +1,63 @@
+locals {
+  # The configuration every service and the GKE worker read (shared/config).
+  config_env = {
+    LOG_LEVEL                = local.log_level
+    LOG_FORMAT               = var.config.log_format
+    BQ_DATASET               = module.bigquery.dataset_id
+    UPLOAD_TIMEOUT_SECONDS   = tostring(var.config.upload_timeout_seconds)
+    MAX_RETRIES              = tostring(var.config.max_retries)
+    RETRY_BACKOFF_MULTIPLIER = tostring(var.config.retry_backoff_multiplier)
+    MAX_FILE_SIZE_MB         = tostring(var.config.max_file_size_mb)
+    WORKER_POOL_SIZE         = tostring(var.config.worker_pool_size)
+    GCS_BUCKET               = module.buckets.library_bucket
+    UPLOADS_BUCKET           = module.buckets.uploads_bucket
+  }
+
+  function_targets = {
+    validate = "Validate"
+    blend    = "Blend"
+    metasync = "Sync"
+  }
+
+  descriptions = {
+    validate = "Validates Mixamo uploads into seed/ or rejected/."
+    blend    = "Blend API (POST /blend, GET /blends) and batch manifests under jobs/."
+    metasync = "Appends a catalog row for every seed/ and blend/ object event."
+  }
+}
+
+module "service" {
+  source   = "../../modules/cloud_run"
+  for_each = local.services
+
+  project_id            = var.project_id
+  region                = var.region
+  name                  = "${local.prefix}-${each.key}"
+  description           = local.descriptions[each.key]
+  function_target       = local.function_targets[each.key]
+  image                 = "${module.registry.repository_url}/${each.key}:${var.image_tag}"
+  service_account_email = module.service_accounts.emails[each.key]
+
+  env        = local.config_env
+  secret_env = { for v in lookup(local.service_secrets, each.key, []) : v => module.secrets.secret_ids[v] }
+
+  ingress         = local.ingress
+  concurrency     = each.value.concurrency
+  min_instances   = each.value.min
+  max_instances   = each.value.max
+  cpu             = each.value.cpu
+  memory          = each.value.memory
+  cpu_idle        = each.value.cpu_idle
+  timeout_seconds = each.value.timeout
+  health_probes   = var.health_probes
+
+  # Only the blend API has human or engine callers; the event-driven
+  # services are invoked by the Eventarc trigger account alone.
+  invokers = each.key == "blend" ? var.blend_invokers : []
+
+  deletion_protection = local.deletion_protection
+  labels              = merge(local.labels, { service = each.key })
+
+  # Secret access must exist before a revision starts and reads them.
+  depends_on = [module.service_accounts]
+}

@@ -1,0 +1,30 @@
+# What makes this environment prod. Apart from backend.tf (the state
+# prefix), every other file of envs/dev and envs/prod is the same.
+locals {
+  env = "prod"
+
+  # BQ_DATASET unless var.bq_dataset overrides it.
+  bq_dataset = "RAW_PROD"
+
+  # Prod is reachable only through an internal load balancer or from inside
+  # the project (Eventarc deliveries count as internal); callers still need
+  # run.invoker.
+  ingress = "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER"
+
+  # Data and services survive a stray destroy.
+  force_destroy       = false
+  deletion_protection = true
+
+  log_level = "INFO"
+
+  # name => scaling and size. Timeouts stay within Eventarc's 600 s
+  # acknowledgement deadline: a batch that needs longer belongs on GKE (the
+  # sharding threshold), or Eventarc would deliver it again. One warm instance per service keeps the first
+  # event of a burst off a cold start; blend keeps CPU for batches it runs
+  # after answering.
+  services = {
+    validate = { min = 1, max = 20, concurrency = 4, cpu = "2", memory = "4Gi", timeout = 540, cpu_idle = true }
+    blend    = { min = 1, max = 20, concurrency = 8, cpu = "2", memory = "4Gi", timeout = 600, cpu_idle = false }
+    metasync = { min = 1, max = 10, concurrency = 40, cpu = "1", memory = "512Mi", timeout = 60, cpu_idle = true }
+  }
+}
