@@ -13,13 +13,48 @@ func (c *Clip) WorldMatrices(s *Skeleton, f int, dst []Mat4) []Mat4 {
 	rot, tr, sc := c.Pose(f)
 	for j := range dst {
 		local := Transform{T: tr[j], R: rot[j], S: sc[j]}.Matrix()
+		parent := &base
 		if p := s.Joints[j].Parent; p >= 0 {
-			dst[j] = dst[p].Mul(local)
-		} else {
-			dst[j] = base.Mul(local)
+			parent = &dst[p]
 		}
+		mulAffine(&dst[j], parent, &local)
 	}
 	return dst
+}
+
+// Chain returns the given joints and all their ancestors, each once, in skeleton order (so
+// parents come first), as WorldMatricesOf wants them. Negative indices are ignored.
+func (s *Skeleton) Chain(joints ...int) []int {
+	need := make([]bool, len(s.Joints))
+	for _, j := range joints {
+		for ; j >= 0 && j < len(need) && !need[j]; j = s.Joints[j].Parent {
+			need[j] = true
+		}
+	}
+	var out []int
+	for j, ok := range need {
+		if ok {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// WorldMatricesOf is WorldMatrices for some joints only: it computes, at frame f, the world
+// matrix of each of joints into dst (len NumJoints) and leaves the other entries as they are.
+// joints must list every ancestor of each joint before it (Chain returns such a list). Foot
+// analysis and leg IK need a dozen joints of a rig's sixty-odd.
+func (c *Clip) WorldMatricesOf(s *Skeleton, f int, joints []int, dst []Mat4) {
+	base := s.Base.Matrix()
+	off := f * c.NumJoints
+	for _, j := range joints {
+		local := Transform{T: c.Translations[off+j], R: c.Rotations[off+j], S: c.Scales[off+j]}.Matrix()
+		parent := &base
+		if p := s.Joints[j].Parent; p >= 0 {
+			parent = &dst[p]
+		}
+		mulAffine(&dst[j], parent, &local)
+	}
 }
 
 // WorldPositions computes each joint's world position (the bone head) at frame f into dst.

@@ -115,3 +115,35 @@ func TestTwoBoneIKReachesTarget(t *testing.T) {
 		}
 	}
 }
+
+func TestMulAffineMatchesMul(t *testing.T) {
+	a := Transform{T: Vec3{1, -2, 3}, R: QuatAxisAngle(Vec3{0, 0.6, 0.8}, 0.7), S: Vec3{1, 2, 0.5}}.Matrix()
+	b := Transform{T: Vec3{-4, 5, 0.25}, R: QuatAxisAngle(Vec3{1, 0, 0}, -1.1), S: Vec3{1, 1, 1}}.Matrix()
+	if got, want := a.MulAffine(b), a.Mul(b); got != want {
+		t.Errorf("MulAffine %v, Mul %v", got, want)
+	}
+	m := Mat4{3: 9, 7: 9, 11: 9, 15: 9} // stale values in a reused destination are overwritten
+	mulAffine(&m, &a, &b)
+	if want := a.Mul(b); m != want {
+		t.Errorf("into a reused matrix %v, want %v", m, want)
+	}
+}
+
+func TestClipValidateFindsNonFinite(t *testing.T) {
+	s := &Skeleton{Joints: []Joint{{Name: "a", Parent: -1, Rest: Identity}, {Name: "b", Parent: 0, Rest: Identity}}}
+	for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		c := NewClip("c", s, 30, 3)
+		if err := c.Validate(s); err != nil {
+			t.Fatal(err)
+		}
+		c.Translations[5][2] = bad
+		if err := c.Validate(s); err == nil {
+			t.Errorf("translation %v accepted", bad)
+		}
+		c = NewClip("c", s, 30, 3)
+		c.Rotations[3][1] = bad
+		if err := c.Validate(s); err == nil {
+			t.Errorf("rotation %v accepted", bad)
+		}
+	}
+}

@@ -60,7 +60,8 @@ func lockFeet(s *anim.Skeleton, c *anim.Clip, allowed float64) {
 		return
 	}
 	n := c.NumJoints
-	pos := make([]anim.Vec3, c.Frames*n)
+	// IK reads the world matrices of the legs and what is above them, nothing else.
+	chain := s.Chain(legs[0].foot, legs[1].foot)
 	world := make([]anim.Mat4, n)
 	type goal struct {
 		set    bool
@@ -68,16 +69,14 @@ func lockFeet(s *anim.Skeleton, c *anim.Clip, allowed float64) {
 	}
 	goals := make([][2]goal, c.Frames)
 	for iter := 0; iter < 4; iter++ {
-		sk, con, err := quality.Skating(s, c, quality.ContactOptions{})
+		// The positions skating was measured on include the feet and toes read below.
+		sk, con, pos, err := quality.SkatingPositions(s, c, quality.ContactOptions{})
 		if err != nil || sk <= allowed {
 			return
 		}
 		// Keep this fraction of each deviation from the steady path; skating scales with it.
 		keep := 0.97 * allowed / sk
-		for f := 0; f < c.Frames; f++ {
-			c.WorldPositions(s, f, pos[f*n:(f+1)*n])
-			goals[f] = [2]goal{}
-		}
+		clear(goals)
 		at := func(f, j int) anim.Vec3 { return pos[f*n+j] }
 		for side, in := range [][]bool{con.Left, con.Right} {
 			lg := legs[side]
@@ -129,7 +128,7 @@ func lockFeet(s *anim.Skeleton, c *anim.Clip, allowed float64) {
 				continue
 			}
 			// The legs do not share joints below the hips, so one pose serves both.
-			c.WorldMatrices(s, f, world)
+			c.WorldMatricesOf(s, f, chain, world)
 			for side, g := range goals[f] {
 				if g.set {
 					lg := legs[side]

@@ -2,6 +2,9 @@ package fbx
 
 import (
 	"math"
+	"runtime"
+	"slices"
+	"sync"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/anim"
 )
@@ -301,44 +304,96 @@ func sampleClip(b *skelBuild, fps float64, lim Limits, name string, start, stop 
 			name, framesF, n, channels, lim.MaxSamples)
 	}
 	frames := int(framesF)
-	clip := anim.NewClip(name, b.skel, fps, frames)
-	clip.Start = float64(start) / KTimeSecond
-	step := KTimeSecond / fps
+	// Every sample is written below, once: joints without a track hold their rest pose.
+	clip := &anim.Clip{
+		Name: name, FPS: fps, Start: float64(start) / KTimeSecond, Frames: frames, NumJoints: n,
+		Rotations:    make([]anim.Quat, frames*n),
+		Translations: make([]anim.Vec3, frames*n),
+		Scales:       make([]anim.Vec3, frames*n),
+	}
+	animated := make([]bool, n)
+	moving := make([]*jointTrack, 0, len(tracks))
 	for i := range tracks {
 		tr := &tracks[i]
+		animated[tr.joint] = true
 		if !tr.static() {
+			moving = append(moving, tr)
 			continue
 		}
 		// Mixamo writes one-key curves for joints that never move: evaluate once, copy.
-		lt := tr.sample(b, float64(start))
-		for f := range frames {
-			at := f*n + tr.joint
-			clip.Rotations[at], clip.Translations[at], clip.Scales[at] = lt.R, lt.T, lt.S
+		fillJoint(clip, tr.joint, tr.sample(b, float64(start)))
+	}
+	for j := range n {
+		if !animated[j] {
+			fillJoint(clip, j, b.skel.Joints[j].Rest)
 		}
 	}
-	for f := range frames {
-		t := float64(start) + float64(f)*step
-		for i := range tracks {
-			tr := &tracks[i]
-			if tr.isStatic {
-				continue
+
+	// Tracks are independent (each has its own curve cursors and joint), so long clips sample
+	// them on several goroutines, each taking a contiguous run of joints so that no two write
+	// the same cache lines more than at the runs' ends.
+	step := KTimeSecond / fps
+	t0 := float64(start)
+	workers := 1
+	if frames*len(moving) >= parallelSampleMin {
+		workers = min(runtime.GOMAXPROCS(0), len(moving), 4)
+	}
+	if workers <= 1 {
+		for _, tr := range moving {
+			tr.sampleInto(b, clip, t0, step)
+		}
+		return clip, nil
+	}
+	slices.SortFunc(moving, func(x, y *jointTrack) int { return x.joint - y.joint })
+	var wg sync.WaitGroup
+	for w := range workers {
+		part := moving[w*len(moving)/workers : (w+1)*len(moving)/workers]
+		wg.Go(func() {
+			for _, tr := range part {
+				tr.sampleInto(b, clip, t0, step)
 			}
-			lt := tr.sample(b, t)
-			at := f*n + tr.joint
-			clip.Rotations[at], clip.Translations[at], clip.Scales[at] = lt.R, lt.T, lt.S
-		}
+		})
 	}
-	// Euler angles give either of q and -q; keep each joint on one hemisphere from frame to
-	// frame so that consumers interpolating components linearly never swing the long way.
-	for f := 1; f < frames; f++ {
-		prev, cur := clip.Rotations[(f-1)*n:f*n], clip.Rotations[f*n:(f+1)*n]
-		for j := range cur {
-			if cur[j].Dot(prev[j]) < 0 {
-				cur[j] = cur[j].Neg()
-			}
-		}
-	}
+	wg.Wait()
 	return clip, nil
+}
+
+// Below this many samples (frames × moving joints) sampling stays on one goroutine.
+const parallelSampleMin = 8192
+
+// fillJoint writes one transform to every frame of joint j.
+func fillJoint(c *anim.Clip, j int, lt anim.Transform) {
+	for at := j; at < len(c.Rotations); at += c.NumJoints {
+		c.Rotations[at], c.Translations[at], c.Scales[at] = lt.R, lt.T, lt.S
+	}
+}
+
+// sampleInto samples the track at every frame of c, starting at t0 ticks, step ticks apart.
+// Euler angles give either of q and -q; each rotation is kept on the previous frame's
+// hemisphere so that consumers interpolating components linearly never swing the long way.
+func (tr *jointTrack) sampleInto(b *skelBuild, c *anim.Clip, t0, step float64) {
+	n := c.NumJoints
+	x := &b.xf[tr.joint]
+	// Joints without pivots, offsets or folded parents (every Mixamo joint) skip the matrix
+	// algebra of localAt; the values are the ones it would compute.
+	direct := x.simple && b.fold[tr.joint] == nil
+	var prev anim.Quat
+	for f := range c.Frames {
+		t := t0 + float64(f)*step
+		var lt anim.Transform
+		if direct {
+			v := tr.values(x, t)
+			lt = anim.Transform{T: v[chanT].Scale(x.unit), R: x.rotation(v[chanR]), S: v[chanS]}
+		} else {
+			lt = tr.sample(b, t)
+		}
+		if f > 0 && lt.R.Dot(prev) < 0 {
+			lt.R = lt.R.Neg()
+		}
+		prev = lt.R
+		at := f*n + tr.joint
+		c.Rotations[at], c.Translations[at], c.Scales[at] = lt.R, lt.T, lt.S
+	}
 }
 
 // static reports (and remembers) whether every curve on the track holds one value.
@@ -363,11 +418,27 @@ func (tr *jointTrack) static() bool {
 
 // sample evaluates the track's joint at time t (ticks), combining its layers.
 func (tr *jointTrack) sample(b *skelBuild, t float64) anim.Transform {
-	x := &b.xf[tr.joint]
+	v := tr.values(&b.xf[tr.joint], t)
+	return b.localAt(tr.joint, v[chanT], v[chanR], v[chanS])
+}
+
+// values evaluates the track's Lcl Translation, Rotation and Scaling at time t (ticks).
+func (tr *jointTrack) values(x *nodeXform, t float64) [3]anim.Vec3 {
 	v := [3]anim.Vec3{x.t, x.r, x.s}
 	for c := range 3 {
 		for li := range tr.ch[c] {
 			lc := &tr.ch[c][li]
+			if lc.base {
+				// The base layer replaces the value, whatever its weight: evaluate in place.
+				for ax := range 3 {
+					if cv := lc.curves[ax]; cv != nil {
+						v[c][ax] = cv.eval(t, &lc.cursors[ax])
+					} else {
+						v[c][ax] = lc.defs[ax]
+					}
+				}
+				continue
+			}
 			var lv anim.Vec3
 			for ax := range 3 {
 				if cv := lc.curves[ax]; cv != nil {
@@ -382,7 +453,7 @@ func (tr *jointTrack) sample(b *skelBuild, t float64) anim.Transform {
 			v[c] = blend(v[c], lv, lc, c)
 		}
 	}
-	return b.localAt(tr.joint, v[chanT], v[chanR], v[chanS])
+	return v
 }
 
 // blend applies one layer's value for a channel: the base layer replaces, override layers

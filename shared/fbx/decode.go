@@ -19,8 +19,12 @@ import (
 //
 // FBX 6 files keep their animation in Takes, one per clip; Decode reads them the same way,
 // picking the take with the most curves on joints.
+//
+// The document in Skeleton.Origin is Parse's, except that AnimationCurve objects no connection
+// mentions are left without their records (KeyTime, KeyValueFloat, ...): nothing in the
+// scene reaches them, so Decode neither reads nor inflates them.
 func Decode(data []byte, lim Limits) (*anim.Animation, error) {
-	doc, err := Parse(data, lim)
+	doc, err := parse(data, lim, true)
 	if err != nil {
 		return nil, err
 	}

@@ -29,6 +29,14 @@ const (
 // read-only: copy before changing them in place. 'C' properties keep their stored byte
 // (0/1, or 'T'/'Y' as the FBX SDK writes true; FBX 6 keys use it for characters).
 func Parse(data []byte, lim Limits) (*Document, error) {
+	return parse(data, lim, false)
+}
+
+// parse is Parse; with skipOrphans, the FBX 7 AnimationCurve objects that no connection
+// mentions keep their own properties but not their records (Default, KeyTime, KeyValueFloat,
+// ...), which are neither read nor inflated. Nothing in a scene can reach such a curve, and
+// exporters write many: half of a Mixamo clip's curves, a quarter of its records.
+func parse(data []byte, lim Limits, skipOrphans bool) (*Document, error) {
 	lim = lim.withDefaults()
 	if int64(len(data)) > lim.MaxFileSize {
 		return nil, errAt(0, ErrLimit, "file size %d bytes, limit %d", len(data), lim.MaxFileSize)
@@ -38,6 +46,9 @@ func Parse(data []byte, lim Limits) (*Document, error) {
 		return nil, err
 	}
 	p := &parser{data: data, lim: lim, wide: version >= wideVersion}
+	if skipOrphans && version >= 7000 {
+		p.connected = connectedIDs(data, p.wide)
+	}
 	nodes, err := p.topLevel()
 	if err != nil {
 		return nil, err
@@ -46,6 +57,105 @@ func Parse(data []byte, lim Limits) (*Document, error) {
 		return nil, err
 	}
 	return &Document{Version: version, Nodes: nodes}, nil
+}
+
+// connectedIDs returns every id in the properties of the first top-level Connections record,
+// found by hopping over the other top-level records without reading them. It returns nil, so
+// that nothing is skipped, when the records do not chain up or Connections is absent or holds
+// anything but scalar and string properties; the full parse then reports what is wrong.
+func connectedIDs(data []byte, wide bool) map[int64]struct{} {
+	hl := 13
+	if wide {
+		hl = 25
+	}
+	header := func(pos, limit int) (end, nprops, plen uint64, nameLen int, ok bool) {
+		if limit-pos < hl {
+			return 0, 0, 0, 0, false
+		}
+		if wide {
+			end = binary.LittleEndian.Uint64(data[pos:])
+			nprops = binary.LittleEndian.Uint64(data[pos+8:])
+			plen = binary.LittleEndian.Uint64(data[pos+16:])
+		} else {
+			end = uint64(binary.LittleEndian.Uint32(data[pos:]))
+			nprops = uint64(binary.LittleEndian.Uint32(data[pos+4:]))
+			plen = uint64(binary.LittleEndian.Uint32(data[pos+8:]))
+		}
+		nameLen = int(data[pos+hl-1])
+		if end == 0 { // the zero record that ends a list
+			return 0, 0, 0, 0, false
+		}
+		if end > uint64(limit) || end < uint64(pos+hl+nameLen) || plen > end-uint64(pos+hl+nameLen) {
+			return 0, 0, 0, 0, false
+		}
+		return end, nprops, plen, nameLen, true
+	}
+	for pos := headerLen; pos < len(data); {
+		end, _, plen, nameLen, ok := header(pos, len(data))
+		if !ok {
+			return nil
+		}
+		if string(data[pos+hl:pos+hl+nameLen]) != "Connections" {
+			pos = int(end)
+			continue
+		}
+		ids := make(map[int64]struct{})
+		for at := pos + hl + nameLen + int(plen); at < int(end); {
+			cend, nprops, cplen, cname, ok := header(at, int(end))
+			if !ok {
+				break
+			}
+			q, stop := at+hl+cname, at+hl+cname+int(cplen)
+			for i := uint64(0); i < nprops; i++ {
+				if q >= stop {
+					return nil
+				}
+				t := data[q]
+				q++
+				var size int
+				switch t {
+				case 'L', 'D':
+					size = 8
+				case 'I', 'F':
+					size = 4
+				case 'Y':
+					size = 2
+				case 'C':
+					size = 1
+				case 'S', 'R':
+					if stop-q < 4 {
+						return nil
+					}
+					size = 4 + int(binary.LittleEndian.Uint32(data[q:]))
+				default:
+					return nil
+				}
+				if size > stop-q {
+					return nil
+				}
+				switch t {
+				case 'L':
+					ids[int64(binary.LittleEndian.Uint64(data[q:]))] = struct{}{}
+				case 'I':
+					ids[int64(int32(binary.LittleEndian.Uint32(data[q:])))] = struct{}{}
+				}
+				q += size
+			}
+			at = int(cend)
+		}
+		return ids
+	}
+	return nil
+}
+
+// orphanCurve reports whether n, an Objects entry whose properties are read, is an
+// AnimationCurve no connection mentions.
+func (p *parser) orphanCurve(n *Node) bool {
+	if p.connected == nil || n.Name != "AnimationCurve" || len(n.Props) == 0 || n.Props[0].Type != 'L' {
+		return false
+	}
+	_, ok := p.connected[n.Props[0].Int]
+	return !ok
 }
 
 func readHeader(data []byte) (uint32, error) {
@@ -101,6 +211,11 @@ type parser struct {
 	scratch  []*Node // children being collected, as a stack across nesting levels
 
 	jobs []inflateJob
+
+	top    string // name of the top-level record being read
+	object *Node  // the Objects entry being read, or nil outside Objects
+
+	connected map[int64]struct{} // ids connections mention, when orphan curves are skipped
 }
 
 func (p *parser) recordHeaderLen() int {
@@ -196,6 +311,14 @@ func (p *parser) node(pos, limit, depth int) (*Node, int, error) {
 	}
 	n := p.newNode()
 	n.Name = p.intern(d[nameAt:propAt])
+	switch depth {
+	case 1:
+		p.top, p.object = n.Name, nil
+	case 2:
+		if p.top == "Objects" {
+			p.object = n
+		}
+	}
 	propEnd := propAt + int(plen)
 	if nprops > 0 {
 		n.Props = p.newProps(int(nprops))
@@ -210,6 +333,9 @@ func (p *parser) node(pos, limit, depth int) (*Node, int, error) {
 		if at != propEnd {
 			return nil, 0, errAt(at, ErrMalformed, "record %q: properties end at %d, header says %d", n.Name, at, propEnd)
 		}
+	}
+	if depth == 2 && p.object == n && p.orphanCurve(n) {
+		return n, iend, nil
 	}
 	base := len(p.scratch)
 	for at := propEnd; at < iend; {

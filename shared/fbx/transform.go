@@ -85,6 +85,13 @@ func eulerQuat(deg anim.Vec3, order anim.RotationOrder) anim.Quat {
 	sx, cx := math.Sincos(deg[0] * half)
 	sy, cy := math.Sincos(deg[1] * half)
 	sz, cz := math.Sincos(deg[2] * half)
+	if order == anim.OrderXYZ {
+		// qz·qy·qx written out (files almost always use XYZ): the products Mul would form
+		// with the zero components drop out, and the rest are the same operations in the
+		// same order, so the result is Mul's.
+		x1, y1, z1, w1 := -(sz * sy), cz*sy, sz*cy, cz*cy
+		return anim.Quat{w1*sx + x1*cx, y1*cx + z1*sx, z1*cx - y1*sx, w1*cx - x1*sx}
+	}
 	qx, qy, qz := anim.Quat{sx, 0, 0, cx}, anim.Quat{0, sy, 0, cy}, anim.Quat{0, 0, sz, cz}
 	// The first axis applied is the rightmost factor.
 	switch order {

@@ -1,6 +1,7 @@
 package fbx
 
 import (
+	"math"
 	"math/rand"
 	"testing"
 
@@ -16,6 +17,22 @@ func TestEulerQuatMatchesModel(t *testing.T) {
 			if got.Angle(want) > 1e-9 {
 				t.Fatalf("%v %v: %v, want %v", o, deg, got, want)
 			}
+		}
+	}
+}
+
+// TestEulerQuatXYZIsMulChain: the written-out XYZ case gives the quaternion products' values.
+func TestEulerQuatXYZIsMulChain(t *testing.T) {
+	r := rand.New(rand.NewSource(8))
+	const half = math.Pi / 360
+	for range 1000 {
+		deg := anim.Vec3{r.Float64()*720 - 360, r.Float64()*720 - 360, r.Float64()*720 - 360}
+		sx, cx := math.Sincos(deg[0] * half)
+		sy, cy := math.Sincos(deg[1] * half)
+		sz, cz := math.Sincos(deg[2] * half)
+		want := anim.Quat{0, 0, sz, cz}.Mul(anim.Quat{0, sy, 0, cy}).Mul(anim.Quat{sx, 0, 0, cx})
+		if got := eulerQuat(deg, anim.OrderXYZ); got != want {
+			t.Fatalf("%v: %v, want %v", deg, got, want)
 		}
 	}
 }

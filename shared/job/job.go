@@ -6,6 +6,7 @@ package job
 import (
 	"bytes"
 	"fmt"
+	"sync"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/anim"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
@@ -36,9 +37,24 @@ type Output struct {
 }
 
 // Blend runs spec over inputs. Bad options or inputs give the operator's *blend.OptionError.
+//
+// The work that only reads finished data runs concurrently: measuring the inputs alongside
+// the operator, and measuring the result alongside encoding it. Errors are reported in the
+// order the steps would run one after another.
 func Blend(inputs []*anim.Animation, spec Spec) (*Output, error) {
 	if _, err := animfile.OutputFormat("", spec.Format); err != nil {
 		return nil, &blend.OptionError{Field: "format", Msg: err.Error()}
+	}
+	var wg sync.WaitGroup
+	defer wg.Wait() // no goroutine outlives the call, whatever it returns
+	in := spec.InputMetrics
+	var inErrs []error
+	if len(in) != len(inputs) {
+		in = make([]quality.Metrics, len(inputs))
+		inErrs = make([]error, len(inputs))
+		for i, a := range inputs {
+			wg.Go(func() { in[i], inErrs[i] = MeasureInput(a) })
+		}
 	}
 	res, err := blend.Run(spec.Options, inputs...)
 	if err != nil {
@@ -49,31 +65,30 @@ func Blend(inputs []*anim.Animation, spec Spec) (*Output, error) {
 	if spec.ClipName != "" {
 		clip.Name = spec.ClipName
 	}
-	in := spec.InputMetrics
-	if len(in) != len(inputs) {
-		in = make([]quality.Metrics, len(inputs))
-		for i, a := range inputs {
-			if in[i], err = MeasureInput(a); err != nil {
-				return nil, fmt.Errorf("measure input %d: %w", i, err)
-			}
-		}
-	}
 	var opt quality.Options
 	if t := res.Transition; t != nil && t.Frames > 0 && t.StartFrame+t.Frames <= clip.Frames {
 		opt.Transition = &quality.Window{Start: t.StartFrame, End: t.StartFrame + t.Frames}
 	}
-	m, err := quality.Measure(out.Skeleton, clip, opt)
-	if err != nil {
-		return nil, fmt.Errorf("measure result: %w", err)
+	var m quality.Metrics
+	var mErr error
+	wg.Go(func() { m, mErr = quality.Measure(out.Skeleton, clip, opt) })
+	var buf bytes.Buffer
+	encErr := animfile.Encode(&buf, out, spec.Format)
+	wg.Wait()
+	for i, err := range inErrs {
+		if err != nil {
+			return nil, fmt.Errorf("measure input %d: %w", i, err)
+		}
 	}
-	o := &Output{Format: spec.Format, Result: res, Quality: quality.Compare(m.Compact(), in...)}
+	if mErr != nil {
+		return nil, fmt.Errorf("measure result: %w", mErr)
+	}
+	if encErr != nil {
+		return nil, fmt.Errorf("encode %s: %w", spec.Format, encErr)
+	}
+	o := &Output{Format: spec.Format, Result: res, Quality: quality.Compare(m.Compact(), in...), Data: buf.Bytes()}
 	o.Info = mixamo.Describe(out)
 	o.Info.Format, o.Info.Version = formatName(spec.Format), ""
-	var buf bytes.Buffer
-	if err := animfile.Encode(&buf, out, spec.Format); err != nil {
-		return nil, fmt.Errorf("encode %s: %w", spec.Format, err)
-	}
-	o.Data = buf.Bytes()
 	return o, nil
 }
 

@@ -229,6 +229,13 @@ func (m *Metrics) motion(s *anim.Skeleton, c *anim.Clip, tr *track) {
 	m.Series.RotationChangeDeg = make([]float64, F)
 	bestP, bestR := -1.0, -1.0
 	var sumStep, sumAcc float64
+	// Each rotation is normalised once, not once per frame pair it belongs to.
+	prev, cur := make([]anim.Quat, n), make([]anim.Quat, n)
+	if F > 0 {
+		for j := range prev {
+			prev[j] = c.Rotations[j].Normalize()
+		}
+	}
 	for f := 1; f < F; f++ {
 		var dp, dr float64
 		var jp, jr int
@@ -242,11 +249,13 @@ func (m *Metrics) motion(s *anim.Skeleton, c *anim.Clip, tr *track) {
 			if f+1 < F {
 				sumAcc += tr.at(f+1, j).Sub(p1.Scale(2)).Add(p0).Len()
 			}
-			a := c.Rotations[(f-1)*n+j].Normalize().Angle(c.Rotations[f*n+j].Normalize()) * 180 / math.Pi
+			cur[j] = c.Rotations[f*n+j].Normalize()
+			a := prev[j].Angle(cur[j]) * 180 / math.Pi
 			if a > dr {
 				dr, jr = a, j
 			}
 		}
+		prev, cur = cur, prev
 		m.Series.PoseChangeCM[f], m.Series.RotationChangeDeg[f] = dp, dr
 		if dp > bestP {
 			bestP, m.MaxPoseChangeCM, m.MaxPoseChangeFrame, m.MaxPoseChangeJoint = dp, dp, f, s.Joints[jp].Name

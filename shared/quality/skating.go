@@ -7,50 +7,41 @@ import "github.com/rydlrcs/mixamo-blend-pipeline/shared/anim"
 // joints from the root down to the feet, so it costs a fraction of Measure; the blend operators
 // call it on every result to decide whether to lock the feet.
 func Skating(s *anim.Skeleton, c *anim.Clip, opt ContactOptions) (float64, Contacts, error) {
+	sk, con, _, err := SkatingPositions(s, c, opt)
+	return sk, con, err
+}
+
+// SkatingPositions is Skating that also returns the world positions it posed, frame-major
+// (joint j at frame f is at f*c.NumJoints+j): those of the feet and toes (LeftFoot, RightFoot,
+// LeftToeBase, RightToeBase by mixamo.Normalize) and their ancestors; other entries are zero.
+// Foot locking reads the feet from them instead of posing the clip again.
+func SkatingPositions(s *anim.Skeleton, c *anim.Clip, opt ContactOptions) (float64, Contacts, []anim.Vec3, error) {
 	if err := checkInput(s, c); err != nil {
-		return 0, Contacts{}, err
+		return 0, Contacts{}, nil, err
 	}
 	if err := opt.check("options"); err != nil {
-		return 0, Contacts{}, err
+		return 0, Contacts{}, nil, err
 	}
 	ft, err := findFeet(s)
 	if err != nil {
-		return 0, Contacts{}, err
+		return 0, Contacts{}, nil, err
 	}
-	fa := analyzeFeet(s, legTrack(s, c, ft), ft, opt)
+	tr := legTrack(s, c, ft)
+	fa := analyzeFeet(s, tr, ft, opt)
 	var m Metrics
 	m.footMetrics(fa)
-	return m.FootSkatingCMPerS, fa.contacts, nil
+	return m.FootSkatingCMPerS, fa.contacts, tr.p, nil
 }
 
 // legTrack is worldTrack restricted to the feet, the toes and their ancestors; other joints
 // stay at the origin.
 func legTrack(s *anim.Skeleton, c *anim.Clip, ft feet) *track {
-	need := make([]bool, c.NumJoints)
-	for side := 0; side < 2; side++ {
-		for _, j := range []int{ft.foot[side], ft.toe[side]} {
-			for ; j >= 0 && !need[j]; j = s.Joints[j].Parent {
-				need[j] = true
-			}
-		}
-	}
-	var order []int
-	for j, ok := range need {
-		if ok {
-			order = append(order, j)
-		}
-	}
+	order := s.Chain(ft.foot[0], ft.foot[1], ft.toe[0], ft.toe[1])
 	t := &track{fps: c.FPS, frames: c.Frames, n: c.NumJoints, p: make([]anim.Vec3, c.Frames*c.NumJoints)}
 	world := make([]anim.Mat4, c.NumJoints)
-	base := s.Base.Matrix()
 	for f := 0; f < c.Frames; f++ {
+		c.WorldMatricesOf(s, f, order, world)
 		for _, j := range order {
-			local := c.Local(f, j).Matrix()
-			if p := s.Joints[j].Parent; p >= 0 {
-				world[j] = world[p].Mul(local)
-			} else {
-				world[j] = base.Mul(local)
-			}
 			t.p[f*t.n+j] = anim.Vec3{world[j][12], world[j][13], world[j][14]}
 		}
 	}
