@@ -1,0 +1,39 @@
+// Package blend is the blend service: the HTTP API of package httpapi
+// (POST /blend, GET /blends, GET /blends/{name}) and, on the same port, the
+// Eventarc events of the library bucket, of which it runs the batch
+// manifests under jobs/ and ignores the rest, its own result files included.
+package blend
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
+
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/events"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/httpapi"
+)
+
+// Target is the FUNCTION_TARGET that selects this function.
+const Target = "Blend"
+
+// Handler serves the API, and CloudEvents (recognised by their ce-*
+// headers or content type) as batch triggers.
+func Handler(p *pipeline.Pipeline, log *slog.Logger) http.Handler {
+	api := (&httpapi.API{P: p, Log: log}).Handler()
+	batch := events.HTTP(events.Batch(p, log))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if events.IsCloudEvent(r.Header) {
+			batch.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	})
+}
+
+// Register registers the function with functions-framework-go. p needs the
+// Library store and the Catalog.
+func Register(p *pipeline.Pipeline, log *slog.Logger) {
+	functions.HTTP(Target, Handler(p, log).ServeHTTP)
+}

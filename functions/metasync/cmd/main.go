@@ -1,0 +1,12 @@
+// Command metasync serves the metasync function (FUNCTION_TARGET=Sync) with
+// functions-framework-go on PORT, as its Cloud Run service does.
+package main
+
+import (
+	"github.com/rydlrcs/mixamo-blend-pipeline/functions/metasync"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/service"
+)
+
+func main() {
+	service.Main("metasync", metasync.Target, service.Needs{Library: true, Catalog: true}, metasync.Register)
+}

@@ -1,0 +1,70 @@
+package metasync
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"testing"
+
+	"github.com/GoogleCloudPlatform/functions-framework-go/funcframework"
+
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/blend"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/pipelinetest"
+)
+
+// TestServedByFunctionsFramework serves the function with
+// functions-framework-go (FUNCTION_TARGET=Sync) and delivers the library's
+// events twice and in reverse order, as Eventarc may.
+func TestServedByFunctionsFramework(t *testing.T) {
+	env := pipelinetest.New(t, "gcs")
+	p := env.P
+	ctx := context.Background()
+	var seeds []string
+	for name, file := range map[string]string{"Walking.fbx": "mixamo/kirby-xbot60__Walking_InPlace.fbx", "Running.fbx": "mixamo/kirby-xbot60__Running_InPlace.fbx"} {
+		v, err := p.Validate(ctx, pipelinetest.Put(t, p.Uploads, name, pipelinetest.Corpus(t, file)), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		seeds = append(seeds, v.Object)
+	}
+	b, err := p.Blend(ctx, pipeline.BlendRequest{Sources: seeds, Options: blend.Options{Method: "mix"}, CorrelationID: "c-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A manifest (not catalogued) and the delete of one seed.
+	pipelinetest.Put(t, p.Library, "jobs/ignored.yaml", []byte("blends: []"))
+	if err := p.Library.Delete(ctx, seeds[1], nil); err != nil {
+		t.Fatal(err)
+	}
+	evs := env.Events.Take()
+
+	Register(p, pipelinetest.Logger(t))
+	t.Setenv("FUNCTION_TARGET", Target)
+	port := strconv.Itoa(pipelinetest.FreePort(t))
+	go funcframework.StartHostPort("127.0.0.1", port)
+	pipelinetest.WaitListening(t, "127.0.0.1:"+port)
+	url := "http://127.0.0.1:" + port + "/"
+
+	for i := len(evs) - 1; i >= 0; i-- {
+		for range 2 {
+			if code := pipelinetest.Send(t, url, evs[i]); code != http.StatusOK {
+				t.Fatalf("%s %s: HTTP %d", evs[i].Type, evs[i].Object.Name, code)
+			}
+		}
+	}
+	rows, err := p.Catalog.Current(ctx, catalog.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0].Name != b.Output || rows[1].Name != seeds[0] {
+		t.Fatalf("current rows %+v, want the blend and %s", rows, seeds[0])
+	}
+	if r := rows[0]; r.Kind != catalog.KindBlend || r.CorrelationID != "c-1" || r.Quality == nil || len(r.Sources) != 2 {
+		t.Errorf("blend row %+v", r)
+	}
+	if _, err := p.Catalog.Get(ctx, seeds[1]); err == nil {
+		t.Errorf("deleted seed %s still current", seeds[1])
+	}
+}

@@ -1,0 +1,12 @@
+// Command validate serves the validate function (FUNCTION_TARGET=Validate) with
+// functions-framework-go on PORT, as its Cloud Run service does.
+package main
+
+import (
+	"github.com/rydlrcs/mixamo-blend-pipeline/functions/validate"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/service"
+)
+
+func main() {
+	service.Main("validate", validate.Target, service.Needs{Uploads: true, Library: true}, validate.Register)
+}

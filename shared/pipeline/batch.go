@@ -1,0 +1,177 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/batch"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
+)
+
+// IsManifest reports whether name is a batch manifest: jobs/<name>.yaml,
+// .yml or .json, but not a result file, which the batch itself writes under
+// jobs/ and must not start another batch.
+func IsManifest(name string) bool {
+	if !strings.HasPrefix(name, JobsPrefix) || strings.HasSuffix(name, ResultSuffix) {
+		return false
+	}
+	base := path.Base(name)
+	ext := path.Ext(base)
+	return (ext == ".yaml" || ext == ".yml" || ext == ".json") && len(base) > len(ext)
+}
+
+// ResultName is the result file of manifest name.
+func ResultName(manifest string) string {
+	i := strings.LastIndexByte(manifest, '.')
+	return manifest[:i] + ResultSuffix
+}
+
+// BatchResult is the body of jobs/<name>.result.json.
+type BatchResult struct {
+	Manifest   string `json:"manifest"`
+	Generation int64  `json:"generation"`
+	// Error is a manifest that could not be parsed; no blend ran.
+	Error         string        `json:"error,omitempty"`
+	Total         int           `json:"total"`
+	OK            int           `json:"ok"`
+	Failed        int           `json:"failed"`
+	Blends        []BatchBlend  `json:"blends"`
+	CorrelationID string        `json:"correlation_id,omitempty"`
+	Finished      time.Time     `json:"finished"`
+	Wall          time.Duration `json:"wall_ns"`
+}
+
+// BatchBlend is one blend's outcome in a batch.
+type BatchBlend struct {
+	Index      int    `json:"index"`
+	Name       string `json:"name"`
+	Output     string `json:"output,omitempty"`
+	Generation int64  `json:"generation,omitempty"`
+	Cached     bool   `json:"cached,omitempty"`
+	Error      string `json:"error,omitempty"`
+	// Kind classifies Error: invalid, not_found, too_large, conflict.
+	Kind     string   `json:"kind,omitempty"`
+	Field    string   `json:"field,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Batch runs the manifest obj on the worker pool and writes its result
+// file. Objects that are not manifests are ignored (nil result). When a
+// blend fails transiently nothing is written and the error is returned, so
+// the event is redelivered; the blends that succeeded are then found in the
+// library instead of being made again.
+func (p *Pipeline) Batch(ctx context.Context, obj storage.Attrs, correlationID string) (*BatchResult, error) {
+	if !IsManifest(obj.Name) {
+		return nil, nil
+	}
+	resultName := ResultName(obj.Name)
+	gen := strconv.FormatInt(obj.Generation, 10)
+	if cur, err := p.Library.Stat(ctx, resultName, nil); err == nil && cur.Metadata["manifest_generation"] == gen {
+		p.log().Info("batch already done", "manifest", obj.Name, "generation", obj.Generation)
+		data, _, err := storage.ReadAll(ctx, p.Library, resultName, nil)
+		if err != nil {
+			return nil, fmt.Errorf("batch %s: %w", obj.Name, err)
+		}
+		var r BatchResult
+		if err := json.Unmarshal(data, &r); err != nil {
+			return nil, fmt.Errorf("batch %s: %s: %w", obj.Name, resultName, err)
+		}
+		return &r, nil
+	} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return nil, fmt.Errorf("batch %s: %w", obj.Name, err)
+	}
+
+	res := &BatchResult{Manifest: obj.Name, Generation: obj.Generation, CorrelationID: correlationID, Blends: []BatchBlend{}}
+	if obj.Size > batch.MaxManifestBytes {
+		// Refused from the event's size, before any download.
+		res.Error = fmt.Sprintf("%s: %d bytes exceeds the limit of %d", obj.Name, obj.Size, batch.MaxManifestBytes)
+		return res, p.writeResult(ctx, resultName, gen, res)
+	}
+	data, attrs, err := storage.ReadAll(ctx, p.Library, obj.Name, &storage.ReadOptions{Generation: obj.Generation})
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil // replaced or deleted: the newer generation has its own event
+	}
+	if err != nil {
+		return nil, fmt.Errorf("batch %s: %w", obj.Name, err)
+	}
+	res.Generation = attrs.Generation
+	begin := time.Now()
+	m, err := batch.ParseManifest(data, obj.Name)
+	if err != nil {
+		res.Error = err.Error()
+	} else {
+		res.Total = len(m.Blends)
+		cache := newInputCache()
+		outs := make([]BatchBlend, len(m.Blends))
+		do := func(ctx context.Context, b batch.Blend) (batch.Outcome, error) {
+			out := BatchBlend{Index: b.Index, Name: b.Name}
+			r, err := p.blend(ctx, BlendRequest{
+				Sources: b.Sources(), Options: b.Options, Format: b.Format, Output: manifestOutput(b.Output),
+				ClipName: b.Name, CorrelationID: correlationID,
+			}, cache)
+			if err != nil {
+				out.Error, out.Kind = err.Error(), KindOf(err).String()
+				var pe *Error
+				if errors.As(err, &pe) {
+					out.Field = pe.Field
+				}
+				outs[b.Index] = out
+				return batch.Outcome{}, err
+			}
+			out.Output, out.Generation, out.Cached, out.Warnings = r.Output, r.Generation, r.Cached, r.Warnings
+			outs[b.Index] = out
+			return batch.Outcome{Output: r.Output, Bytes: r.Size, Warnings: r.Warnings}, nil
+		}
+		sum := batch.Run(ctx, m, p.Workers, do, nil)
+		for _, r := range sum.Results {
+			if r.Err != nil && KindOf(r.Err) == KindUnavailable {
+				return nil, fmt.Errorf("batch %s: blend %s: %w", obj.Name, r.Name, r.Err)
+			}
+			if r.Skipped {
+				return nil, fmt.Errorf("batch %s: cancelled: %w", obj.Name, r.Err)
+			}
+		}
+		res.OK, res.Failed, res.Blends = sum.OK, sum.Failed, outs
+	}
+	res.Wall = time.Since(begin)
+	if err := p.writeResult(ctx, resultName, gen, res); err != nil {
+		return nil, err
+	}
+	p.log().Info("batch done", "manifest", obj.Name, "total", res.Total, "ok", res.OK, "failed", res.Failed,
+		"correlation_id", correlationID)
+	return res, nil
+}
+
+// manifestOutput places a manifest's output under blend/: the original
+// format names files relative to its upload folder.
+func manifestOutput(out string) string {
+	if out == "" || strings.HasPrefix(out, BlendPrefix) {
+		return out
+	}
+	return BlendPrefix + strings.TrimPrefix(out, "./")
+}
+
+// writeResult writes a manifest's result file, marked with the manifest
+// generation it reports on so that a redelivered event finds it.
+func (p *Pipeline) writeResult(ctx context.Context, name, manifestGen string, res *BatchResult) error {
+	res.Finished = time.Now().UTC()
+	body, err := json.MarshalIndent(res, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = p.Library.Put(ctx, name, bytes.NewReader(body), &storage.PutOptions{
+		ContentType: "application/json",
+		Metadata:    map[string]string{"manifest_generation": manifestGen, MetaCorrelationID: res.CorrelationID},
+	})
+	if err != nil {
+		return fmt.Errorf("batch %s: write result: %w", res.Manifest, err)
+	}
+	return nil
+}

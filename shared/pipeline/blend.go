@@ -1,0 +1,341 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/anim"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/batch"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/blend"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/job"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/mixamo"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/quality"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
+)
+
+// BlendRequest is one blend of objects of the library.
+type BlendRequest struct {
+	// Sources are object names under seed/ or blend/.
+	Sources []string
+	Options blend.Options
+	// Format is the output format: fbx (default), glb, gltf or bvh.
+	Format string
+	// Output is the object name to write, under blend/; empty names the blend
+	// by its content address.
+	Output string
+	// ClipName names the output clip; empty keeps the operator's name.
+	ClipName      string
+	CorrelationID string
+}
+
+// BlendResult is a blend in the library.
+type BlendResult struct {
+	Output     string            `json:"output"`
+	Bucket     string            `json:"bucket"`
+	Generation int64             `json:"generation"`
+	Size       int64             `json:"size"`
+	SHA256     string            `json:"sha256"`
+	Metadata   map[string]string `json:"metadata"`
+	// Quality is the summary kept in the object's metadata and the catalog.
+	Quality catalog.Quality `json:"quality"`
+	// Report is the full comparison with the inputs; only when this request
+	// made the blend.
+	Report   *quality.Report `json:"report,omitempty"`
+	Warnings []string        `json:"warnings,omitempty"`
+	// Cached is true when the blend already existed and nothing was computed.
+	Cached bool `json:"cached"`
+}
+
+// Blend makes the blend the request asks for, or returns it from the
+// library when the same inputs and options were blended before.
+func (p *Pipeline) Blend(ctx context.Context, req BlendRequest) (*BlendResult, error) {
+	return p.blend(ctx, req, nil)
+}
+
+// source is one input of a blend.
+type source struct {
+	attrs storage.Attrs
+	sha   string
+	rig   string
+}
+
+func (p *Pipeline) blend(ctx context.Context, req BlendRequest, cache *inputCache) (*BlendResult, error) {
+	format, err := animfile.OutputFormat(req.Output, req.Format)
+	if err != nil {
+		if req.Format == "" && req.Output == "" {
+			format = "fbx"
+		} else {
+			return nil, &Error{Kind: KindInvalid, Field: "format", Msg: err.Error()}
+		}
+	}
+	if err := checkSources(req.Sources); err != nil {
+		return nil, err
+	}
+	if err := req.Options.Validate(len(req.Sources)); err != nil {
+		return nil, optionError(err)
+	}
+	if req.Output != "" {
+		if err := checkOutput(req.Output, format); err != nil {
+			return nil, err
+		}
+	}
+	opts := req.Options.Canonical()
+	optJSON, err := json.Marshal(opts)
+	if err != nil {
+		return nil, err
+	}
+
+	srcs := make([]source, len(req.Sources))
+	for i, name := range req.Sources {
+		field := fmt.Sprintf("sources[%d]", i)
+		a, err := p.Library.Stat(ctx, name, nil)
+		if err != nil {
+			return nil, storageError(field, name, err)
+		}
+		if p.MaxFileSize > 0 && a.Size > p.MaxFileSize {
+			return nil, &Error{Kind: KindTooLarge, Field: field, Msg: fmt.Sprintf("%s is %d bytes, over the limit of %d", name, a.Size, p.MaxFileSize)}
+		}
+		srcs[i] = source{attrs: a, sha: a.Metadata[MetaSHA256], rig: a.Metadata[MetaRig]}
+	}
+	if cache == nil {
+		cache = newInputCache()
+	}
+	// A source put in place by hand has no metadata: its hash and rig come
+	// from its bytes.
+	for i := range srcs {
+		if srcs[i].sha != "" && srcs[i].rig != "" {
+			continue
+		}
+		in, err := cache.load(ctx, p.Library, srcs[i].attrs, fmt.Sprintf("sources[%d]", i))
+		if err != nil {
+			return nil, err
+		}
+		srcs[i].sha, srcs[i].rig = in.sha, in.rig
+	}
+
+	key := blendKey(srcs, optJSON, format, req.ClipName)
+	output := req.Output
+	if output == "" {
+		output = BlendPrefix + srcs[0].rig + "/" + opts.Method + "-" + key[:12] + "." + format
+	}
+	if res, err := p.existing(ctx, output, key); res != nil || err != nil {
+		return res, err
+	}
+
+	inputs := make([]*anim.Animation, len(srcs))
+	metrics := make([]quality.Metrics, len(srcs))
+	for i, s := range srcs {
+		in, err := cache.load(ctx, p.Library, s.attrs, fmt.Sprintf("sources[%d]", i))
+		if err != nil {
+			return nil, err
+		}
+		inputs[i], metrics[i] = in.anim, in.metrics
+	}
+	out, err := job.Blend(inputs, job.Spec{Options: req.Options, Format: format, ClipName: req.ClipName, InputMetrics: metrics})
+	if err != nil {
+		return nil, optionError(err)
+	}
+	sum := sha256.Sum256(out.Data)
+	sha := hex.EncodeToString(sum[:])
+	q := summary(out.Quality)
+	qJSON, _ := json.Marshal(q)
+	mJSON, _ := json.Marshal(out.Quality.Result.Compact())
+	srcJSON, _ := json.Marshal(req.Sources)
+	info := out.Info
+	meta := map[string]string{
+		MetaSHA256: sha, MetaSources: string(srcJSON), MetaMethod: opts.Method, MetaOptions: string(optJSON),
+		MetaQuality: string(qJSON), MetaMetrics: string(mJSON), MetaBlendKey: key,
+		MetaFormat: format, MetaFPS: formatFloat(info.FPS), MetaFrames: strconv.Itoa(info.Frames),
+		MetaDuration: formatFloat(info.Duration), MetaJoints: strconv.Itoa(info.Joints), MetaRig: srcs[0].rig,
+		MetaRigName: info.Rig, MetaRigSignature: info.RigSignature, MetaClip: firstOf(req.ClipName, info.Clip),
+		MetaRootMotion: formatFloat(info.RootMotionCM), MetaCorrelationID: req.CorrelationID,
+	}
+	a, err := p.Library.Put(ctx, output, bytes.NewReader(out.Data), &storage.PutOptions{
+		ContentType: animfile.ContentType(format), Metadata: meta, If: storage.DoesNotExist(),
+	})
+	if errors.Is(err, storage.ErrPreconditionFailed) {
+		// Another request made the same blend first.
+		if res, err := p.existing(ctx, output, key); res != nil || err != nil {
+			return res, err
+		}
+		return nil, &Error{Kind: KindUnavailable, Field: "output", Msg: output + " changed during the write; retry"}
+	}
+	if err != nil {
+		return nil, storageError("output", output, err)
+	}
+	report := out.Quality
+	p.log().Info("blend written", "output", output, "generation", a.Generation, "method", opts.Method,
+		"sources", req.Sources, "correlation_id", req.CorrelationID)
+	return &BlendResult{Output: output, Bucket: a.Bucket, Generation: a.Generation, Size: a.Size, SHA256: sha,
+		Metadata: a.Metadata, Quality: q, Report: &report, Warnings: report.Check(quality.DefaultLimits())}, nil
+}
+
+// existing returns the blend already at output when it was made from the
+// same inputs and options (key), nil when output does not exist, and a
+// conflict when it holds something else.
+func (p *Pipeline) existing(ctx context.Context, output, key string) (*BlendResult, error) {
+	a, err := p.Library.Stat(ctx, output, nil)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, storageError("output", output, err)
+	}
+	if a.Metadata[MetaBlendKey] != key {
+		return nil, &Error{Kind: KindConflict, Field: "output", Msg: output + " already holds a different blend"}
+	}
+	var q catalog.Quality
+	_ = json.Unmarshal([]byte(a.Metadata[MetaQuality]), &q)
+	return &BlendResult{Output: output, Bucket: a.Bucket, Generation: a.Generation, Size: a.Size,
+		SHA256: a.Metadata[MetaSHA256], Metadata: a.Metadata, Quality: q, Cached: true}, nil
+}
+
+// blendKey is the content address of a blend: the input hashes in order,
+// the canonical options, the output format and the clip name written into
+// the file.
+func blendKey(srcs []source, optJSON []byte, format, clip string) string {
+	h := sha256.New()
+	h.Write([]byte("blend/v1\n"))
+	for _, s := range srcs {
+		h.Write([]byte(s.sha + "\n"))
+	}
+	h.Write(optJSON)
+	h.Write([]byte("\n" + format))
+	if clip != "" {
+		h.Write([]byte("\n" + clip))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func checkSources(srcs []string) error {
+	if len(srcs) == 0 {
+		return &Error{Kind: KindInvalid, Field: "sources", Msg: "missing; want object names under seed/ or blend/"}
+	}
+	if len(srcs) > batch.MaxInputs {
+		return &Error{Kind: KindTooLarge, Field: "sources", Msg: fmt.Sprintf("%d sources exceeds the limit of %d", len(srcs), batch.MaxInputs)}
+	}
+	for i, s := range srcs {
+		field := fmt.Sprintf("sources[%d]", i)
+		if err := storage.ValidateName(s); err != nil {
+			return &Error{Kind: KindInvalid, Field: field, Msg: err.Error()}
+		}
+		if !strings.HasPrefix(s, SeedPrefix) && !strings.HasPrefix(s, BlendPrefix) {
+			return &Error{Kind: KindInvalid, Field: field, Msg: fmt.Sprintf("%q is not under seed/ or blend/", s)}
+		}
+	}
+	return nil
+}
+
+func checkOutput(out, format string) error {
+	if err := storage.ValidateName(out); err != nil {
+		return &Error{Kind: KindInvalid, Field: "output", Msg: err.Error()}
+	}
+	if !strings.HasPrefix(out, BlendPrefix) {
+		return &Error{Kind: KindInvalid, Field: "output", Msg: fmt.Sprintf("%q is not under blend/", out)}
+	}
+	if strings.HasSuffix(out, ErrorSuffix) {
+		return &Error{Kind: KindInvalid, Field: "output", Msg: fmt.Sprintf("%q ends in %s", out, ErrorSuffix)}
+	}
+	if ext := strings.TrimPrefix(path.Ext(out), "."); !strings.EqualFold(ext, format) {
+		return &Error{Kind: KindInvalid, Field: "output", Msg: fmt.Sprintf("%q does not end in .%s", out, format)}
+	}
+	return nil
+}
+
+// optionError turns the blend core's *blend.OptionError into a 400 naming the
+// field; other failures of a blend are internal.
+func optionError(err error) error {
+	var oe *blend.OptionError
+	if errors.As(err, &oe) {
+		field := oe.Field
+		if strings.HasPrefix(field, "inputs") {
+			field = "sources" + strings.TrimPrefix(field, "inputs")
+		}
+		return &Error{Kind: KindInvalid, Field: field, Msg: oe.Msg, Err: err}
+	}
+	return &Error{Kind: KindInternal, Msg: err.Error(), Err: err}
+}
+
+// summary keeps the metrics the catalog filters on.
+func summary(r quality.Report) catalog.Quality {
+	m := r.Result
+	q := catalog.Quality{
+		SkatingCMS: m.FootSkatingCMPerS, L2Velocity: m.L2VelocityCMPerS, L2Acceleration: m.L2AccelerationCMPerS2,
+		MaxPoseChangeCM: m.MaxPoseChangeCM, GroundPenetrationCM: m.PenetrationCM,
+	}
+	if t := m.Transition; t != nil {
+		q.TransitionCost = t.Bridge.Score
+		if t.Handover != nil {
+			q.TransitionCost = t.Handover.Score
+		}
+	}
+	return q
+}
+
+// inputCache decodes and measures each source generation once, however
+// many blends of a batch use it.
+type inputCache struct {
+	mu      sync.Mutex
+	entries map[string]*cachedInput
+}
+
+type cachedInput struct {
+	once    sync.Once
+	anim    *anim.Animation
+	metrics quality.Metrics
+	sha     string
+	rig     string
+	err     error
+}
+
+func newInputCache() *inputCache { return &inputCache{entries: map[string]*cachedInput{}} }
+
+func (c *inputCache) load(ctx context.Context, s storage.Store, a storage.Attrs, field string) (*cachedInput, error) {
+	key := a.Name + "#" + strconv.FormatInt(a.Generation, 10)
+	c.mu.Lock()
+	e, ok := c.entries[key]
+	if !ok {
+		e = &cachedInput{}
+		c.entries[key] = e
+	}
+	c.mu.Unlock()
+	e.once.Do(func() {
+		data, _, err := storage.ReadAll(ctx, s, a.Name, &storage.ReadOptions{Generation: a.Generation})
+		if err != nil {
+			e.err = storageError(field, a.Name, err)
+			return
+		}
+		sum := sha256.Sum256(data)
+		e.sha = hex.EncodeToString(sum[:])
+		e.anim, err = animfile.Decode(path.Base(a.Name), data)
+		if err != nil {
+			e.err = &Error{Kind: KindInvalid, Field: field, Msg: "unreadable: " + err.Error(), Err: err}
+			return
+		}
+		info := mixamo.Describe(e.anim)
+		e.rig = RigFolder(info.Rig, info.RigSignature)
+		if e.metrics, err = job.MeasureInput(e.anim); err != nil {
+			e.err = &Error{Kind: KindInvalid, Field: field, Msg: err.Error(), Err: err}
+		}
+	})
+	if e.err != nil && KindOf(e.err) == KindUnavailable {
+		// Do not keep a transient failure for the rest of the batch.
+		c.mu.Lock()
+		if c.entries[key] == e {
+			delete(c.entries, key)
+		}
+		c.mu.Unlock()
+	}
+	return e, e.err
+}

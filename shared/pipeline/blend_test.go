@@ -1,0 +1,298 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/batch"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/blend"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
+)
+
+// seed validates a corpus file into the library and returns the seed's name.
+func seed(t testing.TB, p *Pipeline, corpusName, uploadName string) string {
+	t.Helper()
+	obj := upload(t, p.Uploads, uploadName, corpusFile(t, corpusName))
+	v, err := p.Validate(context.Background(), obj, "seed-"+uploadName)
+	if err != nil || (v.Status != StatusSeeded && v.Status != StatusExists) {
+		t.Fatalf("seed %s: %+v, %v", uploadName, v, err)
+	}
+	return v.Object
+}
+
+func ratio(v float64) *float64 { return &v }
+
+func TestBlendContentAddressedAndCached(t *testing.T) {
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			p := newPipeline(t, backend)
+			ctx := context.Background()
+			walk := seed(t, p, "mixamo/kirby-xbot60__Walking_InPlace.fbx", "Walking.fbx")
+			run := seed(t, p, "mixamo/kirby-xbot60__Running_InPlace.fbx", "Running.fbx")
+			req := BlendRequest{Sources: []string{walk, run}, Options: blend.Options{Method: "mix", Ratio: ratio(0.5)}, Format: "fbx", CorrelationID: "req-1"}
+			first, err := p.Blend(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rig := strings.Split(walk, "/")[1]
+			if !regexp.MustCompile(`^blend/` + regexp.QuoteMeta(rig) + `/mix-[0-9a-f]{12}\.fbx$`).MatchString(first.Output) {
+				t.Errorf("output %s, want blend/%s/mix-<hash12>.fbx", first.Output, rig)
+			}
+			if first.Cached || first.Report == nil || first.Generation == 0 || first.Quality.L2Velocity <= 0 {
+				t.Errorf("first blend: cached %v, report %v, generation %d, quality %+v", first.Cached, first.Report != nil, first.Generation, first.Quality)
+			}
+			md := first.Metadata
+			var srcs []string
+			if err := json.Unmarshal([]byte(md[MetaSources]), &srcs); err != nil || !slicesEqual(srcs, req.Sources) {
+				t.Errorf("sources metadata %q", md[MetaSources])
+			}
+			var opts blend.Options
+			if err := json.Unmarshal([]byte(md[MetaOptions]), &opts); err != nil || opts.Method != "mix" || opts.Ratio == nil || *opts.Ratio != 0.5 {
+				t.Errorf("options metadata %q", md[MetaOptions])
+			}
+			for _, k := range []string{MetaSHA256, MetaMethod, MetaQuality, MetaMetrics, MetaFPS, MetaFrames, MetaDuration, MetaJoints, MetaRig} {
+				if md[k] == "" {
+					t.Errorf("metadata %s missing", k)
+				}
+			}
+			if md[MetaCorrelationID] != "req-1" {
+				t.Errorf("correlation id %q", md[MetaCorrelationID])
+			}
+			data, _, err := storage.ReadAll(ctx, p.Library, first.Output, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := animfile.Decode(first.Output, data); err != nil {
+				t.Errorf("the blend does not decode: %v", err)
+			}
+			before := listing(t, p.Library)
+
+			// The same blend, spelled differently: aliases and defaults
+			// resolve to the same canonical options.
+			again, err := p.Blend(ctx, BlendRequest{Sources: req.Sources, Options: blend.Options{Method: "Linear"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !again.Cached || again.Output != first.Output || again.Generation != first.Generation || again.Quality != first.Quality {
+				t.Errorf("repeat: %+v, want cached %s#%d", again, first.Output, first.Generation)
+			}
+			if after := listing(t, p.Library); !maps.Equal(before, after) {
+				t.Errorf("a cached blend wrote: %v -> %v", before, after)
+			}
+			// Other options, other address.
+			other, err := p.Blend(ctx, BlendRequest{Sources: req.Sources, Options: blend.Options{Method: "mix", Ratio: ratio(0.25)}})
+			if err != nil || other.Cached || other.Output == first.Output {
+				t.Errorf("ratio 0.25: %+v, %v", other, err)
+			}
+		})
+	}
+}
+
+func slicesEqual(a, b []string) bool { return strings.Join(a, "\n") == strings.Join(b, "\n") }
+
+func TestBlendConcurrentRequestsWriteOnce(t *testing.T) {
+	p := newPipeline(t, "localdir")
+	walk := seed(t, p, "mixamo/kirby-xbot60__Walking_InPlace.fbx", "Walking.fbx")
+	idle := seed(t, p, "mixamo/kirby-xbot60__Idle.fbx", "Idle.fbx")
+	req := BlendRequest{Sources: []string{walk, idle}, Options: blend.Options{Method: "transition", TransitionFrames: 12}}
+	const n = 4
+	results := make([]*BlendResult, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { results[i], errs[i] = p.Blend(context.Background(), req) })
+	}
+	wg.Wait()
+	made := 0
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		if !results[i].Cached {
+			made++
+		}
+		if results[i].Output != results[0].Output || results[i].Generation != results[0].Generation {
+			t.Errorf("request %d: %s#%d, request 0: %s#%d", i, results[i].Output, results[i].Generation, results[0].Output, results[0].Generation)
+		}
+	}
+	if made != 1 {
+		t.Errorf("%d requests wrote the blend, want 1", made)
+	}
+}
+
+func TestBlendErrors(t *testing.T) {
+	p := newPipeline(t, "localdir")
+	ctx := context.Background()
+	walk := seed(t, p, "mixamo/kirby-xbot60__Walking_InPlace.fbx", "Walking.fbx")
+	run := seed(t, p, "mixamo/kirby-xbot60__Running_InPlace.fbx", "Running.fbx")
+	mix := blend.Options{Method: "mix"}
+	taken, err := p.Blend(ctx, BlendRequest{Sources: []string{walk, run}, Options: mix, Output: "blend/mine/walk-run.fbx"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name  string
+		req   BlendRequest
+		kind  Kind
+		field string
+	}{
+		{"no sources", BlendRequest{Options: mix}, KindInvalid, "sources"},
+		{"traversal", BlendRequest{Sources: []string{"seed/../jobs/x.fbx", run}, Options: mix}, KindInvalid, "sources[0]"},
+		{"absolute", BlendRequest{Sources: []string{walk, "/etc/passwd"}, Options: mix}, KindInvalid, "sources[1]"},
+		{"other prefix", BlendRequest{Sources: []string{walk, "rejected/x.fbx"}, Options: mix}, KindInvalid, "sources[1]"},
+		{"unknown method", BlendRequest{Sources: []string{walk, run}, Options: blend.Options{Method: "spade"}}, KindInvalid, "method"},
+		{"bad ratio", BlendRequest{Sources: []string{walk, run}, Options: blend.Options{Method: "mix", Ratio: ratio(2)}}, KindInvalid, "ratio"},
+		{"one clip", BlendRequest{Sources: []string{walk}, Options: mix}, KindInvalid, "sources"},
+		{"bad format", BlendRequest{Sources: []string{walk, run}, Options: mix, Format: "obj"}, KindInvalid, "format"},
+		{"output outside blend/", BlendRequest{Sources: []string{walk, run}, Options: mix, Output: "seed/x.fbx"}, KindInvalid, "output"},
+		{"output extension", BlendRequest{Sources: []string{walk, run}, Options: mix, Output: "blend/x.glb", Format: "fbx"}, KindInvalid, "output"},
+		{"missing source", BlendRequest{Sources: []string{walk, "seed/nobody/none.fbx"}, Options: mix}, KindNotFound, "sources[1]"},
+		{"too many sources", BlendRequest{Sources: make([]string, 65), Options: blend.Options{Method: "blendspace"}}, KindTooLarge, "sources"},
+		{"output taken", BlendRequest{Sources: []string{walk, run}, Options: blend.Options{Method: "mix", Ratio: ratio(0.1)}, Output: taken.Output}, KindConflict, "output"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := p.Blend(ctx, tc.req)
+			var pe *Error
+			if !errors.As(err, &pe) || pe.Kind != tc.kind || pe.Field != tc.field {
+				t.Errorf("err = %v (%+v), want %s on %q", err, pe, tc.kind, tc.field)
+			}
+		})
+	}
+	t.Run("over size limit", func(t *testing.T) {
+		small := *p
+		small.MaxFileSize = 1000
+		_, err := small.Blend(ctx, BlendRequest{Sources: []string{walk, run}, Options: mix})
+		if KindOf(err) != KindTooLarge {
+			t.Errorf("err = %v, want too large", err)
+		}
+	})
+	t.Run("storage down", func(t *testing.T) {
+		down := *p
+		lib := &faultyStore{Store: p.Library}
+		lib.failPuts.Store(true)
+		down.Library = lib
+		_, err := down.Blend(ctx, BlendRequest{Sources: []string{walk, run}, Options: blend.Options{Method: "mix", Ratio: ratio(0.9)}})
+		if KindOf(err) != KindUnavailable {
+			t.Errorf("err = %v, want unavailable", err)
+		}
+	})
+}
+
+func TestBatch(t *testing.T) {
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			p := newPipeline(t, backend)
+			ctx := context.Background()
+			walk := seed(t, p, "mixamo/kirby-xbot60__Walking_InPlace.fbx", "Walking.fbx")
+			run := seed(t, p, "mixamo/kirby-xbot60__Running_InPlace.fbx", "Running.fbx")
+			idle := seed(t, p, "mixamo/kirby-xbot60__Idle.fbx", "Idle.fbx")
+			manifest := fmt.Sprintf(`version: "1.0"
+workflow: blend_batch
+blends:
+  - name: walk_run
+    input1: %[1]s
+    input2: %[2]s
+    ratio: 0.3
+    output: blend/walk_run.fbx
+  - name: idle_walk
+    input1: %[3]s
+    input2: %[1]s
+    method: transition
+    output: idle_walk.glb
+  - name: missing
+    input1: %[1]s
+    input2: seed/none/none.fbx
+    output: blend/missing.fbx
+`, walk, run, idle)
+			obj := upload(t, p.Library, "jobs/nightly.yaml", []byte(manifest))
+			res, err := p.Batch(ctx, obj, "batch-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Total != 3 || res.OK != 2 || res.Failed != 1 || len(res.Blends) != 3 {
+				t.Fatalf("result %+v", res)
+			}
+			if b := res.Blends[0]; b.Output != "blend/walk_run.fbx" || b.Generation == 0 || b.Error != "" {
+				t.Errorf("walk_run: %+v", b)
+			}
+			if b := res.Blends[1]; b.Output != "blend/idle_walk.glb" || b.Error != "" {
+				t.Errorf("idle_walk: %+v", b)
+			}
+			if b := res.Blends[2]; b.Kind != "not_found" || b.Field != "sources[1]" || b.Error == "" {
+				t.Errorf("missing: %+v", b)
+			}
+			body, attrs, err := storage.ReadAll(ctx, p.Library, "jobs/nightly.result.json", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var stored BatchResult
+			if err := json.Unmarshal(body, &stored); err != nil || stored.OK != 2 || stored.Generation != obj.Generation {
+				t.Errorf("result file: %+v, %v", stored, err)
+			}
+			// The result file is not a manifest: its event does nothing.
+			if r, err := p.Batch(ctx, attrs, "batch-1"); r != nil || err != nil {
+				t.Errorf("result file ran as a manifest: %+v, %v", r, err)
+			}
+			// A redelivered manifest event writes nothing.
+			before := listing(t, p.Library)
+			again, err := p.Batch(ctx, obj, "batch-1")
+			if err != nil || again.OK != 2 {
+				t.Fatalf("redelivery: %+v, %v", again, err)
+			}
+			if after := listing(t, p.Library); !maps.Equal(before, after) {
+				t.Errorf("redelivery wrote: %v -> %v", before, after)
+			}
+			// The same manifest uploaded again finds every blend made.
+			obj2 := upload(t, p.Library, "jobs/nightly.yaml", []byte(manifest))
+			third, err := p.Batch(ctx, obj2, "batch-2")
+			if err != nil || !third.Blends[0].Cached || !third.Blends[1].Cached {
+				t.Errorf("re-upload: %+v, %v", third, err)
+			}
+		})
+	}
+}
+
+func TestBatchBadManifestAndNames(t *testing.T) {
+	p := newPipeline(t, "localdir")
+	ctx := context.Background()
+	obj := upload(t, p.Library, "jobs/bad.json", []byte(`{"blends": [{"name": "x", "input1": "seed/a.fbx", "ratio": "half"}]}`))
+	res, err := p.Batch(ctx, obj, "")
+	if err != nil || res.Error == "" || res.Total != 0 {
+		t.Fatalf("bad manifest: %+v, %v", res, err)
+	}
+	if _, err := p.Library.Stat(ctx, "jobs/bad.result.json", nil); err != nil {
+		t.Errorf("no result file for a bad manifest: %v", err)
+	}
+	for name, want := range map[string]bool{
+		"jobs/a.yaml": true, "jobs/a.yml": true, "jobs/a.json": true, "jobs/x/a.json": true,
+		"jobs/a.result.json": false, "jobs/a.txt": false, "seed/a.yaml": false, "jobs/.json": false,
+	} {
+		if IsManifest(name) != want {
+			t.Errorf("IsManifest(%q) = %v", name, !want)
+		}
+	}
+}
+
+func TestBatchManifestOverLimitIsNotRead(t *testing.T) {
+	p := newPipeline(t, "localdir")
+	lib := &faultyStore{Store: p.Library}
+	p.Library = lib
+	obj := upload(t, p.Library, "jobs/huge.json", []byte(`{"blends": []}`))
+	obj.Size = batch.MaxManifestBytes + 1 // as the event reports it
+	res, err := p.Batch(context.Background(), obj, "")
+	if err != nil || !strings.Contains(res.Error, "exceeds the limit") {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	if n := lib.gets.Load(); n != 0 {
+		t.Errorf("a manifest over the limit was read %d times", n)
+	}
+}

@@ -1,0 +1,405 @@
+// Package local runs the whole pipeline on one machine: DIR/uploads/ and
+// DIR/library/ stand in for the buckets, a SQLite file in DIR for BigQuery,
+// and an in-process router for Eventarc. The router posts the same
+// CloudEvents Eventarc would (StorageObjectData payload, binary mode, over
+// HTTP) to the three services' handlers, which are served beside the blend
+// API on one address.
+//
+// Changes come from two sources: the library store's change hook, for what
+// the services write, and a poll of both directories, for files dropped in
+// by other processes (a file is announced once it has looked the same on two
+// polls, so a copy in progress is not validated half-written). As with
+// Eventarc, delivery is at least once; a handler answering 5xx gets the event
+// again after a backoff.
+package local
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	cloudevents "github.com/cloudevents/sdk-go/v2"
+	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
+
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog/sqlite"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/events"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/httpapi"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/localdir"
+)
+
+// Event routes on the local address. Eventarc posts to each service's root;
+// here the three share a port.
+const (
+	ValidatePath = "/_events/validate"
+	SyncPath     = "/_events/metasync"
+	BatchPath    = "/_events/blend"
+)
+
+// Options configure a Server.
+type Options struct {
+	Dir  string
+	Addr string // host:port to listen on
+	// MaxFileSize and Workers are MAX_FILE_SIZE_MB (in bytes) and
+	// WORKER_POOL_SIZE.
+	MaxFileSize int64
+	Workers     int
+	// Search, when set, indexes the synced rows (ELASTICSEARCH_URL).
+	Search pipeline.Indexer
+	// Poll is how often the directories are scanned; 1 s when zero.
+	Poll time.Duration
+	Log  *slog.Logger
+}
+
+// Server is the local pipeline.
+type Server struct {
+	opts   Options
+	log    *slog.Logger
+	p      *pipeline.Pipeline
+	cat    *sqlite.Store
+	ln     net.Listener
+	http   *http.Server
+	base   string
+	client cloudevents.Client
+	seq    atomic.Int64
+	// The router's queue is unbounded: the change hook runs inside the
+	// handlers that write, and must never wait on the router that waits on
+	// them.
+	qmu     sync.Mutex
+	queue   []storage.Event
+	wake    chan struct{}
+	pending atomic.Int64 // queued or being delivered
+	// seen is the last generation announced per bucket and name, shared by
+	// the change hook and the poll so that each change is posted once.
+	mu     sync.Mutex
+	seen   map[string]int64
+	staged map[string]int64 // poll discoveries waiting for a second look
+}
+
+// Open prepares the directories and the database and listens on Addr.
+func Open(ctx context.Context, opts Options) (*Server, error) {
+	s := &Server{opts: opts, log: cmp.Or(opts.Log, slog.Default()), wake: make(chan struct{}, 1),
+		seen: map[string]int64{}, staged: map[string]int64{}}
+	if s.opts.Poll <= 0 {
+		s.opts.Poll = time.Second
+	}
+	uploads, err := localdir.Open(filepath.Join(opts.Dir, "uploads"), localdir.Options{Bucket: "uploads", OnChange: s.changed})
+	if err != nil {
+		return nil, err
+	}
+	library, err := localdir.Open(filepath.Join(opts.Dir, "library"), localdir.Options{Bucket: "library", OnChange: s.changed})
+	if err != nil {
+		return nil, err
+	}
+	if s.cat, err = sqlite.Open(ctx, filepath.Join(opts.Dir, sqlite.FileName)); err != nil {
+		return nil, err
+	}
+	dirs := map[string]string{"uploads": uploads.Dir(), "library": library.Dir()}
+	s.p = &pipeline.Pipeline{
+		Uploads: uploads, Library: library, Catalog: s.cat, Search: opts.Search,
+		MaxFileSize: opts.MaxFileSize, Workers: opts.Workers, Log: s.log,
+		// Rows point at the files, which is where a local reader finds them.
+		URI: func(bucket, name string) string {
+			return "file://" + filepath.Join(dirs[bucket], filepath.FromSlash(name))
+		},
+	}
+	if s.client, err = cloudevents.NewClientHTTP(); err != nil {
+		s.cat.Close()
+		return nil, err
+	}
+	if s.ln, err = net.Listen("tcp", opts.Addr); err != nil {
+		s.cat.Close()
+		return nil, err
+	}
+	s.base = "http://" + s.ln.Addr().String()
+	s.http = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second}
+	return s, nil
+}
+
+// Addr is the address the server listens on.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Pipeline is the pipeline the services run.
+func (s *Server) Pipeline() *pipeline.Pipeline { return s.p }
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	api := (&httpapi.API{P: s.p, Log: s.log}).Handler()
+	mux.Handle("/blend", api)
+	mux.Handle("/blends", api)
+	mux.Handle("/blends/", api)
+	mux.Handle("POST "+ValidatePath, events.HTTP(events.Validate(s.p, s.log)))
+	mux.Handle("POST "+SyncPath, events.HTTP(events.Sync(s.p, s.log)))
+	mux.Handle("POST "+BatchPath, events.HTTP(events.Batch(s.p, s.log)))
+	mux.HandleFunc("GET /live", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /ready", s.ready)
+	mux.HandleFunc("GET /health", s.health)
+	return mux
+}
+
+// check reports each dependency's state.
+func (s *Server) check(ctx context.Context) map[string]string {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	out := map[string]string{}
+	for name, st := range map[string]storage.Store{"uploads": s.p.Uploads, "library": s.p.Library} {
+		out[name] = "ok"
+		for _, err := range st.List(ctx, &storage.ListOptions{Limit: 1}) {
+			if err != nil {
+				out[name] = err.Error()
+			}
+		}
+	}
+	out["catalog"] = "ok"
+	if _, err := s.cat.Current(ctx, catalog.Filter{Limit: 1}); err != nil {
+		out["catalog"] = err.Error()
+	}
+	return out
+}
+
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	c := s.check(r.Context())
+	status := http.StatusOK
+	for _, v := range c {
+		if v != "ok" {
+			status = http.StatusServiceUnavailable
+		}
+	}
+	writeJSON(w, status, map[string]any{"ready": status == http.StatusOK, "components": c})
+}
+
+func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	c := s.check(r.Context())
+	status, overall := http.StatusOK, "ok"
+	for _, v := range c {
+		if v != "ok" {
+			status, overall = http.StatusServiceUnavailable, "degraded"
+		}
+	}
+	writeJSON(w, status, map[string]any{"status": overall, "components": c, "queue": s.pending.Load()})
+}
+
+// Run serves and routes events until ctx ends, then finishes the event
+// being delivered and closes the database.
+func (s *Server) Run(ctx context.Context) error {
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- s.http.Serve(s.ln) }()
+	routed := make(chan struct{})
+	go func() { s.route(ctx); close(routed) }()
+	s.poll(ctx)
+	tick := time.NewTicker(s.opts.Poll)
+	defer tick.Stop()
+	var err error
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			break loop
+		case err = <-errc:
+			break loop
+		case <-tick.C:
+			s.poll(ctx)
+		}
+	}
+	stop() // the server failing ends the router too
+	<-routed
+	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s.http.Shutdown(shut)
+	s.cat.Close()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// changed is the library's change hook. It runs in the writer's goroutine,
+// so it only queues.
+func (s *Server) changed(_ context.Context, ev storage.Event) {
+	if ev.Type == storage.ObjectFinalized && !s.markSeen(ev.Object) {
+		return
+	}
+	if ev.Type == storage.ObjectDeleted {
+		s.forget(ev.Object)
+	}
+	s.enqueue(ev)
+}
+
+func key(a storage.Attrs) string { return a.Bucket + "/" + a.Name }
+
+func (s *Server) markSeen(a storage.Attrs) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.seen[key(a)] >= a.Generation {
+		return false
+	}
+	s.seen[key(a)] = a.Generation
+	delete(s.staged, key(a))
+	return true
+}
+
+func (s *Server) forget(a storage.Attrs) {
+	s.mu.Lock()
+	if s.seen[key(a)] == a.Generation {
+		delete(s.seen, key(a))
+	}
+	s.mu.Unlock()
+}
+
+func (s *Server) enqueue(ev storage.Event) {
+	s.pending.Add(1)
+	s.qmu.Lock()
+	s.queue = append(s.queue, ev)
+	s.qmu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// poll announces files that appeared or changed since the last look and
+// stayed unchanged for one interval, and deletes of files that went away.
+func (s *Server) poll(ctx context.Context) {
+	for _, st := range []storage.Store{s.p.Uploads, s.p.Library} {
+		present := map[string]bool{}
+		var found []storage.Attrs
+		for a, err := range st.List(ctx, nil) {
+			if err != nil {
+				s.log.Warn("poll failed", "bucket", st.Bucket(), "error", err)
+				return
+			}
+			present[key(a)] = true
+			found = append(found, a)
+		}
+		var announce []storage.Event
+		s.mu.Lock()
+		for _, a := range found {
+			k := key(a)
+			switch {
+			case s.seen[k] >= a.Generation:
+			case s.staged[k] == a.Generation:
+				delete(s.staged, k)
+				s.seen[k] = a.Generation
+				announce = append(announce, storage.Event{Type: storage.ObjectFinalized, Object: a})
+			default:
+				s.staged[k] = a.Generation
+			}
+		}
+		prefix := st.Bucket() + "/"
+		for k, gen := range s.seen {
+			if len(k) > len(prefix) && k[:len(prefix)] == prefix && !present[k] {
+				delete(s.seen, k)
+				announce = append(announce, storage.Event{Type: storage.ObjectDeleted,
+					Object: storage.Attrs{Bucket: st.Bucket(), Name: k[len(prefix):], Generation: gen}})
+			}
+		}
+		s.mu.Unlock()
+		for _, ev := range announce {
+			s.enqueue(ev)
+		}
+	}
+}
+
+// targets are the services subscribed to a bucket's events, as the
+// Eventarc triggers are: validate on uploads; metasync and blend on the
+// library.
+func (s *Server) targets(bucket string) []string {
+	if bucket == s.p.Uploads.Bucket() {
+		return []string{ValidatePath}
+	}
+	return []string{SyncPath, BatchPath}
+}
+
+// route delivers queued events one at a time until ctx ends.
+func (s *Server) route(ctx context.Context) {
+	for {
+		s.qmu.Lock()
+		batch := s.queue
+		s.queue = nil
+		s.qmu.Unlock()
+		for _, ev := range batch {
+			s.deliver(ctx, ev)
+			s.pending.Add(-1)
+		}
+		if len(batch) > 0 {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.wake:
+		}
+	}
+}
+
+func (s *Server) deliver(ctx context.Context, ev storage.Event) {
+	id := strconv.FormatInt(time.Now().UnixNano(), 36) + "-" + strconv.FormatInt(s.seq.Add(1), 10)
+	ce, err := events.Encode(ev, id)
+	if err != nil {
+		s.log.Error("event not encodable", "object", ev.Object.Name, "error", err)
+		return
+	}
+	for _, path := range s.targets(ev.Object.Bucket) {
+		backoff := 100 * time.Millisecond
+		for attempt := 1; ; attempt++ {
+			// An event already posted is seen through when shutting down;
+			// only the retries stop.
+			sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
+			res := s.client.Send(cloudevents.ContextWithTarget(sendCtx, s.base+path), ce)
+			cancel()
+			var hr *cehttp.Result
+			ok := cloudevents.IsACK(res) || (cloudevents.ResultAs(res, &hr) && hr.StatusCode/100 == 2)
+			if ok {
+				break
+			}
+			if ctx.Err() != nil || attempt == 8 {
+				s.log.Error("event not delivered", "target", path, "object", ev.Object.Name, "attempts", attempt, "error", res)
+				break
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(backoff):
+			}
+			backoff = min(2*backoff, 10*time.Second)
+		}
+	}
+}
+
+// Idle reports whether no event is queued or being delivered.
+func (s *Server) Idle() bool { return s.pending.Load() == 0 }
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// Rows returns the current catalog rows of the local pipeline in dir.
+func Rows(ctx context.Context, dir string) ([]catalog.Row, error) {
+	cat, err := sqlite.Open(ctx, filepath.Join(dir, sqlite.FileName))
+	if err != nil {
+		return nil, fmt.Errorf("catalog of %s: %w", dir, err)
+	}
+	defer cat.Close()
+	rows, err := cat.Current(ctx, catalog.Filter{})
+	if rows == nil {
+		rows = []catalog.Row{}
+	}
+	return rows, err
+}

@@ -1,0 +1,216 @@
+// Package pipeline holds the use cases of the services: validate an upload
+// into a seed, make a blend, run a batch manifest, and sync an object's
+// metadata into the catalog. It works over two ports, the object store
+// (package storage) and the metadata store (package catalog), and knows
+// nothing of HTTP or CloudEvents: the adapters in package events and httpapi,
+// and the functions built on them, decode requests and call it.
+//
+// # Object layout
+//
+// The library bucket holds
+//
+//	seed/<rig>/<clip>.<ext>            validated uploads, bytes as uploaded
+//	blend/<rig>/<method>-<hash12>.<ext> blends, named by content address
+//	jobs/<name>.yaml|json              batch manifests
+//	jobs/<name>.result.json            a manifest's outcome (never a manifest)
+//	rejected/<upload>                  uploads that failed validation
+//	rejected/<upload>.error.json       why, as a typed reason
+//
+// <rig> is the rig name of mixamo.Describe (the bone prefix, such as
+// "mixamorig", or the character node) followed by its rig signature (joint
+// count and a hash of the normalised joint names), e.g.
+// "mixamorig-65-97646937": Mixamo gives most characters the same prefix, and
+// the signature keeps characters with different skeletons apart. <clip> is
+// the upload's file name as a slug, since Mixamo names every clip
+// "mixamo.com".
+package pipeline
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strings"
+
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
+)
+
+// Prefixes of the library bucket.
+const (
+	SeedPrefix     = "seed/"
+	BlendPrefix    = "blend/"
+	JobsPrefix     = "jobs/"
+	RejectedPrefix = "rejected/"
+	// ResultSuffix ends a batch's result file, which is never a manifest.
+	ResultSuffix = ".result.json"
+	// ErrorSuffix ends a rejection's reason file.
+	ErrorSuffix = ".error.json"
+)
+
+// Object metadata keys written on seeds and blends. The metadata sync reads
+// them back, so a catalog row needs no download.
+const (
+	MetaSHA256           = "sha256"
+	MetaSource           = "source"            // gs-style bucket/name of the upload
+	MetaSourceGeneration = "source_generation" // the upload's generation
+	MetaFormat           = "format"
+	MetaVersion          = "version"
+	MetaFPS              = "fps"
+	MetaFrames           = "frames"
+	MetaDuration         = "duration_s"
+	MetaJoints           = "joints"
+	MetaRig              = "rig"           // <rig>-<signature>, the folder name
+	MetaRigName          = "rig_name"      // mixamo.Describe's rig
+	MetaRigSignature     = "rig_signature" // mixamo.Describe's signature
+	MetaClip             = "clip"
+	MetaRootMotion       = "root_motion_cm"
+	MetaCorrelationID    = "correlation_id"
+	MetaSources          = "sources" // JSON array of object names
+	MetaMethod           = "method"
+	MetaOptions          = "options" // canonical blend.Options JSON
+	MetaQuality          = "quality" // catalog.Quality JSON
+	MetaMetrics          = "metrics" // the result's compact quality.Metrics JSON
+	MetaBlendKey         = "blend_key"
+	MetaReason           = "reason" // on rejected objects
+)
+
+// Pipeline is the set of use cases over one uploads bucket, one library
+// bucket and the catalog. A service sets the ports it uses; the others may be
+// nil.
+type Pipeline struct {
+	Uploads storage.Store
+	Library storage.Store
+	Catalog catalog.Store
+	// Search, when set, also receives every synced row; its failures are
+	// logged and never fail the sync.
+	Search Indexer
+	// MaxFileSize bounds an upload and each blend source, in bytes.
+	MaxFileSize int64
+	// Workers is the batch worker pool's size.
+	Workers int
+	// URI names an object in catalog rows; gs://bucket/name when nil.
+	URI func(bucket, name string) string
+	Log *slog.Logger
+}
+
+// Indexer keeps a search index of catalog rows (package search).
+type Indexer interface {
+	Put(ctx context.Context, row catalog.Row) error
+}
+
+func (p *Pipeline) log() *slog.Logger { return cmp.Or(p.Log, slog.Default()) }
+
+func (p *Pipeline) uri(bucket, name string) string {
+	if p.URI != nil {
+		return p.URI(bucket, name)
+	}
+	return "gs://" + bucket + "/" + name
+}
+
+// Kind classifies a failed request for the adapters.
+type Kind int
+
+const (
+	// KindInternal is a failure that is none of the others.
+	KindInternal Kind = iota
+	// KindInvalid is bad input; Field names it (HTTP 400).
+	KindInvalid
+	// KindNotFound is a missing source object (HTTP 404).
+	KindNotFound
+	// KindTooLarge is input over a limit (HTTP 413).
+	KindTooLarge
+	// KindConflict is an explicit output name holding a different blend (HTTP 409).
+	KindConflict
+	// KindUnavailable is a transient storage or catalog failure (HTTP 503,
+	// and a CloudEvent answered with an error so Eventarc redelivers).
+	KindUnavailable
+)
+
+func (k Kind) String() string {
+	switch k {
+	case KindInvalid:
+		return "invalid"
+	case KindNotFound:
+		return "not_found"
+	case KindTooLarge:
+		return "too_large"
+	case KindConflict:
+		return "conflict"
+	case KindUnavailable:
+		return "unavailable"
+	}
+	return "internal"
+}
+
+// Error is the error of every use case.
+type Error struct {
+	Kind  Kind
+	Field string // the request field at fault, for KindInvalid, KindNotFound, KindTooLarge
+	Msg   string
+	Err   error
+}
+
+func (e *Error) Error() string {
+	s := "pipeline: "
+	if e.Field != "" {
+		s += e.Field + ": "
+	}
+	s += e.Msg
+	if e.Err != nil && e.Msg == "" {
+		s += e.Err.Error()
+	}
+	return s
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// KindOf returns the kind of err: an *Error's own, KindUnavailable for a
+// transient storage failure, KindInternal otherwise.
+func KindOf(err error) Kind {
+	var pe *Error
+	if errors.As(err, &pe) {
+		return pe.Kind
+	}
+	if storage.IsTransient(err) {
+		return KindUnavailable
+	}
+	return KindInternal
+}
+
+// storageError classifies a storage failure on object name for field.
+func storageError(field, name string, err error) error {
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return &Error{Kind: KindNotFound, Field: field, Msg: fmt.Sprintf("%s does not exist", name), Err: err}
+	case errors.Is(err, storage.ErrInvalidName):
+		return &Error{Kind: KindInvalid, Field: field, Msg: err.Error(), Err: err}
+	case storage.IsTransient(err):
+		return &Error{Kind: KindUnavailable, Field: field, Msg: "storage unavailable: " + err.Error(), Err: err}
+	}
+	return &Error{Kind: KindInternal, Field: field, Msg: err.Error(), Err: err}
+}
+
+var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
+
+// Slug lower-cases s and keeps letters and digits, joined by single dashes,
+// at most 80 bytes: safe as one segment of an object name and a file name.
+func Slug(s string) string {
+	s = strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(s), "-"), "-")
+	if len(s) > 80 {
+		s = strings.TrimRight(s[:80], "-")
+	}
+	return s
+}
+
+// RigFolder is the <rig> segment of seed and blend names: the rig name and
+// its signature.
+func RigFolder(rig, signature string) string {
+	r := cmp.Or(Slug(rig), "rig")
+	if sig := Slug(signature); sig != "" {
+		r += "-" + sig
+	}
+	return r
+}

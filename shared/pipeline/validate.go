@@ -1,0 +1,302 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/anim"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/mixamo"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
+)
+
+// Reason is why an upload was rejected.
+type Reason string
+
+// Rejection reasons.
+const (
+	ReasonTooLarge    Reason = "too_large"    // over MAX_FILE_SIZE_MB; never downloaded
+	ReasonUnreadable  Reason = "unreadable"   // not a supported format, or malformed
+	ReasonNotHumanoid Reason = "not_humanoid" // lacks a Mixamo humanoid joint
+	// ReasonNoAnimation is a character-only export (a T-pose without motion):
+	// it is rejected rather than seeded, so every seed can be blended.
+	ReasonNoAnimation Reason = "no_animation"
+)
+
+// Status is what Validate did with an upload.
+type Status string
+
+const (
+	StatusSeeded   Status = "seeded"   // a new seed object was written
+	StatusExists   Status = "exists"   // the same content already is that seed: nothing written
+	StatusRejected Status = "rejected" // recorded under rejected/
+	StatusSkipped  Status = "skipped"  // the event's generation is gone: a newer event covers it
+)
+
+// Validation is the outcome of Validate. Every outcome is final: the
+// adapter acknowledges the event. Transient failures are returned as errors
+// instead.
+type Validation struct {
+	Status Status `json:"status"`
+	// Object is the seed (seeded, exists) or the rejected copy.
+	Object     string `json:"object,omitempty"`
+	Generation int64  `json:"generation,omitempty"`
+	SHA256     string `json:"sha256,omitempty"`
+	Reason     Reason `json:"reason,omitempty"`
+	Message    string `json:"message,omitempty"`
+}
+
+// Rejection is the body of rejected/<name>.error.json.
+type Rejection struct {
+	Reason           Reason    `json:"reason"`
+	Message          string    `json:"message"`
+	Bucket           string    `json:"bucket"`
+	Name             string    `json:"name"`
+	Generation       int64     `json:"generation"`
+	Size             int64     `json:"size"`
+	SHA256           string    `json:"sha256,omitempty"`
+	MissingJoints    []string  `json:"missing_joints,omitempty"`
+	CorrelationID    string    `json:"correlation_id,omitempty"`
+	RejectedAt       time.Time `json:"rejected_at"`
+	MaxFileSizeBytes int64     `json:"max_file_size_bytes,omitempty"`
+}
+
+var seedExts = map[string]bool{"fbx": true, "glb": true, "gltf": true, "bvh": true}
+
+// Validate checks the upload obj (the attributes an event carries) and
+// files it as a seed in the library or records its rejection. The size is
+// checked from obj before anything is downloaded. Content already seeded
+// for the same rig, under any name, is not written again.
+func (p *Pipeline) Validate(ctx context.Context, obj storage.Attrs, correlationID string) (Validation, error) {
+	log := p.log().With("bucket", obj.Bucket, "object", obj.Name, "generation", obj.Generation, "correlation_id", correlationID)
+	if p.MaxFileSize > 0 && obj.Size > p.MaxFileSize {
+		v, err := p.reject(ctx, obj, nil, "", Rejection{Reason: ReasonTooLarge, MaxFileSizeBytes: p.MaxFileSize,
+			Message: fmt.Sprintf("%d bytes exceeds the limit of %d (MAX_FILE_SIZE_MB)", obj.Size, p.MaxFileSize)}, correlationID)
+		log.Info("upload rejected", "reason", v.Reason, "size", obj.Size)
+		return v, err
+	}
+	data, attrs, err := storage.ReadAll(ctx, p.Uploads, obj.Name, &storage.ReadOptions{Generation: obj.Generation})
+	if errors.Is(err, storage.ErrNotFound) {
+		// Overwritten or deleted since the event: the newer generation has
+		// an event of its own.
+		log.Info("upload gone; skipped")
+		return Validation{Status: StatusSkipped}, nil
+	}
+	if err != nil {
+		return Validation{}, fmt.Errorf("validate %s: %w", obj.Name, err)
+	}
+	if p.MaxFileSize > 0 && int64(len(data)) > p.MaxFileSize {
+		return p.reject(ctx, attrs, nil, "", Rejection{Reason: ReasonTooLarge, MaxFileSizeBytes: p.MaxFileSize,
+			Message: fmt.Sprintf("%d bytes exceeds the limit of %d (MAX_FILE_SIZE_MB)", len(data), p.MaxFileSize)}, correlationID)
+	}
+	sum := sha256.Sum256(data)
+	sha := hex.EncodeToString(sum[:])
+
+	a, err := animfile.Decode(path.Base(obj.Name), data)
+	if err != nil {
+		v, err := p.reject(ctx, attrs, data, sha, Rejection{Reason: ReasonUnreadable, Message: err.Error()}, correlationID)
+		log.Info("upload rejected", "reason", v.Reason, "message", v.Message)
+		return v, err
+	}
+	info := mixamo.Describe(a)
+	if !info.Humanoid {
+		v, err := p.reject(ctx, attrs, data, sha, Rejection{Reason: ReasonNotHumanoid, MissingJoints: info.MissingJoints,
+			Message: fmt.Sprintf("not a Mixamo humanoid: rig %q lacks %s", info.Rig, strings.Join(info.MissingJoints, ", "))}, correlationID)
+		log.Info("upload rejected", "reason", v.Reason)
+		return v, err
+	}
+	if !animated(a) {
+		v, err := p.reject(ctx, attrs, data, sha, Rejection{Reason: ReasonNoAnimation,
+			Message: fmt.Sprintf("a character without animation (rig %s, %d joints): nothing to blend", info.Rig, info.Joints)}, correlationID)
+		log.Info("upload rejected", "reason", v.Reason)
+		return v, err
+	}
+
+	ext := strings.ToLower(strings.TrimPrefix(path.Ext(obj.Name), "."))
+	if !seedExts[ext] {
+		ext = info.Format
+		if ext == "gltf" && bytes.HasPrefix(data, []byte("glTF")) {
+			ext = "glb"
+		}
+	}
+	rig := RigFolder(info.Rig, info.RigSignature)
+	slug := firstOf(Slug(strings.TrimSuffix(path.Base(obj.Name), path.Ext(obj.Name))), Slug(info.Clip), "clip")
+	meta := map[string]string{
+		MetaSHA256: sha, MetaSource: obj.Bucket + "/" + obj.Name, MetaSourceGeneration: strconv.FormatInt(attrs.Generation, 10),
+		MetaFormat: info.Format, MetaVersion: info.Version, MetaFPS: formatFloat(info.FPS), MetaFrames: strconv.Itoa(info.Frames),
+		MetaDuration: formatFloat(info.Duration), MetaJoints: strconv.Itoa(info.Joints), MetaRig: rig,
+		MetaRigName: info.Rig, MetaRigSignature: info.RigSignature, MetaClip: slug,
+		MetaRootMotion: formatFloat(info.RootMotionCM), MetaCorrelationID: correlationID,
+	}
+	// The same content uploaded under another name is the same seed.
+	if a, err := p.findSeed(ctx, SeedPrefix+rig+"/", sha); err != nil {
+		return Validation{}, fmt.Errorf("validate %s: %w", obj.Name, err)
+	} else if a != nil {
+		log.Info("seed exists", "seed", a.Name, "sha256", sha)
+		return Validation{Status: StatusExists, Object: a.Name, Generation: a.Generation, SHA256: sha}, nil
+	}
+	opts := &storage.PutOptions{ContentType: contentType(ext), Metadata: meta, If: storage.DoesNotExist()}
+	// The first name is the clip's; if it holds other content, the content's
+	// own name. Both writes are create-only, so a repeated event finds its
+	// seed in place and writes nothing.
+	for _, name := range []string{
+		SeedPrefix + rig + "/" + slug + "." + ext,
+		SeedPrefix + rig + "/" + slug + "-" + sha[:8] + "." + ext,
+	} {
+		out, err := p.Library.Put(ctx, name, bytes.NewReader(data), opts)
+		if err == nil {
+			log.Info("seed written", "seed", name, "seed_generation", out.Generation, "sha256", sha)
+			return Validation{Status: StatusSeeded, Object: name, Generation: out.Generation, SHA256: sha}, nil
+		}
+		if !errors.Is(err, storage.ErrPreconditionFailed) {
+			return Validation{}, fmt.Errorf("validate %s: write seed: %w", obj.Name, err)
+		}
+		cur, err := p.Library.Stat(ctx, name, nil)
+		if errors.Is(err, storage.ErrNotFound) {
+			// Deleted between the write and the stat: the next delivery
+			// writes it.
+			return Validation{}, &Error{Kind: KindUnavailable, Msg: name + " changed during the write; retry"}
+		}
+		if err != nil {
+			return Validation{}, fmt.Errorf("validate %s: %w", obj.Name, err)
+		}
+		if cur.Metadata[MetaSHA256] == sha {
+			log.Info("seed exists", "seed", name, "sha256", sha)
+			return Validation{Status: StatusExists, Object: name, Generation: cur.Generation, SHA256: sha}, nil
+		}
+	}
+	return Validation{}, fmt.Errorf("validate %s: seed names for %s all hold other content", obj.Name, sha)
+}
+
+// findSeed returns the seed under prefix whose content hash is sha, or nil.
+func (p *Pipeline) findSeed(ctx context.Context, prefix, sha string) (*storage.Attrs, error) {
+	for a, err := range p.Library.List(ctx, &storage.ListOptions{Prefix: prefix}) {
+		if err != nil {
+			return nil, err
+		}
+		if a.Metadata[MetaSHA256] == sha {
+			return &a, nil
+		}
+	}
+	return nil, nil
+}
+
+// animated reports whether a has a clip in which some joint moves: a
+// character-only export has a clip of a frame or two of the bind pose.
+func animated(a *anim.Animation) bool {
+	c := a.Clip()
+	if c == nil || c.Frames < 2 {
+		return false
+	}
+	const eps = 1e-6
+	n := c.NumJoints
+	for f := 1; f < c.Frames; f++ {
+		for j := 0; j < n; j++ {
+			r0, r := c.Rotations[j], c.Rotations[f*n+j]
+			dot := math.Abs(r0[0]*r[0] + r0[1]*r[1] + r0[2]*r[2] + r0[3]*r[3])
+			if dot < 1-eps {
+				return true
+			}
+			if c.Translations[f*n+j].Sub(c.Translations[j]).Len() > 1e-3 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// reject records obj under rejected/: its bytes (when downloaded) and the
+// reason. Each write is create-only and skipped when an earlier delivery of
+// the same generation made it, so a redelivered event writes nothing.
+func (p *Pipeline) reject(ctx context.Context, obj storage.Attrs, data []byte, sha string, r Rejection, correlationID string) (Validation, error) {
+	base := RejectedPrefix + obj.Name
+	if storage.ValidateName(base+ErrorSuffix) != nil {
+		// An upload name GCS accepts but the pipeline's rules do not
+		// (empty segments, backslashes): file it under a slug.
+		base = RejectedPrefix + firstOf(Slug(obj.Name), "upload") + "-" + strconv.FormatInt(obj.Generation, 10)
+	}
+	r.Bucket, r.Name, r.Generation, r.Size, r.SHA256, r.CorrelationID = obj.Bucket, obj.Name, obj.Generation, obj.Size, sha, correlationID
+	r.RejectedAt = time.Now().UTC()
+	meta := map[string]string{
+		MetaSource: obj.Bucket + "/" + obj.Name, MetaSourceGeneration: strconv.FormatInt(obj.Generation, 10),
+		MetaReason: string(r.Reason), MetaCorrelationID: correlationID,
+	}
+	if sha != "" {
+		meta[MetaSHA256] = sha
+	}
+	v := Validation{Status: StatusRejected, Object: base, SHA256: sha, Reason: r.Reason, Message: r.Message}
+	if data != nil {
+		a, err := p.putOnce(ctx, base, data, &storage.PutOptions{ContentType: obj.ContentType, Metadata: meta})
+		if err != nil {
+			return Validation{}, fmt.Errorf("reject %s: %w", obj.Name, err)
+		}
+		v.Generation = a.Generation
+	}
+	body, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return Validation{}, err
+	}
+	if _, err := p.putOnce(ctx, base+ErrorSuffix, body, &storage.PutOptions{ContentType: "application/json", Metadata: meta}); err != nil {
+		return Validation{}, fmt.Errorf("reject %s: %w", obj.Name, err)
+	}
+	return v, nil
+}
+
+// putOnce writes name unless it already holds the record of the same source
+// generation; a record of another generation (the same upload name uploaded
+// again) is replaced, guarded by its generation.
+func (p *Pipeline) putOnce(ctx context.Context, name string, data []byte, opts *storage.PutOptions) (storage.Attrs, error) {
+	opts.If = storage.DoesNotExist()
+	for range 3 {
+		a, err := p.Library.Put(ctx, name, bytes.NewReader(data), opts)
+		if !errors.Is(err, storage.ErrPreconditionFailed) {
+			return a, err
+		}
+		cur, err := p.Library.Stat(ctx, name, nil)
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			opts.If = storage.DoesNotExist()
+			continue
+		case err != nil:
+			return storage.Attrs{}, err
+		}
+		if cur.Metadata[MetaSource] == opts.Metadata[MetaSource] && cur.Metadata[MetaSourceGeneration] == opts.Metadata[MetaSourceGeneration] {
+			return cur, nil
+		}
+		opts.If = storage.GenerationMatch(cur.Generation)
+	}
+	return storage.Attrs{}, &Error{Kind: KindUnavailable, Msg: name + " keeps changing during the write; retry"}
+}
+
+func firstOf(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+func contentType(ext string) string {
+	switch ext {
+	case "gltf":
+		return "model/gltf+json"
+	case "glb":
+		return "model/gltf-binary"
+	case "bvh":
+		return "text/plain"
+	}
+	return "application/octet-stream"
+}
