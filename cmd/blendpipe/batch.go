@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/anim"
@@ -69,11 +68,7 @@ func runBatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	var progress func(done, total int)
 	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) && !*asJSON {
-		bar := progressbar.NewOptions(len(m.Blends), progressbar.OptionSetWriter(stderr),
-			progressbar.OptionSetDescription("blending"), progressbar.OptionShowCount(),
-			progressbar.OptionShowIts(), progressbar.OptionSetItsString("blends"),
-			progressbar.OptionClearOnFinish())
-		progress = func(done, total int) { _ = bar.Set(done) }
+		progress = progressLine(stderr, time.Now())
 	}
 	start := time.Now()
 	sum := batch.Run(ctx, m, *workers, do, progress)
@@ -157,6 +152,27 @@ func (c *inputCache) load(ctx context.Context, p string) (*cachedInput, error) {
 		e.anim, e.err = a, err
 	})
 	return e, e.err
+}
+
+// progressLine returns a progress callback that redraws one terminal line, "blending 120/1000
+// (85 blends/s)", at most ten times a second, and clears it when the last blend is done. It is
+// a few lines instead of a progress-bar library, whose imports (net/http among them) would
+// lengthen the start of every command.
+func progressLine(w io.Writer, start time.Time) func(done, total int) {
+	var last time.Time
+	return func(done, total int) {
+		now := time.Now()
+		if done == total {
+			fmt.Fprint(w, "\r\x1b[K")
+			return
+		}
+		if now.Sub(last) < 100*time.Millisecond {
+			return
+		}
+		last = now
+		rate := float64(done) / max(now.Sub(start).Seconds(), 1e-9)
+		fmt.Fprintf(w, "\r\x1b[Kblending %d/%d (%.0f blends/s)", done, total, rate)
+	}
 }
 
 func resolve(base, p string) string {
