@@ -14,6 +14,14 @@ setup:
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(BIN)/blendpipe ./cmd/blendpipe
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(BIN)/blendpipe-local ./cmd/blendpipe-local
+
+# The whole pipeline on this machine: .demo/uploads and .demo/library stand in for the buckets,
+# .demo/catalog.db for BigQuery; drop Mixamo files into .demo/uploads.
+DEMO_DIR  ?= .demo
+DEMO_ADDR ?= 127.0.0.1:8080
+demo: build
+	$(BIN)/blendpipe dev --dir $(DEMO_DIR) --addr $(DEMO_ADDR)
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1)

@@ -3,6 +3,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -24,8 +25,8 @@ func commands() map[string]command {
 		"blend":   {"blend clips: blendpipe blend A B --method mix --ratio 0.3 -o out.fbx", runBlend},
 		"metrics": {"quality metrics of a clip (--json)", runMetrics},
 		"batch":   {"run a manifest of blends on a worker pool", runBatch},
-		"dev":     {"run the pipeline locally: blendpipe dev --dir DIR --addr HOST:PORT", runDev},
-		"catalog": {"list the local pipeline's catalog: blendpipe catalog --dir DIR [--json]", runCatalog},
+		"dev":     {"run the pipeline locally: blendpipe dev --dir DIR --addr HOST:PORT", runLocal("dev")},
+		"catalog": {"list the local pipeline's catalog: blendpipe catalog --dir DIR [--json]", runLocal("catalog")},
 	}
 }
 
@@ -53,7 +54,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if err := c.run(ctx, args[1:], stdout, stderr); err != nil {
-		if err != errUsage {
+		if !errors.Is(err, errUsage) && !errors.Is(err, errReported) {
 			fmt.Fprintf(stderr, "blendpipe %s: %v\n", args[0], err)
 		}
 		return exitCode(err)

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// blendpipe dev and catalog hand over to blendpipe-local, passing arguments, output and the
+// exit code through.
+func TestLocalCommandsHandOver(t *testing.T) {
+	bin := t.TempDir()
+	build := exec.Command("go", "build", "-o", filepath.Join(bin, localBinary), "../blendpipe-local")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building %s: %v\n%s", localBinary, err, out)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"catalog", "--dir", dir, "--json"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if strings.TrimSpace(out.String()) != "[]" {
+		t.Errorf("empty catalog printed %q", out.String())
+	}
+	out.Reset()
+	errb.Reset()
+	if code := run(context.Background(), []string{"catalog", "--no-such-flag"}, &out, &errb); code != 2 {
+		t.Errorf("bad flag: exit %d, want 2 (%s)", code, errb.String())
+	}
+}
+
+func TestLocalCommandsNeedTheirBinary(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"catalog", "--dir", t.TempDir()}, &out, &errb); code == 0 ||
+		!strings.Contains(errb.String(), "make build") {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+}
