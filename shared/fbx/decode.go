@@ -36,6 +36,9 @@ func DecodeDocument(doc *Document, lim Limits) (*anim.Animation, error) {
 	if doc == nil {
 		return nil, errScene(ErrMalformed, "no document")
 	}
+	if doc.Version < minSceneVersion {
+		return nil, errScene(ErrUnsupported, "version %d is an FBX 5 scene: its records parse, but scenes decode from version %d on", doc.Version, minSceneVersion)
+	}
 	lim = lim.withDefaults()
 	s := newScene(doc)
 	g := s.globals()

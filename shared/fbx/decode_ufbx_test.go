@@ -12,8 +12,8 @@ import (
 )
 
 // TestUfbxAnimCorpus: every animated file from Maya, 3ds Max and Blender parses and decodes
-// to a valid clip (FBX 6 from its Takes, later versions from AnimationStacks); FBX 5800, an
-// older layout, is refused.
+// to a valid clip (FBX 6 from its Takes, later versions from AnimationStacks); FBX 5800 parses
+// (its record layout is the same) but its older scene layout is refused by Decode.
 func TestUfbxAnimCorpus(t *testing.T) {
 	dir := corpus.Path(t, "ufbx/anim")
 	files, _ := filepath.Glob(filepath.Join(dir, "*.fbx"))
@@ -28,14 +28,17 @@ func TestUfbxAnimCorpus(t *testing.T) {
 				t.Fatal(err)
 			}
 			doc, err := Parse(data, DefaultLimits())
-			if strings.Contains(name, "_5800_") {
-				if !errors.Is(err, ErrUnsupported) {
-					t.Fatalf("FBX 5800: err = %v, want ErrUnsupported", err)
-				}
-				return
-			}
 			if err != nil {
 				t.Fatal(err)
+			}
+			if strings.Contains(name, "_5800_") {
+				if doc.Find("FBXHeaderExtension") == nil {
+					t.Fatal("FBX 5800: no FBXHeaderExtension record")
+				}
+				if _, err := Decode(data, DefaultLimits()); !errors.Is(err, ErrUnsupported) {
+					t.Fatalf("FBX 5800 scene: err = %v, want ErrUnsupported", err)
+				}
+				return
 			}
 			if doc.Find("Objects") == nil {
 				t.Fatal("no Objects record")

@@ -13,9 +13,10 @@ const (
 	headerLen = 27
 	// Versions whose binary layout this package knows: 32-bit record headers below 7500,
 	// 64-bit from 7500 on.
-	minVersion  = 5800
-	maxVersion  = 7700
-	wideVersion = 7500
+	minVersion      = 3000 // FBX 5.x files (header version 3000) share the record layout
+	minSceneVersion = 6000 // scenes before FBX 6 keep objects in another layout
+	maxVersion      = 7700
+	wideVersion     = 7500
 )
 
 // Parse reads a binary FBX file into its node tree. It never panics and never allocates more
