@@ -10,6 +10,7 @@ import (
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/metrics"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/events"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/httpapi"
@@ -21,7 +22,16 @@ const Target = "Blend"
 // Handler serves the API, and CloudEvents (recognised by their ce-*
 // headers or content type) as batch triggers.
 func Handler(p *pipeline.Pipeline, log *slog.Logger) http.Handler {
+	return Service(p, nil, log)
+}
+
+// Service is Handler with the API's requests counted in m, when not nil;
+// batch triggers are not API requests and are not counted there.
+func Service(p *pipeline.Pipeline, m *metrics.Metrics, log *slog.Logger) http.Handler {
 	api := (&httpapi.API{P: p, Log: log}).Handler()
+	if m != nil {
+		api = m.BlendAPI(api)
+	}
 	batch := events.HTTP(events.Batch(p, log))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if events.IsCloudEvent(r.Header) {

@@ -10,9 +10,11 @@ package metasync
 
 import (
 	"log/slog"
+	"net/http"
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/metrics"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/events"
 )
@@ -24,4 +26,11 @@ const Target = "Sync"
 // Library store and the Catalog.
 func Register(p *pipeline.Pipeline, log *slog.Logger) {
 	functions.CloudEvent(Target, events.Sync(p, log))
+}
+
+// Service is the handler the service's main serves at "/": the same
+// function over HTTP, answering 204 where functions-framework-go answers
+// 200. m is unused: the pipeline's observer already counts the outcomes.
+func Service(p *pipeline.Pipeline, _ *metrics.Metrics, log *slog.Logger) http.Handler {
+	return events.HTTP(events.Sync(p, log))
 }

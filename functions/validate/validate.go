@@ -9,9 +9,11 @@ package validate
 
 import (
 	"log/slog"
+	"net/http"
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/metrics"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/events"
 )
@@ -23,4 +25,11 @@ const Target = "Validate"
 // Uploads and Library stores.
 func Register(p *pipeline.Pipeline, log *slog.Logger) {
 	functions.CloudEvent(Target, events.Validate(p, log))
+}
+
+// Service is the handler the service's main serves at "/": the same
+// function over HTTP, answering 204 where functions-framework-go answers
+// 200. m is unused: the pipeline's observer already counts the outcomes.
+func Service(p *pipeline.Pipeline, _ *metrics.Metrics, log *slog.Logger) http.Handler {
+	return events.HTTP(events.Validate(p, log))
 }

@@ -65,29 +65,67 @@ func (s Summary) Failures() []Result {
 // DoFunc does one blend. It should honour ctx.
 type DoFunc func(ctx context.Context, b Blend) (Outcome, error)
 
+// PoolObserver is told how busy a Run's worker pool is, for metrics. Its
+// methods are called from the pool's goroutines and must be safe for
+// concurrent use.
+type PoolObserver interface {
+	// PoolStarted is called once workers are about to start, with the
+	// number of blends queued for them.
+	PoolStarted(workers, queued int)
+	// BlendStarted is called when a worker takes a blend off the queue.
+	BlendStarted()
+	// BlendDone is called when that blend returns and the worker is idle.
+	BlendDone()
+	// PoolStopped is called once every worker has returned.
+	PoolStopped(workers int)
+}
+
+// RunOptions configure RunWith.
+type RunOptions struct {
+	// Workers bounds the goroutines (≤ 0 means one per CPU).
+	Workers int
+	// Progress, when not nil, is called as Run's progress argument is.
+	Progress func(done, total int)
+	// Observer, when not nil, sees the pool's workers and queue.
+	Observer PoolObserver
+}
+
 // Run does every blend of m on at most workers goroutines (workers ≤ 0 means one per CPU).
 // A failing or panicking blend does not stop the others. When ctx is cancelled, blends not yet
 // started are skipped and Run returns once the running ones return. progress, when not nil, is
 // called after each blend with the number done so far (skipped included) and the total; calls
 // never overlap and done increases by one each time.
 func Run(ctx context.Context, m *Manifest, workers int, do DoFunc, progress func(done, total int)) Summary {
+	return RunWith(ctx, m, do, RunOptions{Workers: workers, Progress: progress})
+}
+
+// RunWith is Run with its options in a struct, for callers that also
+// observe the pool.
+func RunWith(ctx context.Context, m *Manifest, do DoFunc, opts RunOptions) Summary {
 	total := len(m.Blends)
+	workers, progress, obs := opts.Workers, opts.Progress, opts.Observer
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	workers = min(workers, max(total, 1))
+	if obs == nil {
+		obs = noObserver{}
+	}
 	results := make([]Result, total)
 	jobs := make(chan int)
 	finished := make(chan int)
 	begin := time.Now()
 
+	obs.PoolStarted(workers, total)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
+				obs.BlendStarted()
 				results[i] = runOne(ctx, m.Blends[i], do)
+				obs.BlendDone()
 				finished <- i
 			}
 		}()
@@ -98,6 +136,7 @@ func Run(ctx context.Context, m *Manifest, workers int, do DoFunc, progress func
 		}
 		close(jobs)
 		wg.Wait()
+		obs.PoolStopped(workers)
 		close(finished)
 	}()
 	done := 0
@@ -111,6 +150,13 @@ func Run(ctx context.Context, m *Manifest, workers int, do DoFunc, progress func
 	s.Wall = time.Since(begin)
 	return s
 }
+
+type noObserver struct{}
+
+func (noObserver) PoolStarted(int, int) {}
+func (noObserver) BlendStarted()        {}
+func (noObserver) BlendDone()           {}
+func (noObserver) PoolStopped(int)      {}
 
 func runOne(ctx context.Context, b Blend, do DoFunc) (r Result) {
 	r = Result{Index: b.Index, Name: b.Name, Start: time.Now()}

@@ -129,7 +129,7 @@ func (p *Pipeline) Batch(ctx context.Context, obj storage.Attrs, correlationID s
 			outs[b.Index] = out
 			return batch.Outcome{Output: r.Output, Bytes: r.Size, Warnings: r.Warnings}, nil
 		}
-		sum := batch.Run(ctx, m, p.Workers, do, nil)
+		sum := batch.RunWith(ctx, m, do, batch.RunOptions{Workers: p.Workers, Observer: p.observer()})
 		for _, r := range sum.Results {
 			if r.Err != nil && KindOf(r.Err) == KindUnavailable {
 				return nil, fmt.Errorf("batch %s: blend %s: %w", obj.Name, r.Name, r.Err)

@@ -94,6 +94,8 @@ type Pipeline struct {
 	// URI names an object in catalog rows; gs://bucket/name when nil.
 	URI func(bucket, name string) string
 	Log *slog.Logger
+	// Observer, when set, is told each use case's outcome (for metrics).
+	Observer Observer
 }
 
 // Indexer keeps a search index of catalog rows (package search).

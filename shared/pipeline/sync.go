@@ -34,6 +34,12 @@ func IsCatalogued(name string) bool {
 // the catalog orders generations itself, so duplicated and reordered
 // deliveries leave the same current rows.
 func (p *Pipeline) Sync(ctx context.Context, ev storage.Event, correlationID string) (bool, error) {
+	ok, err := p.syncEvent(ctx, ev, correlationID)
+	p.observer().Synced(ev, ok, err)
+	return ok, err
+}
+
+func (p *Pipeline) syncEvent(ctx context.Context, ev storage.Event, correlationID string) (bool, error) {
 	obj := ev.Object
 	if !IsCatalogued(obj.Name) || (ev.Type != storage.ObjectFinalized && ev.Type != storage.ObjectDeleted) {
 		return false, nil

@@ -78,6 +78,12 @@ var seedExts = map[string]bool{"fbx": true, "glb": true, "gltf": true, "bvh": tr
 // checked from obj before anything is downloaded. Content already seeded
 // for the same rig, under any name, is not written again.
 func (p *Pipeline) Validate(ctx context.Context, obj storage.Attrs, correlationID string) (Validation, error) {
+	v, err := p.validateUpload(ctx, obj, correlationID)
+	p.observer().Validated(obj, v, err)
+	return v, err
+}
+
+func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correlationID string) (Validation, error) {
 	log := p.log().With("bucket", obj.Bucket, "object", obj.Name, "generation", obj.Generation, "correlation_id", correlationID)
 	if p.MaxFileSize > 0 && obj.Size > p.MaxFileSize {
 		v, err := p.reject(ctx, obj, nil, "", Rejection{Reason: ReasonTooLarge, MaxFileSizeBytes: p.MaxFileSize,

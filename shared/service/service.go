@@ -1,8 +1,9 @@
 // Package service starts a pipeline service on Google Cloud: it reads the
 // configuration, opens the buckets (Cloud Storage) and the catalog
-// (BigQuery) the service needs, registers its function with
-// functions-framework-go and serves it on PORT. Each main under functions/
-// is one call to Main.
+// (BigQuery) the service needs and serves the service's function on PORT,
+// with the probes (/live, /ready, /health) and /metrics beside it on the
+// same port, since Cloud Run probes and scrapes the serving port. Each main
+// under functions/ is one call to Main.
 package service
 
 import (
@@ -11,14 +12,21 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
+	"os/signal"
+	"syscall"
+	"time"
 
 	"cloud.google.com/go/bigquery"
 	cloudstorage "cloud.google.com/go/storage"
-	"github.com/GoogleCloudPlatform/functions-framework-go/funcframework"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog/bq"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/config"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/health"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/metrics"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/search"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/gcs"
@@ -46,13 +54,28 @@ func (n Needs) vars() []string {
 	return v
 }
 
+// Deps are what Open builds the pipeline with besides the configuration.
+// Storage and Catalog, when set, are used instead of the clients Open would
+// create (an emulator's client, an embedded catalog).
+type Deps struct {
+	Log     *slog.Logger
+	Metrics *metrics.Metrics // when set, the ports and use cases are measured
+	Storage *cloudstorage.Client
+	Catalog catalog.Store
+}
+
 // Open builds the pipeline a service needs on Google Cloud. The returned
 // function closes the clients.
 func Open(ctx context.Context, cfg *config.Config, needs Needs, log *slog.Logger) (*pipeline.Pipeline, func() error, error) {
+	return OpenWith(ctx, cfg, needs, Deps{Log: log})
+}
+
+// OpenWith is Open with the dependencies it does not create itself.
+func OpenWith(ctx context.Context, cfg *config.Config, needs Needs, deps Deps) (*pipeline.Pipeline, func() error, error) {
 	if err := cfg.Require(needs.vars()...); err != nil {
 		return nil, nil, err
 	}
-	p := &pipeline.Pipeline{MaxFileSize: cfg.MaxFileSize(), Workers: cfg.WorkerPoolSize, Log: log}
+	p := &pipeline.Pipeline{MaxFileSize: cfg.MaxFileSize(), Workers: cfg.WorkerPoolSize, Log: deps.Log}
 	var closers []io.Closer
 	closeAll := func() error {
 		var errs []error
@@ -62,11 +85,14 @@ func Open(ctx context.Context, cfg *config.Config, needs Needs, log *slog.Logger
 		return errors.Join(errs...)
 	}
 	if needs.Uploads || needs.Library {
-		client, err := cloudstorage.NewClient(ctx)
-		if err != nil {
-			return nil, nil, fmt.Errorf("cloud storage client: %w", err)
+		client := deps.Storage
+		if client == nil {
+			var err error
+			if client, err = cloudstorage.NewClient(ctx); err != nil {
+				return nil, nil, fmt.Errorf("cloud storage client: %w", err)
+			}
+			closers = append(closers, client)
 		}
-		closers = append(closers, client)
 		if needs.Uploads {
 			p.Uploads = gcs.New(client, cfg.UploadsBucket, gcs.Options{})
 		}
@@ -75,14 +101,17 @@ func Open(ctx context.Context, cfg *config.Config, needs Needs, log *slog.Logger
 		}
 	}
 	if needs.Catalog {
-		client, err := bigquery.NewClient(ctx, cfg.BQProject)
-		if err != nil {
-			closeAll()
-			return nil, nil, fmt.Errorf("bigquery client: %w", err)
+		p.Catalog = deps.Catalog
+		if p.Catalog == nil {
+			client, err := bigquery.NewClient(ctx, cfg.BQProject)
+			if err != nil {
+				closeAll()
+				return nil, nil, fmt.Errorf("bigquery client: %w", err)
+			}
+			store := bq.New(client, cfg.BQDataset, bq.Options{})
+			closers = append(closers, store)
+			p.Catalog = store
 		}
-		store := bq.New(client, cfg.BQDataset, bq.Options{})
-		closers = append(closers, store)
-		p.Catalog = store
 		if cfg.ElasticsearchEnabled() {
 			idx, err := search.New(search.Options{URL: cfg.ElasticsearchURL, APIKey: cfg.ESAPIKey})
 			if err != nil {
@@ -92,18 +121,69 @@ func Open(ctx context.Context, cfg *config.Config, needs Needs, log *slog.Logger
 			p.Search = idx
 		}
 	}
+	if m := deps.Metrics; m != nil {
+		if p.Uploads != nil {
+			p.Uploads = m.Store(p.Uploads)
+		}
+		if p.Library != nil {
+			p.Library = m.Store(p.Library)
+		}
+		if p.Catalog != nil {
+			p.Catalog = m.Catalog(p.Catalog)
+		}
+		p.Observer = m
+	}
 	return p, closeAll, nil
 }
 
+// Checker returns the health checks of p's ports: every bucket and the
+// catalog it uses are critical, since no event can be handled without them.
+func Checker(p *pipeline.Pipeline) *health.Checker {
+	c := &health.Checker{}
+	if p.Uploads != nil {
+		c.Components = append(c.Components, health.Component{Name: "uploads", Critical: true, Check: health.StoreCheck(p.Uploads)})
+	}
+	// One bucket may serve as both; checking it once is enough.
+	if p.Library != nil && (p.Uploads == nil || p.Library.Bucket() != p.Uploads.Bucket()) {
+		c.Components = append(c.Components, health.Component{Name: "library", Critical: true, Check: health.StoreCheck(p.Library)})
+	}
+	if p.Catalog != nil {
+		c.Components = append(c.Components, health.Component{Name: "catalog", Critical: true, Check: health.CatalogCheck(p.Catalog)})
+	}
+	return c
+}
+
+// Handler serves fn beside the probes and /metrics: GET /live, /ready,
+// /health and /metrics are answered here, every other request (the
+// CloudEvents Eventarc posts to "/", the blend API) goes to fn.
+func Handler(fn http.Handler, probes *health.Checker, m *metrics.Metrics) http.Handler {
+	mux := http.NewServeMux()
+	probes.Register(mux)
+	mux.Handle("GET /metrics", m.Handler())
+	mux.Handle("/", fn)
+	return mux
+}
+
+// Function builds the handler a service serves at "/" from its pipeline.
+type Function func(p *pipeline.Pipeline, m *metrics.Metrics, log *slog.Logger) http.Handler
+
+// shutdownGrace is how long in-flight requests get after SIGTERM: Cloud Run
+// kills the instance 10 s after sending it.
+const shutdownGrace = 8 * time.Second
+
 // Main runs a service: configuration from the environment (Secret Manager
-// references resolved), the ports in needs, register, and
-// functions-framework-go on PORT (8080 by default) serving target at "/"
-// unless FUNCTION_TARGET names another. Bad configuration stops the start
-// with a message naming the variable.
-func Main(name, target string, needs Needs, register func(*pipeline.Pipeline, *slog.Logger)) {
-	ctx := context.Background()
-	if os.Getenv("FUNCTION_TARGET") == "" {
-		os.Setenv("FUNCTION_TARGET", target)
+// references resolved), the ports in needs, and fn with the probes and
+// /metrics on PORT (8080 by default). FUNCTION_TARGET, when set, must name
+// target, as functions-framework-go would refuse to serve another function.
+// Bad configuration stops the start with a message naming the variable. On
+// SIGTERM or SIGINT the server stops taking requests and lets those in
+// flight finish.
+func Main(name, target string, needs Needs, fn Function) {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	if t := os.Getenv("FUNCTION_TARGET"); t != "" && t != target {
+		fmt.Fprintf(os.Stderr, "%s: FUNCTION_TARGET=%q: this service serves %q\n", name, t, target)
+		os.Exit(2)
 	}
 	cfg, err := config.Load(ctx, config.Options{})
 	if err != nil {
@@ -112,21 +192,50 @@ func Main(name, target string, needs Needs, register func(*pipeline.Pipeline, *s
 	}
 	log := cfg.NewLogger(os.Stderr).With("service", name)
 	slog.SetDefault(log)
-	p, closeAll, err := Open(ctx, cfg, needs, log)
+	m := metrics.New()
+	p, closeAll, err := OpenWith(ctx, cfg, needs, Deps{Log: log, Metrics: m})
 	if err != nil {
 		log.Error("start failed", "error", err)
 		os.Exit(2)
 	}
-	defer closeAll()
-	register(p, log)
 	port := os.Getenv("PORT")
 	if port == "" {
 		port = "8080"
 	}
-	log.Info("serving", "port", port, "config", cfg)
-	if err := funcframework.Start(port); err != nil {
-		log.Error("serve failed", "error", err)
+	ln, err := net.Listen("tcp", ":"+port)
+	if err != nil {
+		log.Error("start failed", "error", err)
 		closeAll()
 		os.Exit(1)
 	}
+	log.Info("serving", "port", port, "target", target, "config", cfg)
+	err = Serve(ctx, ln, Handler(fn(p, m, log), Checker(p), m), log)
+	if cerr := closeAll(); cerr != nil {
+		log.Warn("closing clients failed", "error", cerr)
+	}
+	if err != nil {
+		log.Error("serve failed", "error", err)
+		os.Exit(1)
+	}
+}
+
+// Serve serves h on ln until ctx ends, then shuts down gracefully: new
+// connections are refused and requests in flight get shutdownGrace to
+// finish.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", shutdownGrace)
+	shut, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shut); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
 }

@@ -1,5 +1,5 @@
-// Command blend serves the blend function (FUNCTION_TARGET=Blend) with
-// functions-framework-go on PORT, as its Cloud Run service does.
+// Command blend serves the blend function (FUNCTION_TARGET=Blend) on PORT
+// with the probes and /metrics beside it, as its Cloud Run service does.
 package main
 
 import (
@@ -8,5 +8,5 @@ import (
 )
 
 func main() {
-	service.Main("blend", blend.Target, service.Needs{Library: true, Catalog: true}, blend.Register)
+	service.Main("blend", blend.Target, service.Needs{Library: true, Catalog: true}, blend.Service)
 }

@@ -1,5 +1,5 @@
-// Command metasync serves the metasync function (FUNCTION_TARGET=Sync) with
-// functions-framework-go on PORT, as its Cloud Run service does.
+// Command metasync serves the metasync function (FUNCTION_TARGET=Sync) on PORT
+// with the probes and /metrics beside it, as its Cloud Run service does.
 package main
 
 import (
@@ -8,5 +8,5 @@ import (
 )
 
 func main() {
-	service.Main("metasync", metasync.Target, service.Needs{Library: true, Catalog: true}, metasync.Register)
+	service.Main("metasync", metasync.Target, service.Needs{Library: true, Catalog: true}, metasync.Service)
 }

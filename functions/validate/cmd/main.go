@@ -1,5 +1,5 @@
-// Command validate serves the validate function (FUNCTION_TARGET=Validate) with
-// functions-framework-go on PORT, as its Cloud Run service does.
+// Command validate serves the validate function (FUNCTION_TARGET=Validate) on PORT
+// with the probes and /metrics beside it, as its Cloud Run service does.
 package main
 
 import (
@@ -8,5 +8,5 @@ import (
 )
 
 func main() {
-	service.Main("validate", validate.Target, service.Needs{Uploads: true, Library: true}, validate.Register)
+	service.Main("validate", validate.Target, service.Needs{Uploads: true, Library: true}, validate.Service)
 }

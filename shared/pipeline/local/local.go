@@ -33,6 +33,8 @@ import (
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog/sqlite"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/health"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/metrics"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/events"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/httpapi"
@@ -61,12 +63,17 @@ type Options struct {
 	// Poll is how often the directories are scanned; 1 s when zero.
 	Poll time.Duration
 	Log  *slog.Logger
+	// Metrics receives the pipeline's metrics, served at /metrics; a new
+	// set when nil.
+	Metrics *metrics.Metrics
 }
 
 // Server is the local pipeline.
 type Server struct {
 	opts   Options
 	log    *slog.Logger
+	m      *metrics.Metrics
+	health *health.Checker
 	p      *pipeline.Pipeline
 	cat    *sqlite.Store
 	ln     net.Listener
@@ -95,6 +102,9 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 	if s.opts.Poll <= 0 {
 		s.opts.Poll = time.Second
 	}
+	if s.m = opts.Metrics; s.m == nil {
+		s.m = metrics.New()
+	}
 	uploads, err := localdir.Open(filepath.Join(opts.Dir, "uploads"), localdir.Options{Bucket: "uploads", OnChange: s.changed})
 	if err != nil {
 		return nil, err
@@ -108,13 +118,18 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 	}
 	dirs := map[string]string{"uploads": uploads.Dir(), "library": library.Dir()}
 	s.p = &pipeline.Pipeline{
-		Uploads: uploads, Library: library, Catalog: s.cat, Search: opts.Search,
-		MaxFileSize: opts.MaxFileSize, Workers: opts.Workers, Log: s.log,
+		Uploads: s.m.Store(uploads), Library: s.m.Store(library), Catalog: s.m.Catalog(s.cat), Search: opts.Search,
+		MaxFileSize: opts.MaxFileSize, Workers: opts.Workers, Log: s.log, Observer: s.m,
 		// Rows point at the files, which is where a local reader finds them.
 		URI: func(bucket, name string) string {
 			return "file://" + filepath.Join(dirs[bucket], filepath.FromSlash(name))
 		},
 	}
+	s.health = &health.Checker{Components: []health.Component{
+		{Name: "uploads", Critical: true, Check: health.StoreCheck(s.p.Uploads)},
+		{Name: "library", Critical: true, Check: health.StoreCheck(s.p.Library)},
+		{Name: "catalog", Critical: true, Check: health.CatalogCheck(s.p.Catalog)},
+	}}
 	if s.client, err = cloudevents.NewClientHTTP(); err != nil {
 		s.cat.Close()
 		return nil, err
@@ -131,12 +146,15 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 // Addr is the address the server listens on.
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
+// Metrics is the server's metrics.
+func (s *Server) Metrics() *metrics.Metrics { return s.m }
+
 // Pipeline is the pipeline the services run.
 func (s *Server) Pipeline() *pipeline.Pipeline { return s.p }
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	api := (&httpapi.API{P: s.p, Log: s.log}).Handler()
+	api := s.m.BlendAPI((&httpapi.API{P: s.p, Log: s.log}).Handler())
 	mux.Handle("/blend", api)
 	mux.Handle("/blends", api)
 	mux.Handle("/blends/", api)
@@ -147,28 +165,14 @@ func (s *Server) routes() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /ready", s.ready)
-	mux.HandleFunc("GET /health", s.health)
+	mux.HandleFunc("GET /health", s.healthz)
+	mux.Handle("GET /metrics", s.m.Handler())
 	return mux
 }
 
-// check reports each dependency's state.
+// check reports each dependency's state, cached briefly by the checker.
 func (s *Server) check(ctx context.Context) map[string]string {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	out := map[string]string{}
-	for name, st := range map[string]storage.Store{"uploads": s.p.Uploads, "library": s.p.Library} {
-		out[name] = "ok"
-		for _, err := range st.List(ctx, &storage.ListOptions{Limit: 1}) {
-			if err != nil {
-				out[name] = err.Error()
-			}
-		}
-	}
-	out["catalog"] = "ok"
-	if _, err := s.cat.Current(ctx, catalog.Filter{Limit: 1}); err != nil {
-		out["catalog"] = err.Error()
-	}
-	return out
+	return s.health.Status(ctx)
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
@@ -182,7 +186,7 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, map[string]any{"ready": status == http.StatusOK, "components": c})
 }
 
-func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	c := s.check(r.Context())
 	status, overall := http.StatusOK, "ok"
 	for _, v := range c {
