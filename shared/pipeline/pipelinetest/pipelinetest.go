@@ -18,7 +18,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"sync/atomic"
+
 	"testing"
 	"time"
 
@@ -200,13 +200,11 @@ func Names(t testing.TB, s storage.Store) map[string]int64 {
 	return m
 }
 
-var eventIDs atomic.Int64
-
-// Send posts ev to url as a binary-mode CloudEvent and returns the HTTP
-// status of the answer.
+// Send posts ev to url as a binary-mode CloudEvent with a fresh random id and
+// returns the HTTP status of the answer.
 func Send(t testing.TB, url string, ev storage.Event) int {
 	t.Helper()
-	return SendID(t, url, ev, fmt.Sprintf("evt-%d", eventIDs.Add(1)))
+	return SendID(t, url, ev, "evt-"+rand.Text())
 }
 
 // SendID is Send with the event id given, to deliver the same event twice.
