@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -33,22 +34,30 @@ func TestMetricsCountUploadsBlendsAndSyncs(t *testing.T) {
 	eventually(t, "two seed rows", func() bool { return len(rows(t, dir)) == 2 })
 	seeds := rows(t, dir)
 	body := `{"a": "` + seeds[0].Name + `", "b": "` + seeds[1].Name + `", "method": "mix", "ratio": 0.5, "format": "fbx"}`
+	var statuses []int
 	for _, b := range []string{body, body, `{"a": "seed/none.fbx"`} {
 		resp, err := http.Post(base+"/blend", "application/json", strings.NewReader(b))
 		if err != nil {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
+		statuses = append(statuses, resp.StatusCode)
+	}
+	if want := []int{201, 200, 400}; !slices.Equal(statuses, want) {
+		t.Fatalf("POST /blend answered %v, want %v", statuses, want)
 	}
 	eventually(t, "the blend's row", func() bool { return len(rows(t, dir)) == 3 })
 	eventually(t, "an idle router", srv.Idle)
 
 	var page metricstest.Page
-	eventually(t, "every upload counted", func() bool {
+	// A handler's request is counted once it returns, which may be after its client has the
+	// answer, so every count is awaited.
+	eventually(t, "every upload and request counted", func() bool {
 		page = metricstest.Scrape(t, base+"/metrics")
 		n, _ := page.Value("validation_results_total", nil)
 		s, _ := page.Value("metadata_sync_total", nil)
-		return n == 3 && s == 3
+		b, _ := page.Value("blend_requests_total", nil)
+		return n == 3 && s == 3 && b == 3
 	})
 	for _, tc := range []struct {
 		name   string
