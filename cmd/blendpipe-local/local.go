@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/cli"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/config"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/local"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/search"
@@ -25,12 +26,12 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintln(stderr, "usage: blendpipe dev [--dir DIR] [--addr HOST:PORT]")
 		fs.PrintDefaults()
 	}
-	if err := parseFlags(fs, args); err != nil {
+	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
 		fs.Usage()
-		return errUsage
+		return cli.ErrUsage
 	}
 	cfg, err := config.Load(ctx, config.Options{})
 	if err != nil {
@@ -59,7 +60,7 @@ func runCatalog(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.SetOutput(stderr)
 	dir := fs.String("dir", ".demo", "the local pipeline's directory")
 	asJSON := fs.Bool("json", false, "print the rows as a JSON array")
-	if err := parseFlags(fs, args); err != nil {
+	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	rows, err := local.Rows(ctx, *dir)
@@ -67,7 +68,7 @@ func runCatalog(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	if *asJSON {
-		return writeJSON(stdout, rows)
+		return cli.WriteJSON(stdout, rows)
 	}
 	for _, r := range rows {
 		fmt.Fprintf(stdout, "%-6s %-60s %s %4.0f fps %5d frames %s\n", r.Kind, r.Name, r.Rig, r.FPS, r.Frames, r.Method)

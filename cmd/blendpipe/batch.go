@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/cli"
 	"golang.org/x/term"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/anim"
@@ -32,12 +33,12 @@ func runBatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(stderr, "usage: blendpipe batch [--workers N] [--root DIR] [--json] MANIFEST.yaml|json")
 		fs.PrintDefaults()
 	}
-	if err := parseFlags(fs, args); err != nil {
+	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
-		return errUsage
+		return cli.ErrUsage
 	}
 	path := fs.Arg(0)
 	data, err := os.ReadFile(path)
@@ -74,7 +75,7 @@ func runBatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	sum := batch.Run(ctx, m, *workers, do, progress)
 	wall := time.Since(start)
 	if *asJSON {
-		if err := writeJSON(stdout, sum); err != nil {
+		if err := cli.WriteJSON(stdout, sum); err != nil {
 			return err
 		}
 	} else {
@@ -89,7 +90,7 @@ func runBatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	if sum.OK != sum.Total {
-		return &exitError{code: 1, err: fmt.Errorf("%d of %d blends did not succeed", sum.Total-sum.OK, sum.Total)}
+		return &cli.ExitError{Code: 1, Err: fmt.Errorf("%d of %d blends did not succeed", sum.Total-sum.OK, sum.Total)}
 	}
 	return nil
 }
@@ -114,7 +115,7 @@ func blendOne(ctx context.Context, loader *inputCache, base string, b batch.Blen
 	if err != nil {
 		return batch.Outcome{}, err
 	}
-	if err := writeFileAtomic(out, res.Data); err != nil {
+	if err := cli.WriteFileAtomic(out, res.Data); err != nil {
 		return batch.Outcome{}, err
 	}
 	q := res.Quality

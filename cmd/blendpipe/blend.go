@@ -2,16 +2,14 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/cli"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/anim"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/blend"
@@ -91,12 +89,12 @@ func runBlend(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(stderr, "usage: blendpipe blend A B [more inputs] --method mix --ratio 0.3 -o out.fbx [--json]")
 		fs.PrintDefaults()
 	}
-	if err := parseFlags(fs, args); err != nil {
+	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() < 2 || *out == "" {
 		fs.Usage()
-		return errUsage
+		return cli.ErrUsage
 	}
 	opts, err := bf.options(fs)
 	if err != nil {
@@ -114,11 +112,11 @@ func runBlend(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(*out, res.Data); err != nil {
+	if err := cli.WriteFileAtomic(*out, res.Data); err != nil {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(stdout, blendReport(*out, res))
+		return cli.WriteJSON(stdout, blendReport(*out, res))
 	}
 	c := res.Result.Animation.Clip()
 	fmt.Fprintf(stdout, "%s: %d frames at %g fps, %.3f s, %d joints\n", *out, c.Frames, c.FPS, c.Duration(), c.NumJoints)
@@ -169,33 +167,4 @@ func blendReport(path string, res *job.Output) map[string]any {
 		"metrics":    res.Quality,
 		"warnings":   res.Quality.Check(qualityLimits()),
 	}
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
-// writeFileAtomic writes through a temporary file and a rename, so a reader never sees half a file.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	// Once renamed the temporary name is gone: remove it only when something failed, which
-	// spares a batch one failing unlink per output.
-	if _, err = tmp.Write(data); err != nil {
-		tmp.Close()
-	} else if err = tmp.Close(); err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
-	return err
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/cli"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/mixamo"
 )
@@ -19,12 +20,12 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintln(stderr, "usage: blendpipe inspect [--json] FILE")
 		fs.PrintDefaults()
 	}
-	if err := parseFlags(fs, args); err != nil {
+	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
-		return errUsage
+		return cli.ErrUsage
 	}
 	a, _, err := animfile.Read(ctx, fs.Arg(0), 0)
 	if err != nil {
@@ -60,21 +61,4 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stdout, "stack      %s %q %.3f s, %d curves\n", mark, s.Name, s.Duration, s.Curves)
 	}
 	return nil
-}
-
-// parseFlags parses flags that may come before or after positional arguments.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return errUsage // the flag package has printed what was wrong
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			break
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-	return fs.Parse(pos)
 }

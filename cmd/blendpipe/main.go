@@ -3,32 +3,34 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"sort"
 	"syscall"
+
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/cli"
 )
 
-// command is one subcommand: it parses its own flags from args and writes to stdout/stderr.
-type command struct {
-	summary string
-	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
-}
-
-func commands() map[string]command {
-	return map[string]command{
-		"inspect": {"print what an animation file holds (--json)", runInspect},
-		"blend":   {"blend clips: blendpipe blend A B --method mix --ratio 0.3 -o out.fbx", runBlend},
-		"metrics": {"quality metrics of a clip (--json)", runMetrics},
-		"batch":   {"run a manifest of blends on a worker pool", runBatch},
-		"dev":     {"run the pipeline locally: blendpipe dev --dir DIR --addr HOST:PORT", runLocal("dev")},
-		"catalog": {"list the local pipeline's catalog: blendpipe catalog --dir DIR [--json]", runLocal("catalog")},
+func commands() map[string]cli.Command {
+	return map[string]cli.Command{
+		"inspect": {Summary: "print what an animation file holds (--json)", Run: runInspect},
+		"blend":   {Summary: "blend clips: blendpipe blend A B --method mix --ratio 0.3 -o out.fbx", Run: runBlend},
+		"metrics": {Summary: "quality metrics of a clip (--json)", Run: runMetrics},
+		"batch":   {Summary: "run a manifest of blends on a worker pool", Run: runBatch},
+		// Commands that link large dependencies run companion binaries, so the one-shot
+		// commands above start small and fast.
+		"dev":     {Summary: "run the pipeline locally: blendpipe dev --dir DIR --addr HOST:PORT", Run: cli.Handover(localBinary, "dev")},
+		"catalog": {Summary: "list the local pipeline's catalog: blendpipe catalog --dir DIR [--json]", Run: cli.Handover(localBinary, "catalog")},
+		"preview": {Summary: "draw a clip: blendpipe preview FILE -o out.png [--plot metrics.png] [--frames N]", Run: cli.Handover(previewBinary, "preview")},
 	}
 }
+
+// Companion binaries, built beside blendpipe by `make build`.
+const (
+	localBinary   = "blendpipe-local"
+	previewBinary = "blendpipe-preview"
+)
 
 func main() {
 	tuneGC(os.Args[1:], os.Getenv)
@@ -39,39 +41,7 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cmds := commands()
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(stderr, cmds)
-		if len(args) == 0 {
-			return 2
-		}
-		return 0
-	}
-	c, ok := cmds[args[0]]
-	if !ok {
-		fmt.Fprintf(stderr, "blendpipe: unknown command %q\n", args[0])
-		usage(stderr, cmds)
-		return 2
-	}
-	if err := c.run(ctx, args[1:], stdout, stderr); err != nil {
-		if !errors.Is(err, errUsage) && !errors.Is(err, errReported) {
-			fmt.Fprintf(stderr, "blendpipe %s: %v\n", args[0], err)
-		}
-		return exitCode(err)
-	}
-	return 0
-}
-
-func usage(w io.Writer, cmds map[string]command) {
-	fmt.Fprintln(w, "usage: blendpipe COMMAND [flags] [args]")
-	names := make([]string, 0, len(cmds))
-	for n := range cmds {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
-	}
+	return cli.Dispatch(ctx, "blendpipe", commands(), args, stdout, stderr)
 }
 
 // tuneGC makes the collector less eager than Go's default for the one-shot commands. Such a

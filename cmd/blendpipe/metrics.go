@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/cli"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/quality"
 )
@@ -21,12 +22,12 @@ func runMetrics(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintln(stderr, "usage: blendpipe metrics [--json] [--series] FILE")
 		fs.PrintDefaults()
 	}
-	if err := parseFlags(fs, args); err != nil {
+	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
-		return errUsage
+		return cli.ErrUsage
 	}
 	a, _, err := animfile.Read(ctx, fs.Arg(0), 0)
 	if err != nil {
@@ -44,7 +45,7 @@ func runMetrics(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		m = m.Compact()
 	}
 	if *asJSON {
-		return writeJSON(stdout, m)
+		return cli.WriteJSON(stdout, m)
 	}
 	fmt.Fprintf(stdout, "clip               %q, %d frames at %g fps, %.3f s\n", m.Name, m.Frames, m.FPS, m.DurationS)
 	if m.Feet {
