@@ -105,3 +105,17 @@ images:
 		echo "    --substitutions=_ENV=dev,_REGION=$(REGION),_REPOSITORY=$(REPOSITORY),_DEPLOY=false ."; \
 		echo "(_DEPLOY=true also rolls the new images out to blendpipe-<_ENV>-{validate,blend,metasync})."; \
 	fi
+
+# make batch-submit MANIFEST=jobs/walk_run.yaml [BUCKET=library-bucket]: hand a batch manifest to
+# the pipeline. With BUCKET, it goes to gs://BUCKET/jobs/ (Eventarc starts the blend service);
+# without, into the local pipeline's library ($(DEMO_DIR)/library/jobs/). The result appears
+# beside it as jobs/<name>.result.json.
+.PHONY: batch-submit
+batch-submit:
+	@test -n "$(MANIFEST)" || { echo "usage: make batch-submit MANIFEST=FILE.yaml|json [BUCKET=NAME]"; exit 2; }
+	@if [ -n "$(BUCKET)" ]; then \
+		gcloud storage cp "$(MANIFEST)" "gs://$(BUCKET)/jobs/$$(basename "$(MANIFEST)")"; \
+	else \
+		mkdir -p "$(DEMO_DIR)/library/jobs" && cp "$(MANIFEST)" "$(DEMO_DIR)/library/jobs/" && \
+		echo "submitted to $(DEMO_DIR)/library/jobs/$$(basename "$(MANIFEST)")"; \
+	fi
