@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -83,7 +84,7 @@ func runBlend(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	bf.register(fs)
 	out := fs.String("o", "", "output file (its extension picks the format unless --format is given)")
 	format := fs.String("format", "", "output format: fbx, glb, gltf or bvh")
-	name := fs.String("name", "", "name of the output clip")
+	name := fs.String("name", "", "name of the output clip (default: the output file's name)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: blendpipe blend A B [more inputs] --method mix --ratio 0.3 -o out.fbx [--json]")
@@ -108,7 +109,7 @@ func runBlend(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	res, err := job.Blend(inputs, job.Spec{Options: opts, Format: f, ClipName: *name})
+	res, err := job.Blend(inputs, job.Spec{Options: opts, Format: f, ClipName: clipNameFor(*name, *out)})
 	if err != nil {
 		return err
 	}
@@ -167,4 +168,14 @@ func blendReport(path string, res *job.Output) map[string]any {
 		"metrics":    res.Quality,
 		"warnings":   res.Quality.Check(qualityLimits()),
 	}
+}
+
+// clipNameFor is the given name, else the output file's name without its extension: Mixamo
+// names every clip "mixamo.com", which would say nothing in an engine's clip list.
+func clipNameFor(name, out string) string {
+	if name != "" {
+		return name
+	}
+	base := filepath.Base(out)
+	return strings.TrimSuffix(base, filepath.Ext(base))
 }

@@ -142,7 +142,7 @@ func (p *Pipeline) blend(ctx context.Context, req BlendRequest, cache *inputCach
 		}
 		inputs[i], metrics[i] = in.anim, in.metrics
 	}
-	out, err := job.Blend(inputs, job.Spec{Options: req.Options, Format: format, ClipName: req.ClipName, InputMetrics: metrics})
+	out, err := job.Blend(inputs, job.Spec{Options: req.Options, Format: format, ClipName: clipName(req.ClipName, opts.Method, srcs), InputMetrics: metrics})
 	if err != nil {
 		return nil, optionError(err)
 	}
@@ -158,7 +158,7 @@ func (p *Pipeline) blend(ctx context.Context, req BlendRequest, cache *inputCach
 		MetaQuality: string(qJSON), MetaMetrics: string(mJSON), MetaBlendKey: key,
 		MetaFormat: format, MetaFPS: formatFloat(info.FPS), MetaFrames: strconv.Itoa(info.Frames),
 		MetaDuration: formatFloat(info.Duration), MetaJoints: strconv.Itoa(info.Joints), MetaRig: srcs[0].rig,
-		MetaRigName: info.Rig, MetaRigSignature: info.RigSignature, MetaClip: firstOf(req.ClipName, info.Clip),
+		MetaRigName: info.Rig, MetaRigSignature: info.RigSignature, MetaClip: info.Clip,
 		MetaRootMotion: formatFloat(info.RootMotionCM), MetaCorrelationID: req.CorrelationID,
 	}
 	a, err := p.Library.Put(ctx, output, bytes.NewReader(out.Data), &storage.PutOptions{
@@ -338,4 +338,21 @@ func (c *inputCache) load(ctx context.Context, s storage.Store, a storage.Attrs,
 		c.mu.Unlock()
 	}
 	return e, e.err
+}
+
+// clipName is the requested name, else the method over the sources' clip names, e.g.
+// "mix(walking, running)": Mixamo names every clip "mixamo.com", which says nothing.
+func clipName(requested, method string, srcs []source) string {
+	if requested != "" {
+		return requested
+	}
+	names := make([]string, len(srcs))
+	for i, s := range srcs {
+		names[i] = s.attrs.Metadata[MetaClip]
+		if names[i] == "" {
+			base := path.Base(s.attrs.Name)
+			names[i] = strings.TrimSuffix(base, path.Ext(base))
+		}
+	}
+	return method + "(" + strings.Join(names, ", ") + ")"
 }

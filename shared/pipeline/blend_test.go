@@ -66,6 +66,10 @@ func TestBlendContentAddressedAndCached(t *testing.T) {
 			if md[MetaCorrelationID] != "req-1" {
 				t.Errorf("correlation id %q", md[MetaCorrelationID])
 			}
+			// Unnamed blends are named for their method and the seeds' clips.
+			if md[MetaClip] != "mix(walking, running)" {
+				t.Errorf("clip %q, want mix(walking, running)", md[MetaClip])
+			}
 			data, _, err := storage.ReadAll(ctx, p.Library, first.Output, nil)
 			if err != nil {
 				t.Fatal(err)
