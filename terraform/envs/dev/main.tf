@@ -1,39 +1,46 @@
-# One environment of the Mixamo blend pipeline: buckets, catalog, secrets,
-# images, identities, the three Cloud Run services, their Eventarc triggers,
-# and optionally the GKE cluster for heavy batches. One file per concern;
-# settings.tf holds what differs between environments.
+# The dev environment: the whole stack (modules/stack) with dev's settings.
+# backend.tf holds its state prefix; versions.tf its provider.
 
 locals {
-  prefix = "blendpipe-${local.env}"
-
-  uploads_bucket = coalesce(var.uploads_bucket, "${var.project_id}-${local.prefix}-uploads")
-  library_bucket = coalesce(var.library_bucket, "${var.project_id}-${local.prefix}-library")
-
-  labels = {
-    app         = "blendpipe"
-    environment = local.env
-  }
-
-  apis = concat([
-    "artifactregistry.googleapis.com",
-    "bigquery.googleapis.com",
-    "cloudbuild.googleapis.com",
-    "cloudresourcemanager.googleapis.com",
-    "eventarc.googleapis.com",
-    "iam.googleapis.com",
-    "iamcredentials.googleapis.com",
-    "logging.googleapis.com",
-    "monitoring.googleapis.com",
-    "pubsub.googleapis.com",
-    "run.googleapis.com",
-    "secretmanager.googleapis.com",
-    "storage.googleapis.com",
-  ], var.enable_gke ? ["container.googleapis.com"] : [])
+  env = "dev"
 }
 
-module "apis" {
-  source = "../../modules/apis"
+module "stack" {
+  source = "../../modules/stack"
 
-  project_id = var.project_id
-  services   = local.apis
+  project_id     = var.project_id
+  region         = var.region
+  blend_invokers = var.blend_invokers
+  enable_gke     = var.enable_gke
+
+  env     = local.env
+  dataset = "RAW_DEV"
+
+  # Dev is reachable directly (still IAM-authenticated: no allUsers
+  # invoker); prod only through an internal load balancer or from inside
+  # the project (Eventarc deliveries count as internal).
+  ingress = "INGRESS_TRAFFIC_ALL"
+
+  # Throwaway data: buckets may be destroyed with their objects, tables and
+  # services without a second step.
+  force_destroy       = true
+  deletion_protection = false
+
+  log_level = "DEBUG"
+
+  # name => scaling and size. Timeouts stay within Eventarc's 600 s
+  # acknowledgement deadline: a batch that needs longer belongs on GKE (the
+  # sharding threshold), or Eventarc would deliver it again. Concurrency is low for validate (each request
+  # may hold a MAX_FILE_SIZE_MB upload in memory) and high for metasync
+  # (waits on BigQuery).
+  services = {
+    validate = { min = 0, max = 5, concurrency = 4, cpu = "1", memory = "2Gi", timeout = 540, cpu_idle = true }
+    blend    = { min = 0, max = 5, concurrency = 8, cpu = "2", memory = "2Gi", timeout = 600, cpu_idle = false }
+    metasync = { min = 0, max = 5, concurrency = 40, cpu = "1", memory = "512Mi", timeout = 60, cpu_idle = true }
+  }
+}
+
+output "stack" {
+  description = "Every output of the stack: service URLs, bucket, dataset, table and view names, identities."
+  value       = module.stack
 }

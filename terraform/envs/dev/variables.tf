@@ -4,91 +4,19 @@ variable "project_id" {
 }
 
 variable "region" {
-  description = "Region of Cloud Run, Eventarc, Artifact Registry, the buckets and the cluster (Eventarc needs the buckets in the trigger's region)."
+  description = "Region of Cloud Run, Eventarc, Artifact Registry, the buckets and the cluster."
   type        = string
   default     = "europe-west1"
 }
 
-variable "bq_location" {
-  description = "BigQuery dataset location."
-  type        = string
-  default     = "EU"
-}
-
-variable "bq_dataset" {
-  description = "BQ_DATASET: the catalog dataset; default RAW_DEV in dev, RAW_PROD in prod (settings.tf)."
-  type        = string
-  default     = null
-}
-
-variable "uploads_bucket" {
-  description = "Uploads bucket name; default PROJECT_ID-blendpipe-ENV-uploads."
-  type        = string
-  default     = null
-}
-
-variable "library_bucket" {
-  description = "Library bucket name; default PROJECT_ID-blendpipe-ENV-library."
-  type        = string
-  default     = null
-}
-
-variable "repository" {
-  description = "Artifact Registry repository (_REPOSITORY in cloudbuild.yaml)."
-  type        = string
-  default     = "blendpipe"
-}
-
-variable "image_tag" {
-  description = "Image tag the services are created with; Cloud Build deploys later tags."
-  type        = string
-  default     = "latest"
-}
-
-variable "config" {
-  description = "Configuration variables shared by every service and the GKE worker (see docs/operations.md)."
-  type = object({
-    log_format               = optional(string, "json")
-    upload_timeout_seconds   = optional(number, 300)
-    max_retries              = optional(number, 3)
-    retry_backoff_multiplier = optional(number, 2.0)
-    max_file_size_mb         = optional(number, 500)
-    worker_pool_size         = optional(number, 4)
-  })
-  default = {}
-}
-
-variable "enable_elasticsearch" {
-  description = "Create ELASTICSEARCH_URL and ES_API_KEY secrets and give them to metasync (add their values before apply)."
-  type        = bool
-  default     = false
-}
-
-variable "health_probes" {
-  description = "Cloud Run startup probe on /ready and liveness probe on /live."
-  type        = bool
-  default     = true
-}
-
 variable "blend_invokers" {
-  description = "Members allowed to call the blend API (user:, group:, serviceAccount:). Public members are refused."
+  description = "Members allowed to call the blend API (user:, group:, serviceAccount:)."
   type        = list(string)
   default     = []
-
-  validation {
-    condition     = alltrue([for m in var.blend_invokers : !contains(["allusers", "allauthenticatedusers"], lower(m))])
-    error_message = "The blend API needs authentication: allUsers and allAuthenticatedUsers are not allowed."
-  }
 }
 
 variable "enable_gke" {
   description = "Create the GKE Autopilot cluster and the worker account for heavy batches."
   type        = bool
   default     = false
-}
-
-variable "gke_master_authorized_networks" {
-  description = "Name => CIDR allowed to reach the cluster's control plane."
-  type        = map(string)
-  default     = {}
 }

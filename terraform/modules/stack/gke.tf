@@ -1,7 +1,7 @@
 # Heavy batches: an Autopilot cluster, off unless enable_gke is set. The
 # workloads are in terraform/k8s (kubectl apply -k terraform/k8s/overlays/ENV).
 module "gke" {
-  source = "../../modules/gke_autopilot"
+  source = "../gke_autopilot"
   count  = var.enable_gke ? 1 : 0
 
   project_id                 = var.project_id

@@ -6,8 +6,21 @@
 # values; everything the configuration sets is checked as written.
 mock_provider "google" {}
 
+# The dev environment's settings (envs/dev/main.tf); prod_settings below
+# changes them to prod's.
 variables {
-  project_id = "test-project"
+  project_id          = "test-project"
+  env                 = "dev"
+  dataset             = "RAW_DEV"
+  ingress             = "INGRESS_TRAFFIC_ALL"
+  force_destroy       = true
+  deletion_protection = false
+  log_level           = "DEBUG"
+  services = {
+    validate = { min = 0, max = 5, concurrency = 4, cpu = "1", memory = "2Gi", timeout = 540, cpu_idle = true }
+    blend    = { min = 0, max = 5, concurrency = 8, cpu = "2", memory = "2Gi", timeout = 600, cpu_idle = false }
+    metasync = { min = 0, max = 5, concurrency = 40, cpu = "1", memory = "512Mi", timeout = 60, cpu_idle = true }
+  }
 }
 
 run "dev_defaults" {
@@ -140,4 +153,47 @@ run "refuses_public_invoker" {
   }
 
   expect_failures = [var.blend_invokers]
+}
+
+run "prod_settings" {
+  command = apply
+
+  variables {
+    env                 = "prod"
+    dataset             = "RAW_PROD"
+    ingress             = "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER"
+    force_destroy       = false
+    deletion_protection = true
+    log_level           = "INFO"
+  }
+
+  assert {
+    condition     = output.uploads_bucket == "test-project-blendpipe-prod-uploads" && output.library_bucket == "test-project-blendpipe-prod-library"
+    error_message = "bucket names must follow PROJECT-blendpipe-ENV-ROLE"
+  }
+
+  assert {
+    condition     = output.bq_dataset == "RAW_PROD" && endswith(output.table_id, ".RAW_PROD.animations") && endswith(output.view_id, ".RAW_PROD.animations_current")
+    error_message = "the catalog must be RAW_PROD.animations with the animations_current view"
+  }
+
+  assert {
+    condition     = alltrue([for k, s in module.service : s.name == "blendpipe-prod-${k}"])
+    error_message = "service names"
+  }
+
+  assert {
+    condition = output.iam_grants["metasync"] == sort([
+      "roles/storage.objectViewer on bucket:test-project-blendpipe-prod-library",
+      "roles/bigquery.dataEditor on dataset:RAW_PROD",
+      "roles/bigquery.jobUser on project:test-project",
+      "roles/secretmanager.secretAccessor on secret:blendpipe-prod-bq-project",
+    ])
+    error_message = "metasync: read library, write BigQuery, its secret; nothing else"
+  }
+
+  assert {
+    condition     = output.secrets == { BQ_PROJECT = "blendpipe-prod-bq-project" }
+    error_message = "only BQ_PROJECT is a secret unless enable_elasticsearch"
+  }
 }

@@ -1,5 +1,5 @@
 module "service_accounts" {
-  source = "../../modules/service_accounts"
+  source = "../service_accounts"
 
   project_id      = var.project_id
   name_prefix     = local.prefix

@@ -2,7 +2,7 @@
 # its own; none writes where its own trigger would loop (validate writes to
 # the library, blend's result files are ignored by blend).
 module "eventarc" {
-  source = "../../modules/eventarc"
+  source = "../eventarc"
 
   project_id                    = var.project_id
   region                        = var.region

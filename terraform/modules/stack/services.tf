@@ -27,7 +27,7 @@ locals {
 }
 
 module "service" {
-  source   = "../../modules/cloud_run"
+  source   = "../cloud_run"
   for_each = local.services
 
   project_id            = var.project_id

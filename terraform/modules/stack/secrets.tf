@@ -19,7 +19,7 @@ locals {
 }
 
 module "secrets" {
-  source = "../../modules/secrets"
+  source = "../secrets"
 
   project_id = var.project_id
   secrets    = local.secrets

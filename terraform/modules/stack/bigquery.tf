@@ -1,5 +1,5 @@
 module "bigquery" {
-  source = "../../modules/bigquery"
+  source = "../bigquery"
 
   project_id          = var.project_id
   location            = var.bq_location

@@ -1,5 +1,5 @@
 module "buckets" {
-  source = "../../modules/buckets"
+  source = "../buckets"
 
   project_id          = var.project_id
   location            = var.region

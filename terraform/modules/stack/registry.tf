@@ -1,5 +1,5 @@
 module "registry" {
-  source = "../../modules/registry"
+  source = "../registry"
 
   project_id    = var.project_id
   location      = var.region
