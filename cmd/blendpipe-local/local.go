@@ -11,6 +11,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/cli"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/config"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/local"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/resilience"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/search"
 )
 
@@ -38,7 +39,8 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	log := cfg.NewLogger(os.Stderr)
-	opts := local.Options{Dir: *dir, Addr: *addr, MaxFileSize: cfg.MaxFileSize(), Workers: cfg.WorkerPoolSize, Poll: *poll, Log: log}
+	opts := local.Options{Dir: *dir, Addr: *addr, MaxFileSize: cfg.MaxFileSize(), Workers: cfg.WorkerPoolSize, Poll: *poll, Log: log,
+		Retry: resilience.FromConfig(cfg.MaxRetries, cfg.RetryBackoffMultiplier)}
 	if cfg.ElasticsearchEnabled() {
 		idx, err := search.New(search.Options{URL: cfg.ElasticsearchURL, APIKey: cfg.ESAPIKey})
 		if err != nil {

@@ -62,13 +62,14 @@ func serve(t *testing.T) (string, *fakestorage.Server, *pipeline.Pipeline) {
 	}
 	log := pipelinetest.Logger(t)
 	m := metrics.New()
+	br := NewBreakers(m)
 	p, closeAll, err := OpenWith(ctx, cfg, Needs{Uploads: true, Library: true, Catalog: true},
-		Deps{Log: log, Metrics: m, Storage: client, Catalog: cat})
+		Deps{Log: log, Metrics: m, Storage: client, Catalog: cat, Breakers: br})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { closeAll() })
-	probes := Checker(p)
+	probes := Checker(p, br.All()...)
 	// Short enough for the test to see an outage, long enough to be a cache.
 	probes.TTL, probes.Timeout = 50*time.Millisecond, 500*time.Millisecond
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -163,6 +164,29 @@ func TestProbesBesideTheFunction(t *testing.T) {
 	}
 	if code, _ := get(t, base+"/live"); code != http.StatusOK {
 		t.Errorf("/live with storage down: HTTP %d", code)
+	}
+	// The probes keep failing until the gcs breaker opens; /health and the
+	// gauge show it, and the others stay closed.
+	for {
+		_, body := get(t, base+"/health")
+		breakers, _ := body["breakers"].(map[string]any)
+		if breakers["gcs"] == "open" {
+			if breakers["bigquery"] != "closed" || breakers["elasticsearch"] != "closed" {
+				t.Errorf("/health breakers %v: want only gcs open", breakers)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/health breakers %v: gcs never opened with storage down", breakers)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	page = metricstest.Scrape(t, base+"/metrics")
+	if n, _ := page.Value("circuit_breaker_state", map[string]string{"dependency": "gcs"}); n != 2 {
+		t.Errorf("circuit_breaker_state{gcs} = %v, want 2 (open)", n)
+	}
+	if n, ok := page.Value("circuit_breaker_state", map[string]string{"dependency": "bigquery"}); !ok || n != 0 {
+		t.Errorf("circuit_breaker_state{bigquery} = %v (present %v), want 0", n, ok)
 	}
 	if n, _ := metricstest.Scrape(t, base+"/metrics").Value("gcs_api_errors_total", map[string]string{"op": "list"}); n == 0 {
 		t.Error("failed listings not counted in gcs_api_errors_total")

@@ -28,6 +28,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/health"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/metrics"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/resilience"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/search"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/gcs"
 )
@@ -62,6 +63,8 @@ type Deps struct {
 	Metrics *metrics.Metrics // when set, the ports and use cases are measured
 	Storage *cloudstorage.Client
 	Catalog catalog.Store
+	// Breakers, when set, guard Cloud Storage, BigQuery and Elasticsearch.
+	Breakers *resilience.Breakers
 }
 
 // Open builds the pipeline a service needs on Google Cloud. The returned
@@ -133,13 +136,53 @@ func OpenWith(ctx context.Context, cfg *config.Config, needs Needs, deps Deps) (
 		}
 		p.Observer = m
 	}
+	guard(p, cfg, deps.Breakers)
 	return p, closeAll, nil
+}
+
+// guard puts the breakers and the retry policy (MAX_RETRIES,
+// RETRY_BACKOFF_MULTIPLIER) outside the measured ports, so the metrics
+// count every call that reached a dependency and none an open breaker
+// refused. Cloud Storage's client retries idempotent calls and BigQuery's
+// retries inserts and queries, so only what they leave alone is retried
+// here (see resilience.StoreOptions.ClientRetries).
+func guard(p *pipeline.Pipeline, cfg *config.Config, br *resilience.Breakers) {
+	policy := resilience.FromConfig(cfg.MaxRetries, cfg.RetryBackoffMultiplier)
+	var gcsBreaker, bqBreaker *resilience.Breaker
+	if br != nil {
+		gcsBreaker, bqBreaker = br.GCS, br.BigQuery
+	}
+	opts := resilience.StoreOptions{Breaker: gcsBreaker, Retry: &policy, ClientRetries: true}
+	if p.Uploads != nil {
+		p.Uploads = resilience.Store(p.Uploads, opts)
+	}
+	if p.Library != nil {
+		p.Library = resilience.Store(p.Library, opts)
+	}
+	if p.Catalog != nil && bqBreaker != nil {
+		p.Catalog = resilience.Catalog(p.Catalog, resilience.CatalogOptions{Breaker: bqBreaker})
+	}
+	if p.Search != nil && br != nil {
+		p.Search = resilience.Index(p.Search, br.Elasticsearch)
+	}
+}
+
+// NewBreakers returns the breakers of a service, reporting their state in
+// circuit_breaker_state.
+func NewBreakers(m *metrics.Metrics) *resilience.Breakers {
+	return resilience.NewBreakers(resilience.BreakerSettings{
+		OnStateChange: func(dep string, s resilience.State) { m.SetBreakerState(dep, float64(s)) },
+	})
 }
 
 // Checker returns the health checks of p's ports: every bucket and the
 // catalog it uses are critical, since no event can be handled without them.
-func Checker(p *pipeline.Pipeline) *health.Checker {
+// The breakers' states show in /health.
+func Checker(p *pipeline.Pipeline, breakers ...*resilience.Breaker) *health.Checker {
 	c := &health.Checker{}
+	for _, b := range breakers {
+		c.Breakers = append(c.Breakers, b)
+	}
 	if p.Uploads != nil {
 		c.Components = append(c.Components, health.Component{Name: "uploads", Critical: true, Check: health.StoreCheck(p.Uploads)})
 	}
@@ -193,7 +236,8 @@ func Main(name, target string, needs Needs, fn Function) {
 	log := cfg.NewLogger(os.Stderr).With("service", name)
 	slog.SetDefault(log)
 	m := metrics.New()
-	p, closeAll, err := OpenWith(ctx, cfg, needs, Deps{Log: log, Metrics: m})
+	br := NewBreakers(m)
+	p, closeAll, err := OpenWith(ctx, cfg, needs, Deps{Log: log, Metrics: m, Breakers: br})
 	if err != nil {
 		log.Error("start failed", "error", err)
 		os.Exit(2)
@@ -209,7 +253,7 @@ func Main(name, target string, needs Needs, fn Function) {
 		os.Exit(1)
 	}
 	log.Info("serving", "port", port, "target", target, "config", cfg)
-	err = Serve(ctx, ln, Handler(fn(p, m, log), Checker(p), m), log)
+	err = Serve(ctx, ln, Handler(fn(p, m, log), Checker(p, br.All()...), m), log)
 	if cerr := closeAll(); cerr != nil {
 		log.Warn("closing clients failed", "error", cerr)
 	}

@@ -52,6 +52,22 @@ func CatalogCheck(c catalog.Store) func(context.Context) error {
 	}
 }
 
+// Breaker is a circuit breaker guarding a dependency, whose state /health
+// shows.
+type Breaker interface {
+	Dependency() string
+	StateName() string // closed, half-open or open
+}
+
+// BreakerStates maps each breaker's dependency to its state.
+func BreakerStates(bs []Breaker) map[string]string {
+	out := make(map[string]string, len(bs))
+	for _, b := range bs {
+		out[b.Dependency()] = b.StateName()
+	}
+	return out
+}
+
 // Checker runs the checks of its components, at most once per TTL.
 type Checker struct {
 	Components []Component
@@ -59,6 +75,10 @@ type Checker struct {
 	TTL time.Duration
 	// Timeout bounds one round of checks; DefaultTimeout when zero.
 	Timeout time.Duration
+	// Breakers are shown in /health under "breakers". They are read on
+	// every answer, not cached: reading one costs nothing, and an open
+	// breaker is the first sign of a dependency failing.
+	Breakers []Breaker
 
 	mu      sync.Mutex
 	checked time.Time
@@ -140,7 +160,11 @@ func (c *Checker) Health(w http.ResponseWriter, r *http.Request) {
 			status = http.StatusServiceUnavailable
 		}
 	}
-	writeJSON(w, status, map[string]any{"status": overall, "components": st})
+	body := map[string]any{"status": overall, "components": st}
+	if len(c.Breakers) > 0 {
+		body["breakers"] = BreakerStates(c.Breakers)
+	}
+	writeJSON(w, status, body)
 }
 
 // Register adds GET /live, /ready and /health to mux.

@@ -31,6 +31,7 @@ type Metrics struct {
 	BQErrors          *prometheus.CounterVec   // bq_api_errors_total{op}
 	ValidationResults *prometheus.CounterVec   // validation_results_total{result,reason}
 	MetadataSync      *prometheus.CounterVec   // metadata_sync_total{result}
+	BreakerState      *prometheus.GaugeVec     // circuit_breaker_state{dependency}
 
 	// The pool's utilization is busy workers over started workers across
 	// every batch running in the process, so concurrent batches do not
@@ -81,13 +82,16 @@ func New() *Metrics {
 		MetadataSync: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "metadata_sync_total", Help: "Metadata sync events by result (appended, ignored, error).",
 		}, []string{"result"}),
+		BreakerState: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "circuit_breaker_state", Help: "Circuit breaker state by dependency: 0 closed, 1 half-open, 2 open.",
+		}, []string{"dependency"}),
 	}
 	m.poolUtilization = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "worker_pool_utilization", Help: "Busy batch workers over started batch workers (0 when no batch runs).",
 	}, m.utilization)
 	m.Registry.MustRegister(
 		m.BlendRequests, m.BlendDuration, m.UploadBytes, m.GCSErrors, m.GCSDuration,
-		m.QueueDepth, m.BQErrors, m.ValidationResults, m.MetadataSync, m.poolUtilization,
+		m.QueueDepth, m.BQErrors, m.ValidationResults, m.MetadataSync, m.BreakerState, m.poolUtilization,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -97,6 +101,12 @@ func New() *Metrics {
 // Handler serves the registry in the Prometheus exposition formats.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Registry: m.Registry})
+}
+
+// SetBreakerState records a breaker's state (0 closed, 1 half-open, 2 open);
+// breakers call it on every change of state.
+func (m *Metrics) SetBreakerState(dependency string, state float64) {
+	m.BreakerState.WithLabelValues(dependency).Set(state)
 }
 
 func (m *Metrics) utilization() float64 {

@@ -9,10 +9,12 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/httpapi"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/pipelinetest"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/resilience"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
 
@@ -167,5 +169,32 @@ func TestStorageDownIs503(t *testing.T) {
 	code, out, hdr := do(t, h, "POST", "/blend", `{"a": "`+walk+`", "b": "`+run+`"}`)
 	if code != http.StatusServiceUnavailable || hdr.Get("Retry-After") == "" || out["kind"] != "unavailable" {
 		t.Errorf("HTTP %d %v (Retry-After %q)", code, out, hdr.Get("Retry-After"))
+	}
+}
+
+// With a dependency's breaker open the API fails fast the same way: 503
+// with Retry-After, for storage and for the catalog.
+func TestBreakerOpenIs503(t *testing.T) {
+	env := pipelinetest.New(t, "localdir")
+	walk, run := library(t, env)
+	br := resilience.NewBreakers(resilience.BreakerSettings{Failures: 1, Timeout: time.Hour})
+	p := *env.P
+	p.Library = resilience.Store(downStore{env.P.Library}, resilience.StoreOptions{Breaker: br.GCS})
+	p.Catalog = resilience.Catalog(env.P.Catalog, resilience.CatalogOptions{Breaker: br.BigQuery})
+	br.BigQuery.Do(func() error { return &storage.Error{Kind: storage.ErrTransient} }) // trips it
+	h := (&httpapi.API{P: &p, Log: pipelinetest.Logger(t)}).Handler()
+	blend := `{"a": "` + walk + `", "b": "` + run + `"}`
+	do(t, h, "POST", "/blend", blend) // the failure that opens the gcs breaker
+	if br.GCS.State() != resilience.Open || br.BigQuery.State() != resilience.Open {
+		t.Fatalf("breakers gcs %v, bigquery %v; want both open", br.GCS.State(), br.BigQuery.State())
+	}
+	for _, tc := range []struct{ method, target, body string }{
+		{"POST", "/blend", blend},
+		{"GET", "/blends", ""},
+	} {
+		code, out, hdr := do(t, h, tc.method, tc.target, tc.body)
+		if code != http.StatusServiceUnavailable || hdr.Get("Retry-After") == "" || out["kind"] != "unavailable" {
+			t.Errorf("%s %s: HTTP %d %v (Retry-After %q)", tc.method, tc.target, code, out, hdr.Get("Retry-After"))
+		}
 	}
 }

@@ -38,6 +38,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/events"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/httpapi"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/resilience"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/localdir"
 )
@@ -66,6 +67,15 @@ type Options struct {
 	// Metrics receives the pipeline's metrics, served at /metrics; a new
 	// set when nil.
 	Metrics *metrics.Metrics
+	// Retry is the policy (MAX_RETRIES, RETRY_BACKOFF_MULTIPLIER) for the
+	// directories and the database, neither of which retries by itself;
+	// its classifier is set per port. The zero Policy takes the defaults.
+	Retry resilience.Policy
+	// Breaker configures the breakers, named after the services the
+	// directories and the database stand in for ("gcs", "bigquery") so the
+	// dashboards read the same; its IsFailure and OnStateChange are set
+	// here.
+	Breaker resilience.BreakerSettings
 }
 
 // Server is the local pipeline.
@@ -74,6 +84,7 @@ type Server struct {
 	log    *slog.Logger
 	m      *metrics.Metrics
 	health *health.Checker
+	br     *resilience.Breakers
 	p      *pipeline.Pipeline
 	cat    *sqlite.Store
 	ln     net.Listener
@@ -117,8 +128,21 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	dirs := map[string]string{"uploads": uploads.Dir(), "library": library.Dir()}
+	bs := opts.Breaker
+	bs.OnStateChange = func(dep string, st resilience.State) { s.m.SetBreakerState(dep, float64(st)) }
+	s.br = resilience.NewBreakers(bs)
+	// The breakers and retries sit outside the metrics, which so count
+	// every call that reached a directory or the database.
+	policy := opts.Retry
+	storeOpts := resilience.StoreOptions{Breaker: s.br.GCS, Retry: &policy}
+	var search pipeline.Indexer
+	if opts.Search != nil {
+		search = resilience.Index(opts.Search, s.br.Elasticsearch)
+	}
 	s.p = &pipeline.Pipeline{
-		Uploads: s.m.Store(uploads), Library: s.m.Store(library), Catalog: s.m.Catalog(s.cat), Search: opts.Search,
+		Uploads: resilience.Store(s.m.Store(uploads), storeOpts), Library: resilience.Store(s.m.Store(library), storeOpts),
+		Catalog:     resilience.Catalog(s.m.Catalog(s.cat), resilience.CatalogOptions{Breaker: s.br.BigQuery, Retry: &policy}),
+		Search:      search,
 		MaxFileSize: opts.MaxFileSize, Workers: opts.Workers, Log: s.log, Observer: s.m,
 		// Rows point at the files, which is where a local reader finds them.
 		URI: func(bucket, name string) string {
@@ -130,6 +154,9 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 		{Name: "library", Critical: true, Check: health.StoreCheck(s.p.Library)},
 		{Name: "catalog", Critical: true, Check: health.CatalogCheck(s.p.Catalog)},
 	}}
+	for _, b := range s.br.All() {
+		s.health.Breakers = append(s.health.Breakers, b)
+	}
 	if s.client, err = cloudevents.NewClientHTTP(); err != nil {
 		s.cat.Close()
 		return nil, err
@@ -194,7 +221,8 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 			status, overall = http.StatusServiceUnavailable, "degraded"
 		}
 	}
-	writeJSON(w, status, map[string]any{"status": overall, "components": c, "queue": s.pending.Load()})
+	writeJSON(w, status, map[string]any{"status": overall, "components": c, "queue": s.pending.Load(),
+		"breakers": health.BreakerStates(s.health.Breakers)})
 }
 
 // Run serves and routes events until ctx ends, then finishes the event

@@ -1,6 +1,8 @@
 package local
 
 import (
+	"encoding/json"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -75,6 +77,9 @@ func TestMetricsCountUploadsBlendsAndSyncs(t *testing.T) {
 		{"queue_depth", nil, 0},
 		{"worker_pool_utilization", nil, 0},
 		{"bq_api_errors_total", nil, 0},
+		{"circuit_breaker_state", map[string]string{"dependency": "gcs"}, 0},
+		{"circuit_breaker_state", map[string]string{"dependency": "bigquery"}, 0},
+		{"circuit_breaker_state", map[string]string{"dependency": "elasticsearch"}, 0},
 	} {
 		got, ok := page.Value(tc.name, tc.labels)
 		if tc.want == 0 && !ok && (tc.name == "bq_api_errors_total") {
@@ -88,6 +93,18 @@ func TestMetricsCountUploadsBlendsAndSyncs(t *testing.T) {
 		if n, ok := page.Value("gcs_api_duration_seconds", map[string]string{"op": op}); !ok || n == 0 {
 			t.Errorf("gcs_api_duration_seconds{op=%q}: %v calls", op, n)
 		}
+	}
+	resp, err := http.Get(base + "/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var health struct{ Breakers map[string]string }
+	if err := json.NewDecoder(resp.Body).Decode(&health); err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]string{"gcs": "closed", "bigquery": "closed", "elasticsearch": "closed"}; !maps.Equal(health.Breakers, want) {
+		t.Errorf("/health breakers = %v, want %v", health.Breakers, want)
 	}
 	for _, name := range []string{"go_goroutines", "process_cpu_seconds_total"} {
 		if _, ok := page[name]; !ok {
