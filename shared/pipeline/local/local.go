@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -309,6 +310,12 @@ func (s *Server) enqueue(ev storage.Event) {
 // stayed unchanged for one interval, and deletes of files that went away.
 func (s *Server) poll(ctx context.Context) {
 	for _, st := range []storage.Store{s.p.Uploads, s.p.Library} {
+		// Only what was seen before the listing began can have gone: an object written
+		// through the store while the listing runs is announced by the change hook and
+		// is missing from this listing without being deleted.
+		s.mu.Lock()
+		before := maps.Clone(s.seen)
+		s.mu.Unlock()
 		present := map[string]bool{}
 		var found []storage.Attrs
 		for a, err := range st.List(ctx, nil) {
@@ -335,7 +342,7 @@ func (s *Server) poll(ctx context.Context) {
 		}
 		prefix := st.Bucket() + "/"
 		for k, gen := range s.seen {
-			if len(k) > len(prefix) && k[:len(prefix)] == prefix && !present[k] {
+			if len(k) > len(prefix) && k[:len(prefix)] == prefix && !present[k] && before[k] == gen {
 				delete(s.seen, k)
 				announce = append(announce, storage.Event{Type: storage.ObjectDeleted,
 					Object: storage.Attrs{Bucket: st.Bucket(), Name: k[len(prefix):], Generation: gen}})
