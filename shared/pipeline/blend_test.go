@@ -1,4 +1,4 @@
-package pipeline
+package pipeline_test
 
 import (
 	"context"
@@ -14,15 +14,17 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/batch"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/blend"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
 
 // seed validates a corpus file into the library and returns the seed's name.
-func seed(t testing.TB, p *Pipeline, corpusName, uploadName string) string {
+func seed(t testing.TB, p *pipeline.Pipeline, corpusName, uploadName string) string {
 	t.Helper()
-	obj := upload(t, p.Uploads, uploadName, corpusFile(t, corpusName))
+	obj := pipelinetest.Put(t, p.Uploads, uploadName, pipelinetest.Corpus(t, corpusName))
 	v, err := p.Validate(context.Background(), obj, "seed-"+uploadName)
-	if err != nil || (v.Status != StatusSeeded && v.Status != StatusExists) {
+	if err != nil || (v.Status != pipeline.StatusSeeded && v.Status != pipeline.StatusExists) {
 		t.Fatalf("seed %s: %+v, %v", uploadName, v, err)
 	}
 	return v.Object
@@ -37,7 +39,7 @@ func TestBlendContentAddressedAndCached(t *testing.T) {
 			ctx := context.Background()
 			walk := seed(t, p, "mixamo/kirby-xbot60__Walking_InPlace.fbx", "Walking.fbx")
 			run := seed(t, p, "mixamo/kirby-xbot60__Running_InPlace.fbx", "Running.fbx")
-			req := BlendRequest{Sources: []string{walk, run}, Options: blend.Options{Method: "mix", Ratio: ratio(0.5)}, Format: "fbx", CorrelationID: "req-1"}
+			req := pipeline.BlendRequest{Sources: []string{walk, run}, Options: blend.Options{Method: "mix", Ratio: ratio(0.5)}, Format: "fbx", CorrelationID: "req-1"}
 			first, err := p.Blend(ctx, req)
 			if err != nil {
 				t.Fatal(err)
@@ -51,24 +53,24 @@ func TestBlendContentAddressedAndCached(t *testing.T) {
 			}
 			md := first.Metadata
 			var srcs []string
-			if err := json.Unmarshal([]byte(md[MetaSources]), &srcs); err != nil || !slicesEqual(srcs, req.Sources) {
-				t.Errorf("sources metadata %q", md[MetaSources])
+			if err := json.Unmarshal([]byte(md[pipeline.MetaSources]), &srcs); err != nil || !slicesEqual(srcs, req.Sources) {
+				t.Errorf("sources metadata %q", md[pipeline.MetaSources])
 			}
 			var opts blend.Options
-			if err := json.Unmarshal([]byte(md[MetaOptions]), &opts); err != nil || opts.Method != "mix" || opts.Ratio == nil || *opts.Ratio != 0.5 {
-				t.Errorf("options metadata %q", md[MetaOptions])
+			if err := json.Unmarshal([]byte(md[pipeline.MetaOptions]), &opts); err != nil || opts.Method != "mix" || opts.Ratio == nil || *opts.Ratio != 0.5 {
+				t.Errorf("options metadata %q", md[pipeline.MetaOptions])
 			}
-			for _, k := range []string{MetaSHA256, MetaMethod, MetaQuality, MetaMetrics, MetaFPS, MetaFrames, MetaDuration, MetaJoints, MetaRig} {
+			for _, k := range []string{pipeline.MetaSHA256, pipeline.MetaMethod, pipeline.MetaQuality, pipeline.MetaMetrics, pipeline.MetaFPS, pipeline.MetaFrames, pipeline.MetaDuration, pipeline.MetaJoints, pipeline.MetaRig} {
 				if md[k] == "" {
 					t.Errorf("metadata %s missing", k)
 				}
 			}
-			if md[MetaCorrelationID] != "req-1" {
-				t.Errorf("correlation id %q", md[MetaCorrelationID])
+			if md[pipeline.MetaCorrelationID] != "req-1" {
+				t.Errorf("correlation id %q", md[pipeline.MetaCorrelationID])
 			}
 			// Unnamed blends are named for their method and the seeds' clips.
-			if md[MetaClip] != "mix(walking, running)" {
-				t.Errorf("clip %q, want mix(walking, running)", md[MetaClip])
+			if md[pipeline.MetaClip] != "mix(walking, running)" {
+				t.Errorf("clip %q, want mix(walking, running)", md[pipeline.MetaClip])
 			}
 			data, _, err := storage.ReadAll(ctx, p.Library, first.Output, nil)
 			if err != nil {
@@ -77,22 +79,22 @@ func TestBlendContentAddressedAndCached(t *testing.T) {
 			if _, err := animfile.Decode(first.Output, data); err != nil {
 				t.Errorf("the blend does not decode: %v", err)
 			}
-			before := listing(t, p.Library)
+			before := pipelinetest.Names(t, p.Library)
 
 			// The same blend, spelled differently: aliases and defaults
 			// resolve to the same canonical options.
-			again, err := p.Blend(ctx, BlendRequest{Sources: req.Sources, Options: blend.Options{Method: "Linear"}})
+			again, err := p.Blend(ctx, pipeline.BlendRequest{Sources: req.Sources, Options: blend.Options{Method: "Linear"}})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !again.Cached || again.Output != first.Output || again.Generation != first.Generation || again.Quality != first.Quality {
 				t.Errorf("repeat: %+v, want cached %s#%d", again, first.Output, first.Generation)
 			}
-			if after := listing(t, p.Library); !maps.Equal(before, after) {
+			if after := pipelinetest.Names(t, p.Library); !maps.Equal(before, after) {
 				t.Errorf("a cached blend wrote: %v -> %v", before, after)
 			}
 			// Other options, other address.
-			other, err := p.Blend(ctx, BlendRequest{Sources: req.Sources, Options: blend.Options{Method: "mix", Ratio: ratio(0.25)}})
+			other, err := p.Blend(ctx, pipeline.BlendRequest{Sources: req.Sources, Options: blend.Options{Method: "mix", Ratio: ratio(0.25)}})
 			if err != nil || other.Cached || other.Output == first.Output {
 				t.Errorf("ratio 0.25: %+v, %v", other, err)
 			}
@@ -106,9 +108,9 @@ func TestBlendConcurrentRequestsWriteOnce(t *testing.T) {
 	p := newPipeline(t, "localdir")
 	walk := seed(t, p, "mixamo/kirby-xbot60__Walking_InPlace.fbx", "Walking.fbx")
 	idle := seed(t, p, "mixamo/kirby-xbot60__Idle.fbx", "Idle.fbx")
-	req := BlendRequest{Sources: []string{walk, idle}, Options: blend.Options{Method: "transition", TransitionFrames: 12}}
+	req := pipeline.BlendRequest{Sources: []string{walk, idle}, Options: blend.Options{Method: "transition", TransitionFrames: 12}}
 	const n = 4
-	results := make([]*BlendResult, n)
+	results := make([]*pipeline.BlendResult, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
@@ -138,34 +140,34 @@ func TestBlendErrors(t *testing.T) {
 	walk := seed(t, p, "mixamo/kirby-xbot60__Walking_InPlace.fbx", "Walking.fbx")
 	run := seed(t, p, "mixamo/kirby-xbot60__Running_InPlace.fbx", "Running.fbx")
 	mix := blend.Options{Method: "mix"}
-	taken, err := p.Blend(ctx, BlendRequest{Sources: []string{walk, run}, Options: mix, Output: "blend/mine/walk-run.fbx"})
+	taken, err := p.Blend(ctx, pipeline.BlendRequest{Sources: []string{walk, run}, Options: mix, Output: "blend/mine/walk-run.fbx"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
 		name  string
-		req   BlendRequest
-		kind  Kind
+		req   pipeline.BlendRequest
+		kind  pipeline.Kind
 		field string
 	}{
-		{"no sources", BlendRequest{Options: mix}, KindInvalid, "sources"},
-		{"traversal", BlendRequest{Sources: []string{"seed/../jobs/x.fbx", run}, Options: mix}, KindInvalid, "sources[0]"},
-		{"absolute", BlendRequest{Sources: []string{walk, "/etc/passwd"}, Options: mix}, KindInvalid, "sources[1]"},
-		{"other prefix", BlendRequest{Sources: []string{walk, "rejected/x.fbx"}, Options: mix}, KindInvalid, "sources[1]"},
-		{"unknown method", BlendRequest{Sources: []string{walk, run}, Options: blend.Options{Method: "spade"}}, KindInvalid, "method"},
-		{"bad ratio", BlendRequest{Sources: []string{walk, run}, Options: blend.Options{Method: "mix", Ratio: ratio(2)}}, KindInvalid, "ratio"},
-		{"one clip", BlendRequest{Sources: []string{walk}, Options: mix}, KindInvalid, "sources"},
-		{"bad format", BlendRequest{Sources: []string{walk, run}, Options: mix, Format: "obj"}, KindInvalid, "format"},
-		{"output outside blend/", BlendRequest{Sources: []string{walk, run}, Options: mix, Output: "seed/x.fbx"}, KindInvalid, "output"},
-		{"output extension", BlendRequest{Sources: []string{walk, run}, Options: mix, Output: "blend/x.glb", Format: "fbx"}, KindInvalid, "output"},
-		{"missing source", BlendRequest{Sources: []string{walk, "seed/nobody/none.fbx"}, Options: mix}, KindNotFound, "sources[1]"},
-		{"too many sources", BlendRequest{Sources: make([]string, 65), Options: blend.Options{Method: "blendspace"}}, KindTooLarge, "sources"},
-		{"output taken", BlendRequest{Sources: []string{walk, run}, Options: blend.Options{Method: "mix", Ratio: ratio(0.1)}, Output: taken.Output}, KindConflict, "output"},
+		{"no sources", pipeline.BlendRequest{Options: mix}, pipeline.KindInvalid, "sources"},
+		{"traversal", pipeline.BlendRequest{Sources: []string{"seed/../jobs/x.fbx", run}, Options: mix}, pipeline.KindInvalid, "sources[0]"},
+		{"absolute", pipeline.BlendRequest{Sources: []string{walk, "/etc/passwd"}, Options: mix}, pipeline.KindInvalid, "sources[1]"},
+		{"other prefix", pipeline.BlendRequest{Sources: []string{walk, "rejected/x.fbx"}, Options: mix}, pipeline.KindInvalid, "sources[1]"},
+		{"unknown method", pipeline.BlendRequest{Sources: []string{walk, run}, Options: blend.Options{Method: "spade"}}, pipeline.KindInvalid, "method"},
+		{"bad ratio", pipeline.BlendRequest{Sources: []string{walk, run}, Options: blend.Options{Method: "mix", Ratio: ratio(2)}}, pipeline.KindInvalid, "ratio"},
+		{"one clip", pipeline.BlendRequest{Sources: []string{walk}, Options: mix}, pipeline.KindInvalid, "sources"},
+		{"bad format", pipeline.BlendRequest{Sources: []string{walk, run}, Options: mix, Format: "obj"}, pipeline.KindInvalid, "format"},
+		{"output outside blend/", pipeline.BlendRequest{Sources: []string{walk, run}, Options: mix, Output: "seed/x.fbx"}, pipeline.KindInvalid, "output"},
+		{"output extension", pipeline.BlendRequest{Sources: []string{walk, run}, Options: mix, Output: "blend/x.glb", Format: "fbx"}, pipeline.KindInvalid, "output"},
+		{"missing source", pipeline.BlendRequest{Sources: []string{walk, "seed/nobody/none.fbx"}, Options: mix}, pipeline.KindNotFound, "sources[1]"},
+		{"too many sources", pipeline.BlendRequest{Sources: make([]string, 65), Options: blend.Options{Method: "blendspace"}}, pipeline.KindTooLarge, "sources"},
+		{"output taken", pipeline.BlendRequest{Sources: []string{walk, run}, Options: blend.Options{Method: "mix", Ratio: ratio(0.1)}, Output: taken.Output}, pipeline.KindConflict, "output"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := p.Blend(ctx, tc.req)
-			var pe *Error
+			var pe *pipeline.Error
 			if !errors.As(err, &pe) || pe.Kind != tc.kind || pe.Field != tc.field {
 				t.Errorf("err = %v (%+v), want %s on %q", err, pe, tc.kind, tc.field)
 			}
@@ -174,8 +176,8 @@ func TestBlendErrors(t *testing.T) {
 	t.Run("over size limit", func(t *testing.T) {
 		small := *p
 		small.MaxFileSize = 1000
-		_, err := small.Blend(ctx, BlendRequest{Sources: []string{walk, run}, Options: mix})
-		if KindOf(err) != KindTooLarge {
+		_, err := small.Blend(ctx, pipeline.BlendRequest{Sources: []string{walk, run}, Options: mix})
+		if pipeline.KindOf(err) != pipeline.KindTooLarge {
 			t.Errorf("err = %v, want too large", err)
 		}
 	})
@@ -184,8 +186,8 @@ func TestBlendErrors(t *testing.T) {
 		lib := &faultyStore{Store: p.Library}
 		lib.failPuts.Store(true)
 		down.Library = lib
-		_, err := down.Blend(ctx, BlendRequest{Sources: []string{walk, run}, Options: blend.Options{Method: "mix", Ratio: ratio(0.9)}})
-		if KindOf(err) != KindUnavailable {
+		_, err := down.Blend(ctx, pipeline.BlendRequest{Sources: []string{walk, run}, Options: blend.Options{Method: "mix", Ratio: ratio(0.9)}})
+		if pipeline.KindOf(err) != pipeline.KindUnavailable {
 			t.Errorf("err = %v, want unavailable", err)
 		}
 	})
@@ -217,7 +219,7 @@ blends:
     input2: seed/none/none.fbx
     output: blend/missing.fbx
 `, walk, run, idle)
-			obj := upload(t, p.Library, "jobs/nightly.yaml", []byte(manifest))
+			obj := pipelinetest.Put(t, p.Library, "jobs/nightly.yaml", []byte(manifest))
 			res, err := p.Batch(ctx, obj, "batch-1")
 			if err != nil {
 				t.Fatal(err)
@@ -238,7 +240,7 @@ blends:
 			if err != nil {
 				t.Fatal(err)
 			}
-			var stored BatchResult
+			var stored pipeline.BatchResult
 			if err := json.Unmarshal(body, &stored); err != nil || stored.OK != 2 || stored.Generation != obj.Generation {
 				t.Errorf("result file: %+v, %v", stored, err)
 			}
@@ -247,16 +249,16 @@ blends:
 				t.Errorf("result file ran as a manifest: %+v, %v", r, err)
 			}
 			// A redelivered manifest event writes nothing.
-			before := listing(t, p.Library)
+			before := pipelinetest.Names(t, p.Library)
 			again, err := p.Batch(ctx, obj, "batch-1")
 			if err != nil || again.OK != 2 {
 				t.Fatalf("redelivery: %+v, %v", again, err)
 			}
-			if after := listing(t, p.Library); !maps.Equal(before, after) {
+			if after := pipelinetest.Names(t, p.Library); !maps.Equal(before, after) {
 				t.Errorf("redelivery wrote: %v -> %v", before, after)
 			}
 			// The same manifest uploaded again finds every blend made.
-			obj2 := upload(t, p.Library, "jobs/nightly.yaml", []byte(manifest))
+			obj2 := pipelinetest.Put(t, p.Library, "jobs/nightly.yaml", []byte(manifest))
 			third, err := p.Batch(ctx, obj2, "batch-2")
 			if err != nil || !third.Blends[0].Cached || !third.Blends[1].Cached {
 				t.Errorf("re-upload: %+v, %v", third, err)
@@ -268,7 +270,7 @@ blends:
 func TestBatchBadManifestAndNames(t *testing.T) {
 	p := newPipeline(t, "localdir")
 	ctx := context.Background()
-	obj := upload(t, p.Library, "jobs/bad.json", []byte(`{"blends": [{"name": "x", "input1": "seed/a.fbx", "ratio": "half"}]}`))
+	obj := pipelinetest.Put(t, p.Library, "jobs/bad.json", []byte(`{"blends": [{"name": "x", "input1": "seed/a.fbx", "ratio": "half"}]}`))
 	res, err := p.Batch(ctx, obj, "")
 	if err != nil || res.Error == "" || res.Total != 0 {
 		t.Fatalf("bad manifest: %+v, %v", res, err)
@@ -280,7 +282,7 @@ func TestBatchBadManifestAndNames(t *testing.T) {
 		"jobs/a.yaml": true, "jobs/a.yml": true, "jobs/a.json": true, "jobs/x/a.json": true,
 		"jobs/a.result.json": false, "jobs/a.txt": false, "seed/a.yaml": false, "jobs/.json": false,
 	} {
-		if IsManifest(name) != want {
+		if pipeline.IsManifest(name) != want {
 			t.Errorf("IsManifest(%q) = %v", name, !want)
 		}
 	}
@@ -290,7 +292,7 @@ func TestBatchManifestOverLimitIsNotRead(t *testing.T) {
 	p := newPipeline(t, "localdir")
 	lib := &faultyStore{Store: p.Library}
 	p.Library = lib
-	obj := upload(t, p.Library, "jobs/huge.json", []byte(`{"blends": []}`))
+	obj := pipelinetest.Put(t, p.Library, "jobs/huge.json", []byte(`{"blends": []}`))
 	obj.Size = batch.MaxManifestBytes + 1 // as the event reports it
 	res, err := p.Batch(context.Background(), obj, "")
 	if err != nil || !strings.Contains(res.Error, "exceeds the limit") {

@@ -1,124 +1,27 @@
-package pipeline
+package pipeline_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"iter"
-	"log/slog"
-	"net"
-	"os"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	cloudstorage "cloud.google.com/go/storage"
-	"github.com/fsouza/fake-gcs-server/fakestorage"
-	"google.golang.org/api/option"
-
-	"github.com/rydlrcs/mixamo-blend-pipeline/internal/corpus"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog/sqlite"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/gcs"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/localdir"
 )
 
-// corpus is the shared corpus of real Mixamo exports.
-func corpusFile(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(corpus.Path(t, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // backends are the object stores the pipeline runs on.
-var backends = []string{"localdir", "gcs"}
+var backends = pipelinetest.Backends
 
 // newPipeline returns a pipeline over an uploads and a library bucket of the
 // backend and a SQLite catalog.
-func newPipeline(t testing.TB, backend string) *Pipeline {
+func newPipeline(t testing.TB, backend string) *pipeline.Pipeline {
 	t.Helper()
-	p := &Pipeline{MaxFileSize: 500 << 20, Workers: 2, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	switch backend {
-	case "localdir":
-		dir := t.TempDir()
-		var err error
-		if p.Uploads, err = localdir.Open(filepath.Join(dir, "uploads"), localdir.Options{NoSync: true}); err != nil {
-			t.Fatal(err)
-		}
-		if p.Library, err = localdir.Open(filepath.Join(dir, "library"), localdir.Options{NoSync: true}); err != nil {
-			t.Fatal(err)
-		}
-	case "gcs":
-		client := fakeGCS(t, "uploads", "library")
-		p.Uploads = gcs.New(client, "uploads", gcs.Options{})
-		p.Library = gcs.New(client, "library", gcs.Options{})
-	default:
-		t.Fatalf("unknown backend %q", backend)
-	}
-	cat, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), sqlite.FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cat.Close() })
-	p.Catalog = cat
-	return p
-}
-
-// fakeGCS starts fake-gcs-server on loopback with the buckets and returns
-// the real client pointed at it.
-func fakeGCS(t testing.TB, buckets ...string) *cloudstorage.Client {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	srv, err := fakestorage.NewServerWithOptions(fakestorage.Options{
-		Scheme: "http", Host: "127.0.0.1", Port: uint16(port), Writer: io.Discard,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Stop)
-	for _, b := range buckets {
-		srv.CreateBucketWithOpts(fakestorage.CreateBucketOpts{Name: b})
-	}
-	client, err := cloudstorage.NewClient(context.Background(),
-		option.WithEndpoint(srv.URL()+"/storage/v1/"), option.WithoutAuthentication(), cloudstorage.WithJSONReads())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { client.Close() })
-	return client
-}
-
-func upload(t testing.TB, s storage.Store, name string, data []byte) storage.Attrs {
-	t.Helper()
-	a, err := s.Put(context.Background(), name, bytes.NewReader(data), &storage.PutOptions{ContentType: "application/octet-stream"})
-	if err != nil {
-		t.Fatalf("upload %s: %v", name, err)
-	}
-	return a
-}
-
-// listing returns name → generation of every object.
-func listing(t testing.TB, s storage.Store) map[string]int64 {
-	t.Helper()
-	all, err := storage.ListAll(context.Background(), s, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := map[string]int64{}
-	for _, a := range all {
-		m[a.Name] = a.Generation
-	}
-	return m
+	return pipelinetest.New(t, backend).P
 }
 
 // faultyStore fails reads or writes with a transient error while failing is

@@ -1,4 +1,4 @@
-package pipeline
+package pipeline_test
 
 import (
 	"bytes"
@@ -9,40 +9,20 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
-	"sync"
 	"testing"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/blend"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/localdir"
 )
 
-// recorder keeps the events a local bucket reports, as Eventarc would
-// deliver them.
-type recorder struct {
-	mu     sync.Mutex
-	events []storage.Event
-}
-
-func (r *recorder) record(_ context.Context, ev storage.Event) {
-	r.mu.Lock()
-	r.events = append(r.events, ev)
-	r.mu.Unlock()
-}
-
-func (r *recorder) take() []storage.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := r.events
-	r.events = nil
-	return out
-}
-
 func TestSyncDuplicatedAndReorderedEvents(t *testing.T) {
 	p := newPipeline(t, "localdir")
-	rec := &recorder{}
-	lib, err := localdir.Open(filepath.Join(t.TempDir(), "library"), localdir.Options{NoSync: true, OnChange: rec.record})
+	rec := &pipelinetest.Recorder{}
+	lib, err := localdir.Open(filepath.Join(t.TempDir(), "library"), localdir.Options{NoSync: true, OnChange: rec.Record})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +32,7 @@ func TestSyncDuplicatedAndReorderedEvents(t *testing.T) {
 	walk := seed(t, p, "mixamo/kirby-xbot60__Walking_InPlace.fbx", "Walking.fbx")
 	run := seed(t, p, "mixamo/kirby-xbot60__Running_InPlace.fbx", "Running.fbx")
 	idle := seed(t, p, "mixamo/kirby-xbot60__Idle.fbx", "Idle.fbx")
-	mixed, err := p.Blend(ctx, BlendRequest{Sources: []string{walk, run}, Options: blend.Options{Method: "mix"}, CorrelationID: "blend-req"})
+	mixed, err := p.Blend(ctx, pipeline.BlendRequest{Sources: []string{walk, run}, Options: blend.Options{Method: "mix"}, CorrelationID: "blend-req"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,11 +52,11 @@ func TestSyncDuplicatedAndReorderedEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Things under the library that are not catalogued.
-	upload(t, lib, "jobs/x.yaml", []byte("blends: []"))
-	upload(t, lib, "seed/previews/idle.png", []byte("png"))
-	upload(t, lib, walk+ErrorSuffix, []byte("{}"))
+	pipelinetest.Put(t, lib, "jobs/x.yaml", []byte("blends: []"))
+	pipelinetest.Put(t, lib, "seed/previews/idle.png", []byte("png"))
+	pipelinetest.Put(t, lib, walk+pipeline.ErrorSuffix, []byte("{}"))
 
-	events := rec.take()
+	events := rec.Take()
 	want := []catalog.Row(nil)
 	// Delivered in order once, to know the expected current rows.
 	for _, ev := range events {
@@ -143,8 +123,8 @@ func TestSyncDuplicatedAndReorderedEvents(t *testing.T) {
 	if _, err := p.Catalog.Get(ctx, run); !errors.Is(err, catalog.ErrNotFound) {
 		t.Errorf("deleted seed: %v, want not found", err)
 	}
-	for _, name := range []string{"jobs/x.yaml", "seed/previews/idle.png", walk + ErrorSuffix} {
-		if IsCatalogued(name) {
+	for _, name := range []string{"jobs/x.yaml", "seed/previews/idle.png", walk + pipeline.ErrorSuffix} {
+		if pipeline.IsCatalogued(name) {
 			t.Errorf("IsCatalogued(%q)", name)
 		}
 	}
@@ -153,8 +133,8 @@ func TestSyncDuplicatedAndReorderedEvents(t *testing.T) {
 func TestSyncObjectWithoutMetadata(t *testing.T) {
 	p := newPipeline(t, "localdir")
 	ctx := context.Background()
-	data := corpusFile(t, "mixamo/add101-ch46__Idle.fbx")
-	obj := upload(t, p.Library, "seed/by-hand/Idle.fbx", data)
+	data := pipelinetest.Corpus(t, "mixamo/add101-ch46__Idle.fbx")
+	obj := pipelinetest.Put(t, p.Library, "seed/by-hand/Idle.fbx", data)
 	ok, err := p.Sync(ctx, storage.Event{Type: storage.ObjectFinalized, Object: obj}, "ev-1")
 	if err != nil || !ok {
 		t.Fatalf("%v, %v", ok, err)
@@ -171,9 +151,9 @@ func TestSyncObjectWithoutMetadata(t *testing.T) {
 
 func TestSyncCatalogDownIsAnError(t *testing.T) {
 	p := newPipeline(t, "localdir")
-	obj := upload(t, p.Library, "seed/r/x.fbx", []byte("x"))
+	obj := pipelinetest.Put(t, p.Library, "seed/r/x.fbx", []byte("x"))
 	p.Catalog.Close()
-	obj.Metadata = map[string]string{MetaSHA256: "00"}
+	obj.Metadata = map[string]string{pipeline.MetaSHA256: "00"}
 	if _, err := p.Sync(context.Background(), storage.Event{Type: storage.ObjectFinalized, Object: obj}, ""); err == nil {
 		t.Error("a sync the catalog did not record returned no error; the event would not be redelivered")
 	}
@@ -190,8 +170,8 @@ func TestSyncSucceedsWithSearchDown(t *testing.T) {
 	p := newPipeline(t, "localdir")
 	idx := &downIndex{}
 	p.Search = idx
-	obj := upload(t, p.Library, "seed/r/x.fbx", []byte("x"))
-	obj.Metadata = map[string]string{MetaSHA256: "00"}
+	obj := pipelinetest.Put(t, p.Library, "seed/r/x.fbx", []byte("x"))
+	obj.Metadata = map[string]string{pipeline.MetaSHA256: "00"}
 	ok, err := p.Sync(context.Background(), storage.Event{Type: storage.ObjectFinalized, Object: obj}, "")
 	if err != nil || !ok || idx.calls != 1 {
 		t.Fatalf("sync = %v, %v (index called %d times), want success", ok, err, idx.calls)

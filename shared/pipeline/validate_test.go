@@ -1,4 +1,4 @@
-package pipeline
+package pipeline_test
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
 
@@ -24,13 +26,13 @@ func TestValidateSeedsCorpusFiles(t *testing.T) {
 			p := newPipeline(t, backend)
 			ctx := context.Background()
 			for _, f := range files {
-				data := corpusFile(t, f.corpus)
-				obj := upload(t, p.Uploads, f.upload, data)
+				data := pipelinetest.Corpus(t, f.corpus)
+				obj := pipelinetest.Put(t, p.Uploads, f.upload, data)
 				v, err := p.Validate(ctx, obj, "corr-"+f.upload)
 				if err != nil {
 					t.Fatalf("%s: %v", f.upload, err)
 				}
-				if v.Status != StatusSeeded || !strings.HasPrefix(v.Object, SeedPrefix) || !strings.HasSuffix(v.Object, f.seedSuffix) {
+				if v.Status != pipeline.StatusSeeded || !strings.HasPrefix(v.Object, pipeline.SeedPrefix) || !strings.HasSuffix(v.Object, f.seedSuffix) {
 					t.Fatalf("%s: %+v, want seeded as seed/<rig>%s", f.upload, v, f.seedSuffix)
 				}
 				seed, attrs, err := storage.ReadAll(ctx, p.Library, v.Object, nil)
@@ -41,17 +43,17 @@ func TestValidateSeedsCorpusFiles(t *testing.T) {
 					t.Errorf("%s: seed bytes differ from the upload", v.Object)
 				}
 				md := attrs.Metadata
-				for _, k := range []string{MetaSHA256, MetaSource, MetaSourceGeneration, MetaFormat, MetaFPS, MetaFrames,
-					MetaDuration, MetaJoints, MetaRig, MetaRigSignature, MetaCorrelationID} {
+				for _, k := range []string{pipeline.MetaSHA256, pipeline.MetaSource, pipeline.MetaSourceGeneration, pipeline.MetaFormat, pipeline.MetaFPS, pipeline.MetaFrames,
+					pipeline.MetaDuration, pipeline.MetaJoints, pipeline.MetaRig, pipeline.MetaRigSignature, pipeline.MetaCorrelationID} {
 					if md[k] == "" {
 						t.Errorf("%s: metadata %s missing: %v", v.Object, k, md)
 					}
 				}
-				if md[MetaSHA256] != v.SHA256 || md[MetaSource] != p.Uploads.Bucket()+"/"+f.upload || md[MetaCorrelationID] != "corr-"+f.upload {
+				if md[pipeline.MetaSHA256] != v.SHA256 || md[pipeline.MetaSource] != p.Uploads.Bucket()+"/"+f.upload || md[pipeline.MetaCorrelationID] != "corr-"+f.upload {
 					t.Errorf("%s: metadata %v", v.Object, md)
 				}
-				if rig := strings.Split(v.Object, "/")[1]; md[MetaRig] != rig || !strings.Contains(rig, md[MetaRigSignature]) {
-					t.Errorf("%s: rig folder %q, metadata rig %q signature %q", v.Object, rig, md[MetaRig], md[MetaRigSignature])
+				if rig := strings.Split(v.Object, "/")[1]; md[pipeline.MetaRig] != rig || !strings.Contains(rig, md[pipeline.MetaRigSignature]) {
+					t.Errorf("%s: rig folder %q, metadata rig %q signature %q", v.Object, rig, md[pipeline.MetaRig], md[pipeline.MetaRigSignature])
 				}
 			}
 		})
@@ -63,42 +65,42 @@ func TestValidateIsIdempotent(t *testing.T) {
 		t.Run(backend, func(t *testing.T) {
 			p := newPipeline(t, backend)
 			ctx := context.Background()
-			idle := corpusFile(t, "mixamo/kirby-xbot60__Idle.fbx")
-			obj := upload(t, p.Uploads, "Idle.fbx", idle)
+			idle := pipelinetest.Corpus(t, "mixamo/kirby-xbot60__Idle.fbx")
+			obj := pipelinetest.Put(t, p.Uploads, "Idle.fbx", idle)
 			first, err := p.Validate(ctx, obj, "a")
-			if err != nil || first.Status != StatusSeeded {
+			if err != nil || first.Status != pipeline.StatusSeeded {
 				t.Fatalf("first: %+v, %v", first, err)
 			}
-			before := listing(t, p.Library)
+			before := pipelinetest.Names(t, p.Library)
 
 			// The same event again, and the same content uploaded again.
 			again, err := p.Validate(ctx, obj, "a")
-			if err != nil || again.Status != StatusExists || again.Object != first.Object || again.Generation != first.Generation {
+			if err != nil || again.Status != pipeline.StatusExists || again.Object != first.Object || again.Generation != first.Generation {
 				t.Fatalf("redelivery: %+v, %v; want exists %s#%d", again, err, first.Object, first.Generation)
 			}
-			reup := upload(t, p.Uploads, "Idle.fbx", idle)
-			if v, err := p.Validate(ctx, reup, "b"); err != nil || v.Status != StatusExists {
+			reup := pipelinetest.Put(t, p.Uploads, "Idle.fbx", idle)
+			if v, err := p.Validate(ctx, reup, "b"); err != nil || v.Status != pipeline.StatusExists {
 				t.Fatalf("same content re-uploaded: %+v, %v", v, err)
 			}
 			// The same content under another upload name.
-			renamed := upload(t, p.Uploads, "Idle copy.fbx", idle)
-			if v, err := p.Validate(ctx, renamed, "b"); err != nil || v.Status != StatusExists || v.Object != first.Object {
+			renamed := pipelinetest.Put(t, p.Uploads, "Idle copy.fbx", idle)
+			if v, err := p.Validate(ctx, renamed, "b"); err != nil || v.Status != pipeline.StatusExists || v.Object != first.Object {
 				t.Fatalf("same content, other name: %+v, %v", v, err)
 			}
-			if after := listing(t, p.Library); !maps.Equal(before, after) {
+			if after := pipelinetest.Names(t, p.Library); !maps.Equal(before, after) {
 				t.Errorf("library changed by repeated validation:\nbefore %v\nafter  %v", before, after)
 			}
 
 			// Different content under the same upload name: a distinct seed.
-			other := upload(t, p.Uploads, "Idle.fbx", corpusFile(t, "mixamo/kirby-xbot60__Running_InPlace.fbx"))
+			other := pipelinetest.Put(t, p.Uploads, "Idle.fbx", pipelinetest.Corpus(t, "mixamo/kirby-xbot60__Running_InPlace.fbx"))
 			v, err := p.Validate(ctx, other, "c")
-			if err != nil || v.Status != StatusSeeded {
+			if err != nil || v.Status != pipeline.StatusSeeded {
 				t.Fatalf("other content: %+v, %v", v, err)
 			}
 			if want := strings.TrimSuffix(first.Object, ".fbx") + "-" + v.SHA256[:8] + ".fbx"; v.Object != want {
 				t.Errorf("other content seeded as %s, want %s", v.Object, want)
 			}
-			if again, err := p.Validate(ctx, other, "c"); err != nil || again.Status != StatusExists || again.Object != v.Object {
+			if again, err := p.Validate(ctx, other, "c"); err != nil || again.Status != pipeline.StatusExists || again.Object != v.Object {
 				t.Errorf("redelivery of the other content: %+v, %v", again, err)
 			}
 		})
@@ -109,15 +111,15 @@ func TestValidateRejects(t *testing.T) {
 	cases := []struct {
 		name, corpus, upload string
 		maxSize              int64
-		reason               Reason
+		reason               pipeline.Reason
 		withBytes            bool
 	}{
-		{"malformed", "ufbx/fuzz/fuzz_0000.fbx", "fuzz_0000.fbx", 0, ReasonUnreadable, true},
-		{"ascii fbx", "mixamo/threejs-copy__nurbs_ascii72.fbx", "nurbs.fbx", 0, ReasonUnreadable, true},
-		{"not an animation", "README.md", "notes.txt", 0, ReasonUnreadable, true},
-		{"character only", "mixamo/kirby-xbot__x_bot_character_skin.fbx", "chars/X Bot.fbx", 0, ReasonNoAnimation, true},
-		{"not humanoid", "mixamo/threejs-copy__RobotExpressive.glb", "robot.glb", 0, ReasonNotHumanoid, true},
-		{"too large", "mixamo/kirby-xbot60__Idle.fbx", "big.fbx", 1 << 20, ReasonTooLarge, false},
+		{"malformed", "ufbx/fuzz/fuzz_0000.fbx", "fuzz_0000.fbx", 0, pipeline.ReasonUnreadable, true},
+		{"ascii fbx", "mixamo/threejs-copy__nurbs_ascii72.fbx", "nurbs.fbx", 0, pipeline.ReasonUnreadable, true},
+		{"not an animation", "README.md", "notes.txt", 0, pipeline.ReasonUnreadable, true},
+		{"character only", "mixamo/kirby-xbot__x_bot_character_skin.fbx", "chars/X Bot.fbx", 0, pipeline.ReasonNoAnimation, true},
+		{"not humanoid", "mixamo/threejs-copy__RobotExpressive.glb", "robot.glb", 0, pipeline.ReasonNotHumanoid, true},
+		{"too large", "mixamo/kirby-xbot60__Idle.fbx", "big.fbx", 1 << 20, pipeline.ReasonTooLarge, false},
 	}
 	for _, backend := range backends {
 		for _, tc := range cases {
@@ -129,23 +131,23 @@ func TestValidateRejects(t *testing.T) {
 				uploads := &faultyStore{Store: p.Uploads}
 				p.Uploads = uploads
 				ctx := context.Background()
-				data := corpusFile(t, tc.corpus)
-				obj := upload(t, p.Uploads, tc.upload, data)
+				data := pipelinetest.Corpus(t, tc.corpus)
+				obj := pipelinetest.Put(t, p.Uploads, tc.upload, data)
 				v, err := p.Validate(ctx, obj, "corr-1")
 				if err != nil {
 					t.Fatal(err)
 				}
-				base := RejectedPrefix + tc.upload
-				if v.Status != StatusRejected || v.Reason != tc.reason || v.Object != base || v.Message == "" {
+				base := pipeline.RejectedPrefix + tc.upload
+				if v.Status != pipeline.StatusRejected || v.Reason != tc.reason || v.Object != base || v.Message == "" {
 					t.Fatalf("%+v, want rejected as %s with reason %s", v, base, tc.reason)
 				}
-				want := map[string]bool{base + ErrorSuffix: true}
+				want := map[string]bool{base + pipeline.ErrorSuffix: true}
 				if tc.withBytes {
 					want[base] = true
 				} else if n := uploads.gets.Load(); n != 0 {
 					t.Errorf("an upload over the limit was read %d times", n)
 				}
-				got := listing(t, p.Library)
+				got := pipelinetest.Names(t, p.Library)
 				if len(got) != len(want) {
 					t.Errorf("library holds %v, want only %v", got, want)
 				}
@@ -154,11 +156,11 @@ func TestValidateRejects(t *testing.T) {
 						t.Errorf("%s missing; library holds %v", name, got)
 					}
 				}
-				body, _, err := storage.ReadAll(ctx, p.Library, base+ErrorSuffix, nil)
+				body, _, err := storage.ReadAll(ctx, p.Library, base+pipeline.ErrorSuffix, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
-				var r Rejection
+				var r pipeline.Rejection
 				if err := json.Unmarshal(body, &r); err != nil {
 					t.Fatal(err)
 				}
@@ -173,10 +175,10 @@ func TestValidateRejects(t *testing.T) {
 				}
 				// Redelivered: nothing is written again.
 				again, err := p.Validate(ctx, obj, "corr-1")
-				if err != nil || again.Status != StatusRejected || again.Reason != tc.reason {
+				if err != nil || again.Status != pipeline.StatusRejected || again.Reason != tc.reason {
 					t.Fatalf("redelivery: %+v, %v", again, err)
 				}
-				if after := listing(t, p.Library); !maps.Equal(got, after) {
+				if after := pipelinetest.Names(t, p.Library); !maps.Equal(got, after) {
 					t.Errorf("redelivery wrote: before %v after %v", got, after)
 				}
 			})
@@ -190,10 +192,10 @@ func TestValidateTransientFailures(t *testing.T) {
 	uploads := &faultyStore{Store: p.Uploads}
 	library := &faultyStore{Store: p.Library}
 	p.Uploads, p.Library = uploads, library
-	obj := upload(t, p.Uploads, "Idle.fbx", corpusFile(t, "mixamo/kirby-xbot60__Idle.fbx"))
+	obj := pipelinetest.Put(t, p.Uploads, "Idle.fbx", pipelinetest.Corpus(t, "mixamo/kirby-xbot60__Idle.fbx"))
 
 	uploads.failGets.Store(true)
-	if _, err := p.Validate(ctx, obj, ""); !storage.IsTransient(err) || KindOf(err) != KindUnavailable {
+	if _, err := p.Validate(ctx, obj, ""); !storage.IsTransient(err) || pipeline.KindOf(err) != pipeline.KindUnavailable {
 		t.Errorf("download failing: err = %v, want a transient error", err)
 	}
 	uploads.failGets.Store(false)
@@ -201,25 +203,25 @@ func TestValidateTransientFailures(t *testing.T) {
 	if _, err := p.Validate(ctx, obj, ""); !storage.IsTransient(err) {
 		t.Errorf("write failing: err = %v, want a transient error", err)
 	}
-	if got := listing(t, p.Library); len(got) != 0 {
+	if got := pipelinetest.Names(t, p.Library); len(got) != 0 {
 		t.Errorf("failed validations wrote %v", got)
 	}
 	// Once storage recovers, the redelivered event seeds the upload.
 	library.failPuts.Store(false)
-	if v, err := p.Validate(ctx, obj, ""); err != nil || v.Status != StatusSeeded {
+	if v, err := p.Validate(ctx, obj, ""); err != nil || v.Status != pipeline.StatusSeeded {
 		t.Errorf("after recovery: %+v, %v", v, err)
 	}
 }
 
 func TestValidateSkipsReplacedGeneration(t *testing.T) {
 	p := newPipeline(t, "localdir")
-	old := upload(t, p.Uploads, "Idle.fbx", corpusFile(t, "mixamo/kirby-xbot60__Idle.fbx"))
-	upload(t, p.Uploads, "Idle.fbx", corpusFile(t, "mixamo/kirby-xbot60__Running_InPlace.fbx"))
+	old := pipelinetest.Put(t, p.Uploads, "Idle.fbx", pipelinetest.Corpus(t, "mixamo/kirby-xbot60__Idle.fbx"))
+	pipelinetest.Put(t, p.Uploads, "Idle.fbx", pipelinetest.Corpus(t, "mixamo/kirby-xbot60__Running_InPlace.fbx"))
 	v, err := p.Validate(context.Background(), old, "")
-	if err != nil || v.Status != StatusSkipped {
+	if err != nil || v.Status != pipeline.StatusSkipped {
 		t.Fatalf("%+v, %v; want skipped", v, err)
 	}
-	if got := listing(t, p.Library); len(got) != 0 {
+	if got := pipelinetest.Names(t, p.Library); len(got) != 0 {
 		t.Errorf("wrote %v", got)
 	}
 }
