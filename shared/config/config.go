@@ -23,6 +23,8 @@ import (
 
 	"github.com/sethvargo/go-envconfig"
 	"google.golang.org/api/option"
+
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/logs"
 )
 
 // Config is the configuration shared by the validate, blend and metasync
@@ -30,6 +32,8 @@ import (
 type Config struct {
 	LogLevel  slog.Level `env:"LOG_LEVEL, default=INFO"`
 	LogFormat string     `env:"LOG_FORMAT, default=json"`
+	// Project is the Google Cloud project log lines link their traces to.
+	Project string `env:"GOOGLE_CLOUD_PROJECT"`
 
 	// BQDataset is the BigQuery dataset holding the animations table.
 	BQDataset string `env:"BQ_DATASET, default=RAW_DEV"`
@@ -218,12 +222,12 @@ func (c *Config) UploadTimeout() time.Duration {
 func (c *Config) ElasticsearchEnabled() bool { return c.ElasticsearchURL != "" && c.ESAPIKey != "" }
 
 // NewLogger returns a logger writing to w at LOG_LEVEL in LOG_FORMAT.
-func (c *Config) NewLogger(w io.Writer) *slog.Logger {
-	o := &slog.HandlerOptions{Level: c.LogLevel, AddSource: true}
-	if c.LogFormat == "text" {
-		return slog.New(slog.NewTextHandler(w, o))
-	}
-	return slog.New(slog.NewJSONHandler(w, o))
+func (c *Config) NewLogger(w io.Writer) *slog.Logger { return c.Logger(w, "") }
+
+// Logger is NewLogger for the logger called name (the logger field of
+// each line).
+func (c *Config) Logger(w io.Writer, name string) *slog.Logger {
+	return logs.New(w, logs.Options{Format: c.LogFormat, Level: c.LogLevel, Name: name, Project: c.Project})
 }
 
 // LogValue logs the configuration with credentials redacted, so a Config can
