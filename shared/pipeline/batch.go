@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/batch"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/logs"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
 
@@ -68,13 +70,14 @@ type BatchBlend struct {
 // the event is redelivered; the blends that succeeded are then found in the
 // library instead of being made again.
 func (p *Pipeline) Batch(ctx context.Context, obj storage.Attrs, correlationID string) (*BatchResult, error) {
+	correlationID = cmp.Or(correlationID, logs.CorrelationID(ctx))
 	if !IsManifest(obj.Name) {
 		return nil, nil
 	}
 	resultName := ResultName(obj.Name)
 	gen := strconv.FormatInt(obj.Generation, 10)
 	if cur, err := p.Library.Stat(ctx, resultName, nil); err == nil && cur.Metadata["manifest_generation"] == gen {
-		p.log().Info("batch already done", "manifest", obj.Name, "generation", obj.Generation)
+		p.log().InfoContext(ctx, "batch already done", "manifest", obj.Name, "generation", obj.Generation)
 		data, _, err := storage.ReadAll(ctx, p.Library, resultName, nil)
 		if err != nil {
 			return nil, fmt.Errorf("batch %s: %w", obj.Name, err)
@@ -144,7 +147,7 @@ func (p *Pipeline) Batch(ctx context.Context, obj storage.Attrs, correlationID s
 	if err := p.writeResult(ctx, resultName, gen, res); err != nil {
 		return nil, err
 	}
-	p.log().Info("batch done", "manifest", obj.Name, "total", res.Total, "ok", res.OK, "failed", res.Failed,
+	p.log().InfoContext(ctx, "batch done", "manifest", obj.Name, "total", res.Total, "ok", res.OK, "failed", res.Failed,
 		"correlation_id", correlationID)
 	return res, nil
 }

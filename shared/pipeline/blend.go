@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -20,6 +21,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/job"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/mixamo"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/logs"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/quality"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -60,6 +62,7 @@ type BlendResult struct {
 // Blend makes the blend the request asks for, or returns it from the
 // library when the same inputs and options were blended before.
 func (p *Pipeline) Blend(ctx context.Context, req BlendRequest) (*BlendResult, error) {
+	req.CorrelationID = cmp.Or(req.CorrelationID, logs.CorrelationID(ctx))
 	return p.blend(ctx, req, nil)
 }
 
@@ -175,7 +178,7 @@ func (p *Pipeline) blend(ctx context.Context, req BlendRequest, cache *inputCach
 		return nil, storageError("output", output, err)
 	}
 	report := out.Quality
-	p.log().Info("blend written", "output", output, "generation", a.Generation, "method", opts.Method,
+	p.log().InfoContext(ctx, "blend written", "output", output, "generation", a.Generation, "method", opts.Method,
 		"sources", req.Sources, "correlation_id", req.CorrelationID)
 	return &BlendResult{Output: output, Bucket: a.Bucket, Generation: a.Generation, Size: a.Size, SHA256: sha,
 		Metadata: a.Metadata, Quality: q, Report: &report, Warnings: report.Check(quality.DefaultLimits())}, nil

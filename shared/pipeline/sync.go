@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -14,6 +15,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/mixamo"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/logs"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
 
@@ -34,6 +36,7 @@ func IsCatalogued(name string) bool {
 // the catalog orders generations itself, so duplicated and reordered
 // deliveries leave the same current rows.
 func (p *Pipeline) Sync(ctx context.Context, ev storage.Event, correlationID string) (bool, error) {
+	correlationID = cmp.Or(correlationID, logs.CorrelationID(ctx))
 	ok, err := p.syncEvent(ctx, ev, correlationID)
 	p.observer().Synced(ev, ok, err)
 	return ok, err
@@ -59,10 +62,10 @@ func (p *Pipeline) syncEvent(ctx context.Context, ev storage.Event, correlationI
 		if err := p.Search.Put(ctx, row); err != nil {
 			// The catalog has the row; the index catches up with the next
 			// change of the object.
-			p.log().Warn("search indexing failed; sync continues", "object", obj.Name, "generation", obj.Generation, "error", err)
+			p.log().WarnContext(ctx, "search indexing failed; sync continues", "object", obj.Name, "generation", obj.Generation, "error", err)
 		}
 	}
-	p.log().Info("catalog row appended", "object", obj.Name, "generation", obj.Generation, "deleted", row.Deleted,
+	p.log().InfoContext(ctx, "catalog row appended", "object", obj.Name, "generation", obj.Generation, "deleted", row.Deleted,
 		"kind", row.Kind, "correlation_id", row.CorrelationID)
 	return true, nil
 }
@@ -109,7 +112,7 @@ func (p *Pipeline) row(ctx context.Context, obj storage.Attrs, deleted bool, cor
 	a, err := animfile.Decode(path.Base(obj.Name), data)
 	if err != nil {
 		// Still catalogued, so the object is visible and can be cleaned up.
-		p.log().Warn("catalogued object is unreadable", "object", obj.Name, "error", err)
+		p.log().WarnContext(ctx, "catalogued object is unreadable", "object", obj.Name, "error", err)
 		return r, nil
 	}
 	info := mixamo.Describe(a)

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -17,6 +18,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/anim"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/mixamo"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/logs"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
 
@@ -78,6 +80,7 @@ var seedExts = map[string]bool{"fbx": true, "glb": true, "gltf": true, "bvh": tr
 // checked from obj before anything is downloaded. Content already seeded
 // for the same rig, under any name, is not written again.
 func (p *Pipeline) Validate(ctx context.Context, obj storage.Attrs, correlationID string) (Validation, error) {
+	correlationID = cmp.Or(correlationID, logs.CorrelationID(ctx))
 	v, err := p.validateUpload(ctx, obj, correlationID)
 	p.observer().Validated(obj, v, err)
 	return v, err
@@ -88,14 +91,14 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 	if p.MaxFileSize > 0 && obj.Size > p.MaxFileSize {
 		v, err := p.reject(ctx, obj, nil, "", Rejection{Reason: ReasonTooLarge, MaxFileSizeBytes: p.MaxFileSize,
 			Message: fmt.Sprintf("%d bytes exceeds the limit of %d (MAX_FILE_SIZE_MB)", obj.Size, p.MaxFileSize)}, correlationID)
-		log.Info("upload rejected", "reason", v.Reason, "size", obj.Size)
+		log.InfoContext(ctx, "upload rejected", "reason", v.Reason, "size", obj.Size)
 		return v, err
 	}
 	data, attrs, err := storage.ReadAll(ctx, p.Uploads, obj.Name, &storage.ReadOptions{Generation: obj.Generation})
 	if errors.Is(err, storage.ErrNotFound) {
 		// Overwritten or deleted since the event: the newer generation has
 		// an event of its own.
-		log.Info("upload gone; skipped")
+		log.InfoContext(ctx, "upload gone; skipped")
 		return Validation{Status: StatusSkipped}, nil
 	}
 	if err != nil {
@@ -111,20 +114,20 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 	a, err := animfile.Decode(path.Base(obj.Name), data)
 	if err != nil {
 		v, err := p.reject(ctx, attrs, data, sha, Rejection{Reason: ReasonUnreadable, Message: err.Error()}, correlationID)
-		log.Info("upload rejected", "reason", v.Reason, "message", v.Message)
+		log.InfoContext(ctx, "upload rejected", "reason", v.Reason, "message", v.Message)
 		return v, err
 	}
 	info := mixamo.Describe(a)
 	if !info.Humanoid {
 		v, err := p.reject(ctx, attrs, data, sha, Rejection{Reason: ReasonNotHumanoid, MissingJoints: info.MissingJoints,
 			Message: fmt.Sprintf("not a Mixamo humanoid: rig %q lacks %s", info.Rig, strings.Join(info.MissingJoints, ", "))}, correlationID)
-		log.Info("upload rejected", "reason", v.Reason)
+		log.InfoContext(ctx, "upload rejected", "reason", v.Reason)
 		return v, err
 	}
 	if !animated(a) {
 		v, err := p.reject(ctx, attrs, data, sha, Rejection{Reason: ReasonNoAnimation,
 			Message: fmt.Sprintf("a character without animation (rig %s, %d joints): nothing to blend", info.Rig, info.Joints)}, correlationID)
-		log.Info("upload rejected", "reason", v.Reason)
+		log.InfoContext(ctx, "upload rejected", "reason", v.Reason)
 		return v, err
 	}
 
@@ -148,7 +151,7 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 	if a, err := p.findSeed(ctx, SeedPrefix+rig+"/", sha); err != nil {
 		return Validation{}, fmt.Errorf("validate %s: %w", obj.Name, err)
 	} else if a != nil {
-		log.Info("seed exists", "seed", a.Name, "sha256", sha)
+		log.InfoContext(ctx, "seed exists", "seed", a.Name, "sha256", sha)
 		return Validation{Status: StatusExists, Object: a.Name, Generation: a.Generation, SHA256: sha}, nil
 	}
 	opts := &storage.PutOptions{ContentType: contentType(ext), Metadata: meta, If: storage.DoesNotExist()}
@@ -161,7 +164,7 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 	} {
 		out, err := p.Library.Put(ctx, name, bytes.NewReader(data), opts)
 		if err == nil {
-			log.Info("seed written", "seed", name, "seed_generation", out.Generation, "sha256", sha)
+			log.InfoContext(ctx, "seed written", "seed", name, "seed_generation", out.Generation, "sha256", sha)
 			return Validation{Status: StatusSeeded, Object: name, Generation: out.Generation, SHA256: sha}, nil
 		}
 		if !errors.Is(err, storage.ErrPreconditionFailed) {
@@ -177,7 +180,7 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 			return Validation{}, fmt.Errorf("validate %s: %w", obj.Name, err)
 		}
 		if cur.Metadata[MetaSHA256] == sha {
-			log.Info("seed exists", "seed", name, "sha256", sha)
+			log.InfoContext(ctx, "seed exists", "seed", name, "sha256", sha)
 			return Validation{Status: StatusExists, Object: name, Generation: cur.Generation, SHA256: sha}, nil
 		}
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog/bq"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/config"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/health"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/logs"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/metrics"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/resilience"
@@ -203,7 +204,9 @@ func Handler(fn http.Handler, probes *health.Checker, m *metrics.Metrics) http.H
 	mux := http.NewServeMux()
 	probes.Register(mux)
 	mux.Handle("GET /metrics", m.Handler())
-	mux.Handle("/", fn)
+	// Every request and event served by fn carries a correlation id and the
+	// trace in its context, for its log lines and what it writes.
+	mux.Handle("/", logs.Middleware(fn))
 	return mux
 }
 
@@ -216,7 +219,8 @@ const shutdownGrace = 8 * time.Second
 
 // Main runs a service: configuration from the environment (Secret Manager
 // references resolved), the ports in needs, and fn with the probes and
-// /metrics on PORT (8080 by default). FUNCTION_TARGET, when set, must name
+// /metrics on PORT (8080 by default), /metrics also on METRICS_PORT on
+// Kubernetes. FUNCTION_TARGET, when set, must name
 // target, as functions-framework-go would refuse to serve another function.
 // Bad configuration stops the start with a message naming the variable. On
 // SIGTERM or SIGINT the server stops taking requests and lets those in
@@ -233,7 +237,7 @@ func Main(name, target string, needs Needs, fn Function) {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
 		os.Exit(2)
 	}
-	log := cfg.NewLogger(os.Stderr).With("service", name)
+	log := cfg.Logger(os.Stderr, name)
 	slog.SetDefault(log)
 	m := metrics.New()
 	br := NewBreakers(m)
@@ -251,6 +255,14 @@ func Main(name, target string, needs Needs, fn Function) {
 		log.Error("start failed", "error", err)
 		closeAll()
 		os.Exit(1)
+	}
+	// On Kubernetes the metrics also get a port of their own (METRICS_PORT).
+	if addr, err := m.ServeMetricsPort(ctx, os.Getenv, port, log); err != nil {
+		log.Error("start failed", "error", err)
+		closeAll()
+		os.Exit(1)
+	} else if addr != nil {
+		log.Info("serving metrics", "addr", addr.String())
 	}
 	log.Info("serving", "port", port, "target", target, "config", cfg)
 	err = Serve(ctx, ln, Handler(fn(p, m, log), Checker(p, br.All()...), m), log)

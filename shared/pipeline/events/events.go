@@ -23,6 +23,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/logs"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -112,44 +113,75 @@ func Encode(ev storage.Event, id string) (cloudevents.Event, error) {
 type Handler = func(context.Context, cloudevents.Event) error
 
 // decode reads ev for a handler: a malformed event is acknowledged and logged.
-func decode(log *slog.Logger, ev cloudevents.Event) (storage.Event, bool) {
+func decode(ctx context.Context, log *slog.Logger, ev cloudevents.Event) (storage.Event, bool) {
 	se, err := Decode(ev)
 	if err != nil {
-		log.Error("event ignored", "id", ev.ID(), "type", ev.Type(), "error", err)
+		log.ErrorContext(ctx, "event ignored", "event_id", ev.ID(), "type", ev.Type(), "error", err)
 		return storage.Event{}, false
 	}
 	return se, true
 }
 
+// eventContext puts the event's correlation id and trace into ctx: the
+// event id, and the trace of its traceparent extension unless the request
+// carrying the event had one.
+func eventContext(ctx context.Context, ev cloudevents.Event) context.Context {
+	id := ev.ID()
+	if !logs.ValidID(id) {
+		id = logs.NewID()
+	}
+	ctx = logs.WithCorrelationID(ctx, id)
+	if _, ok := logs.TraceFrom(ctx); !ok {
+		if tp, ok := ev.Extensions()["traceparent"].(string); ok {
+			if t, ok := logs.ParseTraceparent(tp); ok {
+				ctx = logs.WithTrace(ctx, t)
+			}
+		}
+	}
+	return ctx
+}
+
+// objectContext carries on the correlation id an object was written with
+// (a blend's request, an upload's uploader), so the lines and rows of the
+// events it causes share it; other objects keep the event's.
+func objectContext(ctx context.Context, obj storage.Attrs) (context.Context, string) {
+	if id := obj.Metadata[pipeline.MetaCorrelationID]; logs.ValidID(id) {
+		return logs.WithCorrelationID(ctx, id), id
+	}
+	return ctx, logs.CorrelationID(ctx)
+}
+
 // answer turns a use case's error into the handler's: transient failures
 // and failures of the pipeline's own dependencies are redelivered; bad input
 // cannot get better and is acknowledged.
-func answer(log *slog.Logger, ev cloudevents.Event, what string, err error) error {
+func answer(ctx context.Context, log *slog.Logger, ev cloudevents.Event, what string, err error) error {
 	if err == nil {
 		return nil
 	}
 	switch pipeline.KindOf(err) {
 	case pipeline.KindInvalid, pipeline.KindNotFound, pipeline.KindTooLarge, pipeline.KindConflict:
-		log.Error(what+" failed for good; acknowledged", "id", ev.ID(), "correlation_id", ev.ID(), "error", err)
+		log.ErrorContext(ctx, what+" failed for good; acknowledged", "event_id", ev.ID(), "error", err)
 		return nil
 	}
-	log.Warn(what+" failed; to be redelivered", "id", ev.ID(), "correlation_id", ev.ID(), "error", err)
+	log.WarnContext(ctx, what+" failed; to be redelivered", "event_id", ev.ID(), "error", err)
 	return fmt.Errorf("%s: %w", what, err)
 }
 
 // Validate handles finalized objects of the uploads bucket.
 func Validate(p *pipeline.Pipeline, log *slog.Logger) Handler {
 	return func(ctx context.Context, ev cloudevents.Event) error {
-		se, ok := decode(log, ev)
+		ctx = eventContext(ctx, ev)
+		se, ok := decode(ctx, log, ev)
 		if !ok || se.Type != storage.ObjectFinalized || se.Object.Bucket != p.Uploads.Bucket() || libraryObject(p, se.Object.Name) {
 			return nil
 		}
-		v, err := p.Validate(ctx, se.Object, ev.ID())
+		ctx, corr := objectContext(ctx, se.Object)
+		v, err := p.Validate(ctx, se.Object, corr)
 		if err == nil {
-			log.Info("upload validated", "object", se.Object.Name, "generation", se.Object.Generation,
-				"status", v.Status, "result", v.Object, "reason", v.Reason, "correlation_id", ev.ID())
+			log.InfoContext(ctx, "upload validated", "object", se.Object.Name, "generation", se.Object.Generation,
+				"status", v.Status, "result", v.Object, "reason", v.Reason, "event_id", ev.ID())
 		}
-		return answer(log, ev, "validate "+se.Object.Name, err)
+		return answer(ctx, log, ev, "validate "+se.Object.Name, err)
 	}
 }
 
@@ -171,12 +203,14 @@ func libraryObject(p *pipeline.Pipeline, name string) bool {
 // Sync handles finalized and deleted seeds and blends of the library bucket.
 func Sync(p *pipeline.Pipeline, log *slog.Logger) Handler {
 	return func(ctx context.Context, ev cloudevents.Event) error {
-		se, ok := decode(log, ev)
+		ctx = eventContext(ctx, ev)
+		se, ok := decode(ctx, log, ev)
 		if !ok || se.Object.Bucket != p.Library.Bucket() || !pipeline.IsCatalogued(se.Object.Name) {
 			return nil
 		}
-		_, err := p.Sync(ctx, se, ev.ID())
-		return answer(log, ev, "sync "+se.Object.Name, err)
+		ctx, corr := objectContext(ctx, se.Object)
+		_, err := p.Sync(ctx, se, corr)
+		return answer(ctx, log, ev, "sync "+se.Object.Name, err)
 	}
 }
 
@@ -184,12 +218,14 @@ func Sync(p *pipeline.Pipeline, log *slog.Logger) Handler {
 // result files it writes there end in .result.json and are not manifests.
 func Batch(p *pipeline.Pipeline, log *slog.Logger) Handler {
 	return func(ctx context.Context, ev cloudevents.Event) error {
-		se, ok := decode(log, ev)
+		ctx = eventContext(ctx, ev)
+		se, ok := decode(ctx, log, ev)
 		if !ok || se.Type != storage.ObjectFinalized || se.Object.Bucket != p.Library.Bucket() || !pipeline.IsManifest(se.Object.Name) {
 			return nil
 		}
-		_, err := p.Batch(ctx, se.Object, ev.ID())
-		return answer(log, ev, "batch "+se.Object.Name, err)
+		ctx, corr := objectContext(ctx, se.Object)
+		_, err := p.Batch(ctx, se.Object, corr)
+		return answer(ctx, log, ev, "batch "+se.Object.Name, err)
 	}
 }
 
@@ -209,6 +245,9 @@ func HTTP(h Handler) http.Handler {
 		if err != nil {
 			http.Error(w, "not a CloudEvent: "+err.Error(), http.StatusBadRequest)
 			return
+		}
+		if logs.ValidID(ev.ID()) {
+			w.Header().Set(logs.HeaderCorrelationID, ev.ID())
 		}
 		if err := h(r.Context(), *ev); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)

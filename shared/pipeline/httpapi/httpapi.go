@@ -16,8 +16,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,6 +28,7 @@ import (
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/blend"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/logs"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -52,7 +51,7 @@ func (a *API) Handler() http.Handler {
 	mux.HandleFunc("POST /blend", a.postBlend)
 	mux.HandleFunc("GET /blends", a.listBlends)
 	mux.HandleFunc("GET /blends/{name...}", a.getBlend)
-	return mux
+	return logs.Middleware(mux)
 }
 
 func (a *API) log() *slog.Logger { return cmp.Or(a.Log, slog.Default()) }
@@ -88,26 +87,18 @@ type ErrorBody struct {
 	Field string `json:"field,omitempty"`
 }
 
-// CorrelationID is the request's X-Correlation-ID, else the trace of
-// X-Cloud-Trace-Context or traceparent, else a new random id.
+// CorrelationID is the request's correlation id: the one Handler's
+// middleware put in its context (X-Correlation-ID, else X-Request-ID, else
+// a new one; see logs.Middleware).
 func CorrelationID(r *http.Request) string {
-	if id := r.Header.Get("X-Correlation-ID"); id != "" && len(id) <= 128 {
+	if id := logs.CorrelationID(r.Context()); id != "" {
 		return id
 	}
-	if t, _, _ := strings.Cut(r.Header.Get("X-Cloud-Trace-Context"), "/"); t != "" && len(t) <= 64 {
-		return t
-	}
-	if parts := strings.Split(r.Header.Get("traceparent"), "-"); len(parts) == 4 && len(parts[1]) == 32 {
-		return parts[1]
-	}
-	var b [16]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+	return logs.RequestID(r)
 }
 
 func (a *API) postBlend(w http.ResponseWriter, r *http.Request) {
 	corr := CorrelationID(r)
-	w.Header().Set("X-Correlation-ID", corr)
 	req, err := decodeBlend(w, r)
 	if err != nil {
 		a.fail(w, r, err)
@@ -294,7 +285,7 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("Retry-After", "5")
 	}
 	if status >= 500 {
-		a.log().Error("request failed", "method", r.Method, "path", r.URL.Path, "status", status, "error", err)
+		a.log().ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "status", status, "error", err)
 		if k == pipeline.KindInternal {
 			body.Error = "internal error"
 		}
