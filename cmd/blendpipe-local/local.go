@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -15,6 +16,9 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/search"
 )
 
+// TokenEnv holds the blend API's bearer token when --token is not given.
+const TokenEnv = "BLENDPIPE_API_TOKEN"
+
 // runDev runs the three services, the router and the blend API on one
 // address over DIR/uploads, DIR/library and the catalog in DIR.
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -23,8 +27,10 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	dir := fs.String("dir", ".demo", "directory holding uploads/, library/ and the catalog")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to serve /blend, /blends, /health, /ready and /live on")
 	poll := fs.Duration("poll", time.Second, "how often uploads/ and library/ are scanned for files dropped in")
+	// No default from the environment here: -h would print the token.
+	token := fs.String("token", "", "bearer token /blend and /blends require (default $"+TokenEnv+"; none: open)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: blendpipe dev [--dir DIR] [--addr HOST:PORT]")
+		fmt.Fprintln(stderr, "usage: blendpipe dev [--dir DIR] [--addr HOST:PORT] [--token TOKEN]")
 		fs.PrintDefaults()
 	}
 	if err := cli.ParseFlags(fs, args); err != nil {
@@ -38,9 +44,9 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	log := cfg.NewLogger(os.Stderr)
+	log := cfg.Logger(os.Stderr, "blendpipe-local")
 	opts := local.Options{Dir: *dir, Addr: *addr, MaxFileSize: cfg.MaxFileSize(), Workers: cfg.WorkerPoolSize, Poll: *poll, Log: log,
-		Retry: resilience.FromConfig(cfg.MaxRetries, cfg.RetryBackoffMultiplier)}
+		Retry: resilience.FromConfig(cfg.MaxRetries, cfg.RetryBackoffMultiplier), Token: cmp.Or(*token, os.Getenv(TokenEnv))}
 	if cfg.ElasticsearchEnabled() {
 		idx, err := search.New(search.Options{URL: cfg.ElasticsearchURL, APIKey: cfg.ESAPIKey})
 		if err != nil {
@@ -53,6 +59,9 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	fmt.Fprintf(stdout, "serving the local pipeline on http://%s (uploads: %s/uploads, library: %s/library)\n", srv.Addr(), *dir, *dir)
+	if opts.Token != "" {
+		fmt.Fprintln(stdout, "the blend API requires Authorization: Bearer <token>")
+	}
 	return srv.Run(ctx)
 }
 

@@ -35,6 +35,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog/sqlite"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/health"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/logs"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/metrics"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/events"
@@ -77,6 +78,10 @@ type Options struct {
 	// dashboards read the same; its IsFailure and OnStateChange are set
 	// here.
 	Breaker resilience.BreakerSettings
+	// Token, when set, is the bearer token the blend API and the event
+	// routes require (BLENDPIPE_API_TOKEN); the probes and /metrics stay
+	// open. The router sends it with every event.
+	Token string
 }
 
 // Server is the local pipeline.
@@ -158,7 +163,11 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 	for _, b := range s.br.All() {
 		s.health.Breakers = append(s.health.Breakers, b)
 	}
-	if s.client, err = cloudevents.NewClientHTTP(); err != nil {
+	var ceOpts []cehttp.Option
+	if opts.Token != "" {
+		ceOpts = append(ceOpts, cehttp.WithHeader("Authorization", "Bearer "+opts.Token))
+	}
+	if s.client, err = cloudevents.NewClientHTTP(ceOpts...); err != nil {
 		s.cat.Close()
 		return nil, err
 	}
@@ -182,13 +191,20 @@ func (s *Server) Pipeline() *pipeline.Pipeline { return s.p }
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	api := s.m.BlendAPI((&httpapi.API{P: s.p, Log: s.log}).Handler())
+	guard := func(h http.Handler) http.Handler {
+		if s.opts.Token != "" {
+			h = httpapi.RequireToken(s.opts.Token, h, s.log)
+		}
+		return logs.Middleware(h)
+	}
+	// Refused requests are counted in blend_requests_total too.
+	api := s.m.BlendAPI(guard((&httpapi.API{P: s.p, Log: s.log}).Handler()))
 	mux.Handle("/blend", api)
 	mux.Handle("/blends", api)
 	mux.Handle("/blends/", api)
-	mux.Handle("POST "+ValidatePath, events.HTTP(events.Validate(s.p, s.log)))
-	mux.Handle("POST "+SyncPath, events.HTTP(events.Sync(s.p, s.log)))
-	mux.Handle("POST "+BatchPath, events.HTTP(events.Batch(s.p, s.log)))
+	mux.Handle("POST "+ValidatePath, guard(events.HTTP(events.Validate(s.p, s.log))))
+	mux.Handle("POST "+SyncPath, guard(events.HTTP(events.Sync(s.p, s.log))))
+	mux.Handle("POST "+BatchPath, guard(events.HTTP(events.Batch(s.p, s.log))))
 	mux.HandleFunc("GET /live", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
