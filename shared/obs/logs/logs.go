@@ -129,7 +129,8 @@ type jsonHandler struct {
 	out     *output
 	level   slog.Leveler
 	project string
-	static  []byte // ,"logger":...,"environment":{...}
+	name    []byte // ,"logger":"..."
+	env     []byte // ,"environment":{...}
 	pre     []byte // the inside of extra so far, groups left open
 	opened  int    // groups opened in pre
 	pending []string
@@ -142,10 +143,10 @@ type output struct {
 }
 
 func newJSON(w io.Writer, o Options) *jsonHandler {
-	var s []byte
+	var name []byte
 	if o.Name != "" {
-		s = append(s, `,"logger":`...)
-		s = appendString(s, o.Name)
+		name = append(name, `,"logger":`...)
+		name = appendString(name, o.Name)
 	}
 	env := []byte(`,"environment":{`)
 	for _, kv := range [][2]string{{"hostname", o.Env.Hostname}, {"pod_name", o.Env.PodName}, {"node_name", o.Env.NodeName}} {
@@ -159,10 +160,12 @@ func newJSON(w io.Writer, o Options) *jsonHandler {
 		env = append(env, ':')
 		env = appendString(env, kv[1])
 	}
-	if env[len(env)-1] != '{' {
-		s = append(append(s, env...), '}')
+	if env[len(env)-1] == '{' {
+		env = nil
+	} else {
+		env = append(env, '}')
 	}
-	return &jsonHandler{out: &output{w: w}, level: o.Level, project: o.Project, static: s}
+	return &jsonHandler{out: &output{w: w}, level: o.Level, project: o.Project, name: name, env: env}
 }
 
 func (h *jsonHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.level.Level() }
@@ -253,7 +256,7 @@ func (h *jsonHandler) Handle(ctx context.Context, r slog.Record) error {
 	b = append(b, `,"severity":"`...)
 	b = append(b, Severity(r.Level)...)
 	b = append(b, '"')
-	b = append(b, h.static...)
+	b = append(b, h.name...)
 	b = append(b, `,"message":`...)
 	b = appendString(b, r.Message)
 	if corr != "" {
@@ -283,6 +286,7 @@ func (h *jsonHandler) Handle(ctx context.Context, r slog.Record) error {
 		b = appendString(b, f.Function)
 		b = append(b, '}')
 	}
+	b = append(b, h.env...)
 	if len(h.pre) > 0 || len(attrs) > 0 {
 		b = append(b, `,"extra":{`...)
 		b = append(b, h.pre...)
