@@ -58,6 +58,12 @@ resource "google_cloud_run_v2_service" "service" {
         value = var.function_target
       }
 
+      # Log lines link their traces to this project's Cloud Trace.
+      env {
+        name  = "GOOGLE_CLOUD_PROJECT"
+        value = var.project_id
+      }
+
       dynamic "env" {
         for_each = var.env
         content {

@@ -39,6 +39,7 @@ run "service" {
       length(e.value_source) > 0 ? "${e.name} from secret ${e.value_source[0].secret_key_ref[0].secret}" : "${e.name}=${e.value}"
       ]) == sort([
       "FUNCTION_TARGET=Validate",
+      "GOOGLE_CLOUD_PROJECT=test-project",
       "LOG_LEVEL=INFO",
       "GCS_BUCKET=lib",
       "BQ_PROJECT from secret blendpipe-test-bq-project",
