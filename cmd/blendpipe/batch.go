@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -18,6 +19,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/batch"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/job"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/logs"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/quality"
 )
 
@@ -58,6 +60,10 @@ func runBatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		m = m.Shard(*shard, *shards)
 	}
+	log, ctx, err := batchLogger(ctx, os.Getenv, stderr)
+	if err != nil {
+		return err
+	}
 	base := *root
 	if base == "" {
 		base = filepath.Dir(path)
@@ -74,6 +80,13 @@ func runBatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	start := time.Now()
 	sum := batch.Run(ctx, m, *workers, do, progress)
 	wall := time.Since(start)
+	if log != nil {
+		for _, r := range sum.Failures() {
+			log.WarnContext(ctx, "blend failed", "index", r.Index, "name", r.Name, "error", r.Error, "skipped", r.Skipped)
+		}
+		log.InfoContext(ctx, "batch done", "manifest", path, "shard", *shard, "shards", *shards, "workers", *workers,
+			"total", sum.Total, "ok", sum.OK, "failed", sum.Failed, "skipped", sum.Skipped, "wall", wall)
+	}
 	if *asJSON {
 		if err := cli.WriteJSON(stdout, sum); err != nil {
 			return err
@@ -188,4 +201,22 @@ func envInt(name string, def int) int {
 		return v
 	}
 	return def
+}
+
+// batchLogger returns the logger of a run, as the services log, when LOG_FORMAT or LOG_LEVEL is
+// set (the ConfigMap sets them for the pods); on a terminal without them the summary says it
+// all and the logger is nil. Every line of the run carries CORRELATION_ID, else a new id.
+func batchLogger(ctx context.Context, getenv func(string) string, stderr io.Writer) (*slog.Logger, context.Context, error) {
+	if getenv("LOG_FORMAT") == "" && getenv("LOG_LEVEL") == "" {
+		return nil, ctx, nil
+	}
+	o, err := logs.FromEnv(getenv, "blendpipe-batch")
+	if err != nil {
+		return nil, ctx, err
+	}
+	id := getenv("CORRELATION_ID")
+	if !logs.ValidID(id) {
+		id = logs.NewID()
+	}
+	return logs.New(stderr, o), logs.WithCorrelationID(ctx, id), nil
 }

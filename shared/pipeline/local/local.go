@@ -407,7 +407,7 @@ func (s *Server) deliver(ctx context.Context, ev storage.Event) {
 	id := strconv.FormatInt(time.Now().UnixNano(), 36) + "-" + strconv.FormatInt(s.seq.Add(1), 10)
 	ce, err := events.Encode(ev, id)
 	if err != nil {
-		s.log.Error("event not encodable", "object", ev.Object.Name, "error", err)
+		s.log.ErrorContext(logs.WithCorrelationID(ctx, id), "event not encodable", "object", ev.Object.Name, "error", err)
 		return
 	}
 	for _, path := range s.targets(ev.Object.Bucket) {
@@ -424,7 +424,8 @@ func (s *Server) deliver(ctx context.Context, ev storage.Event) {
 				break
 			}
 			if ctx.Err() != nil || attempt == 8 {
-				s.log.Error("event not delivered", "target", path, "object", ev.Object.Name, "attempts", attempt, "error", res)
+				s.log.ErrorContext(logs.WithCorrelationID(ctx, id), "event not delivered", "target", path, "object", ev.Object.Name,
+					"attempts", attempt, "error", res)
 				break
 			}
 			select {
