@@ -9,7 +9,8 @@
 // name holding another blend, 413 over limits and 503 with Retry-After when
 // storage or the catalog is down. In production the service sits behind
 // Cloud Run IAM (roles/run.invoker), so the API has no authentication of its
-// own.
+// own; the local pipeline may put RequireToken in front of it. Every answer
+// carries the request's X-Correlation-ID (see logs.Middleware).
 package httpapi
 
 import (
