@@ -276,14 +276,16 @@ func (h *jsonHandler) Handle(ctx context.Context, r slog.Record) error {
 		b = append(b, `,"`+TraceSampledKey+`":`...)
 		b = strconv.AppendBool(b, t.Sampled)
 	}
-	if r.PC != 0 {
-		f, _ := runtime.CallersFrames([]uintptr{r.PC}).Next()
+	// r.PC is a return address: the call is the instruction before it.
+	// FuncForPC, unlike CallersFrames, allocates nothing.
+	if fn := runtime.FuncForPC(r.PC - 1); r.PC != 0 && fn != nil {
+		file, line := fn.FileLine(r.PC - 1)
 		b = append(b, `,"source":{"file":`...)
-		b = appendString(b, f.File)
+		b = appendString(b, file)
 		b = append(b, `,"line":`...)
-		b = strconv.AppendInt(b, int64(f.Line), 10)
+		b = strconv.AppendInt(b, int64(line), 10)
 		b = append(b, `,"function":`...)
-		b = appendString(b, f.Function)
+		b = appendString(b, fn.Name())
 		b = append(b, '}')
 	}
 	b = append(b, h.env...)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/slogtest"
@@ -62,6 +63,7 @@ func TestFields(t *testing.T) {
 	log := New(&buf, Options{Name: "blend", Project: "proj-1", Env: testEnv, Level: slog.LevelDebug})
 	ctx := WithTrace(WithCorrelationID(context.Background(), "req-42"),
 		Trace{ID: "4bf92f3577b34da6a3ce929d0e0e4736", SpanID: "00f067aa0ba902b7", Sampled: true})
+	_, _, line, _ := runtime.Caller(0)
 	log.InfoContext(ctx, "blend written", "output", "blend/x.fbx", "frames", 30, slog.Group("q", "skating", 1.5))
 	log.With("service", "blend").WarnContext(ctx, "slow", "took", 2*time.Second)
 	log.ErrorContext(context.Background(), "failed", "error", errors.New("boom"))
@@ -84,7 +86,7 @@ func TestFields(t *testing.T) {
 		t.Errorf("timestamp %v: %v", first["timestamp"], err)
 	}
 	src := first["source"].(map[string]any)
-	if !strings.HasSuffix(src["file"].(string), "logs_test.go") || src["line"].(float64) <= 0 || !strings.HasSuffix(src["function"].(string), ".TestFields") {
+	if !strings.HasSuffix(src["file"].(string), "logs_test.go") || src["line"] != float64(line+1) || !strings.HasSuffix(src["function"].(string), ".TestFields") {
 		t.Errorf("source = %v", src)
 	}
 	env := first["environment"].(map[string]any)
