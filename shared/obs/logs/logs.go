@@ -278,7 +278,7 @@ func (h *jsonHandler) Handle(ctx context.Context, r slog.Record) error {
 	}
 	// r.PC is a return address: the call is the instruction before it.
 	// FuncForPC, unlike CallersFrames, allocates nothing.
-	if fn := runtime.FuncForPC(r.PC - 1); r.PC != 0 && fn != nil {
+	if fn := sourceFunc(r.PC); fn != nil {
 		file, line := fn.FileLine(r.PC - 1)
 		b = append(b, `,"source":{"file":`...)
 		b = appendString(b, file)
@@ -312,6 +312,13 @@ func (h *jsonHandler) Handle(ctx context.Context, r slog.Record) error {
 	defer h.out.mu.Unlock()
 	_, err := h.out.w.Write(b)
 	return err
+}
+
+func sourceFunc(pc uintptr) *runtime.Func {
+	if pc == 0 {
+		return nil
+	}
+	return runtime.FuncForPC(pc - 1)
 }
 
 // appendRaw appends encoded members to an object's inside, with the comma
