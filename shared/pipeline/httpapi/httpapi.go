@@ -201,7 +201,7 @@ func (a *API) listBlends(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]Entry, len(rows))
 	for i, row := range rows {
-		out[i] = a.entry(row)
+		out[i] = a.entry(r.Context(), row)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"blends": out, "count": len(out)})
 }
@@ -224,7 +224,7 @@ func (a *API) getBlend(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, catalogError(err))
 		return
 	}
-	writeJSON(w, http.StatusOK, a.entry(row))
+	writeJSON(w, http.StatusOK, a.entry(r.Context(), row))
 }
 
 // Entry is a catalog row with where to fetch the object.
@@ -235,12 +235,12 @@ type Entry struct {
 	URL string `json:"url,omitempty"`
 }
 
-func (a *API) entry(row catalog.Row) Entry {
+func (a *API) entry(ctx context.Context, row catalog.Row) Entry {
 	e := Entry{Row: row}
 	if u, err := a.P.Library.SignedURL(row.Name, SignedURLTTL); err == nil {
 		e.URL = u
 	} else if !errors.Is(err, storage.ErrUnsupported) {
-		a.log().Warn("signing a URL failed", "object", row.Name, "error", err)
+		a.log().WarnContext(ctx, "signing a URL failed", "object", row.Name, "error", err)
 	}
 	return e
 }
