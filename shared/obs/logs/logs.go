@@ -214,11 +214,14 @@ func (h *jsonHandler) WithAttrs(as []slog.Attr) slog.Handler {
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
+// maxPooled keeps the buffers of rare huge lines from staying in the pool.
+const maxPooled = 64 << 10
+
 func (h *jsonHandler) Handle(ctx context.Context, r slog.Record) error {
 	bp := bufPool.Get().(*[]byte)
 	b := (*bp)[:0]
 	defer func() {
-		if cap(b) <= 64<<10 {
+		if cap(b) <= maxPooled {
 			*bp = b
 			bufPool.Put(bp)
 		}
@@ -239,7 +242,12 @@ func (h *jsonHandler) Handle(ctx context.Context, r slog.Record) error {
 			attrs = appendAttr(attrs, a)
 			return true
 		})
-		defer func() { *ab = attrs[:0]; bufPool.Put(ab) }()
+		defer func() {
+			if cap(attrs) <= maxPooled {
+				*ab = attrs[:0]
+				bufPool.Put(ab)
+			}
+		}()
 	}
 	if corr == "" {
 		corr = CorrelationID(ctx)
