@@ -73,10 +73,11 @@ func (discard) Header() http.Header         { return http.Header{} }
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
 func (discard) WriteHeader(int)             {}
 
-// fakeGCS starts fake-gcs-server with the buckets behind f (nil for none)
-// and returns a client of it that leaves every retry to the caller, so the
-// tests see the pipeline's own retries at work.
-func fakeGCS(t *testing.T, f *flaky, versioned bool, buckets ...string) *cloudstorage.Client {
+// fakeGCS starts fake-gcs-server with the buckets and returns two clients
+// of it that leave every retry to the caller, so the tests see the
+// pipeline's own retries at work: the first through f (when not nil), the
+// second direct.
+func fakeGCS(t *testing.T, f *flaky, versioned bool, buckets ...string) (*cloudstorage.Client, *cloudstorage.Client) {
 	t.Helper()
 	port := pipelinetest.FreePort(t)
 	srv, err := fakestorage.NewServerWithOptions(fakestorage.Options{Scheme: "http", Host: "127.0.0.1", Port: uint16(port), Writer: io.Discard})
@@ -87,25 +88,28 @@ func fakeGCS(t *testing.T, f *flaky, versioned bool, buckets ...string) *cloudst
 	for _, b := range buckets {
 		srv.CreateBucketWithOpts(fakestorage.CreateBucketOpts{Name: b, VersioningEnabled: versioned})
 	}
-	endpoint := srv.URL()
-	if f != nil {
-		u, err := url.Parse(srv.URL())
+	client := func(endpoint string) *cloudstorage.Client {
+		c, err := cloudstorage.NewClient(context.Background(),
+			option.WithEndpoint(endpoint+"/storage/v1/"), option.WithoutAuthentication(), cloudstorage.WithJSONReads())
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.next = httputil.NewSingleHostReverseProxy(u)
-		front := httptest.NewServer(f)
-		t.Cleanup(front.Close)
-		endpoint = front.URL
+		c.SetRetry(cloudstorage.WithPolicy(cloudstorage.RetryNever))
+		t.Cleanup(func() { c.Close() })
+		return c
 	}
-	client, err := cloudstorage.NewClient(context.Background(),
-		option.WithEndpoint(endpoint+"/storage/v1/"), option.WithoutAuthentication(), cloudstorage.WithJSONReads())
+	direct := client(srv.URL())
+	if f == nil {
+		return direct, direct
+	}
+	u, err := url.Parse(srv.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
-	client.SetRetry(cloudstorage.WithPolicy(cloudstorage.RetryNever))
-	t.Cleanup(func() { client.Close() })
-	return client
+	f.next = httputil.NewSingleHostReverseProxy(u)
+	front := httptest.NewServer(f)
+	t.Cleanup(front.Close)
+	return client(front.URL), direct
 }
 
 // fastRetry retries often without waiting long.

@@ -79,7 +79,7 @@ func checkUploaded(t *testing.T, s storage.Store, prefix string, files map[strin
 func TestUploadFolderOnceThroughTransientFailures(t *testing.T) {
 	dir, files := corpusFiles(t)
 	f := &flaky{FailFirst: 5, LoseAnswer: 3}
-	client := fakeGCS(t, f, false, "uploads")
+	client, _ := fakeGCS(t, f, false, "uploads")
 	// 256 KiB chunks: most corpus files go up in several resumable chunks.
 	store := gcs.New(client, "uploads", gcs.Options{ChunkSize: 256 << 10})
 	md := map[string]string{"batch": "locomotion", "artist": "x"}
