@@ -92,3 +92,9 @@ variable "gke_master_authorized_networks" {
   type        = map(string)
   default     = {}
 }
+
+variable "snapshot_retention_days" {
+  description = "Days each daily snapshot of the catalog table is kept."
+  type        = number
+  default     = 30
+}
