@@ -83,9 +83,11 @@ tf-validate:
 tf-test:
 	bash scripts/tf-test.sh terraform
 
-# Every offline check: terraform, terraform/k8s manifests, cloudbuild.yaml.
+# Every offline check: terraform, terraform/k8s manifests, cloudbuild.yaml, the alerting rules.
 infra-check:
 	$(INFRA_CHECK)/all .
+	promtool check rules terraform/k8s/base/alert-rules.yml
+	cd terraform/k8s/base && promtool test rules alert-rules.test.yml
 
 # make deploy ENV=dev|prod: apply one environment (state backend set up by `terraform init`, see docs/operations.md).
 deploy:
