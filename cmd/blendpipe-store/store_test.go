@@ -115,7 +115,7 @@ func TestLocalPipelineUploadResyncPull(t *testing.T) {
 		t.Fatalf("pull: exit %d", code)
 	}
 	m, err := transfer.ReadManifest(filepath.Join(out, transfer.ManifestName))
-	if err != nil || len(m.Blends) != 1 || m.Blends[0].Method != "mix" || len(m.Blends[0].Sources) != 2 {
+	if err != nil || len(m.Animations) != 1 || m.Animations[0].Method != "mix" || len(m.Animations[0].Sources) != 2 {
 		t.Fatalf("manifest %+v, %v", m, err)
 	}
 	if code, o := blendpipe(t, "pull", "-o", out, "--dir", dir, "--method", "mix"); code != 0 || !strings.Contains(o, "0 downloaded, 1 unchanged") {

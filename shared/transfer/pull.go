@@ -45,8 +45,8 @@ type Manifest struct {
 	// Library is the bucket the files came from.
 	Library string `json:"library"`
 	// Filter is the selection, as given.
-	Filter ManifestFilter `json:"filter"`
-	Blends []Entry        `json:"blends"`
+	Filter     ManifestFilter `json:"filter"`
+	Animations []Entry        `json:"animations"`
 }
 
 // ManifestFilter records the selection of a pull.
@@ -159,7 +159,7 @@ func Pull(ctx context.Context, opts PullOptions) (PullReport, error) {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("previous manifest ignored, every file is checked: %v", err))
 	}
 	old := map[string]Entry{}
-	for _, e := range prev.Blends {
+	for _, e := range prev.Animations {
 		old[e.Name] = e
 	}
 	prog := opts.Progress
@@ -193,7 +193,7 @@ func Pull(ctx context.Context, opts PullOptions) (PullReport, error) {
 	close(jobs)
 	wg.Wait()
 
-	man := Manifest{Version: ManifestVersion, Library: opts.Library.Bucket(), Filter: manifestFilter(f), Blends: []Entry{}}
+	man := Manifest{Version: ManifestVersion, Library: opts.Library.Bucket(), Filter: manifestFilter(f), Animations: []Entry{}}
 	if opts.Now != nil {
 		man.GeneratedAt = opts.Now().UTC()
 	} else {
@@ -204,9 +204,9 @@ func Pull(ctx context.Context, opts PullOptions) (PullReport, error) {
 		selected[r.Name] = true
 		switch {
 		case results[i].Outcome != Failed:
-			man.Blends = append(man.Blends, entry(r))
+			man.Animations = append(man.Animations, entry(r))
 		case old[r.Name].Name != "" && fileExists(filepath.Join(opts.Dir, filepath.FromSlash(old[r.Name].File))):
-			man.Blends = append(man.Blends, old[r.Name])
+			man.Animations = append(man.Animations, old[r.Name])
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(old)) {
@@ -217,13 +217,13 @@ func Pull(ctx context.Context, opts PullOptions) (PullReport, error) {
 		res := Result{Path: filepath.Join(opts.Dir, filepath.FromSlash(e.File)), Object: name, Size: e.Size, Outcome: Removed}
 		if err := removeOwned(opts.Dir, e.File); err != nil {
 			res.Outcome, res.Reason = Failed, "not removed: "+err.Error()
-			man.Blends = append(man.Blends, e)
+			man.Animations = append(man.Animations, e)
 		}
 		prog.Done(res)
 		results = append(results, res)
 	}
 	prog.Finish()
-	slices.SortFunc(man.Blends, func(a, b Entry) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(man.Animations, func(a, b Entry) int { return strings.Compare(a.Name, b.Name) })
 	rep.Results, rep.Bytes = results, got.Load()
 	if err := writeManifest(rep.Manifest, man); err != nil {
 		return rep, fmt.Errorf("pull: write manifest: %w", err)

@@ -77,11 +77,11 @@ func checkPulled(t *testing.T, p *pipeline.Pipeline, dir string, f catalog.Filte
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(m.Blends) != len(rows) || len(rows) == 0 {
-		t.Fatalf("manifest lists %d blends, the catalog %d", len(m.Blends), len(rows))
+	if len(m.Animations) != len(rows) || len(rows) == 0 {
+		t.Fatalf("manifest lists %d animations, the catalog %d", len(m.Animations), len(rows))
 	}
 	for i, r := range rows {
-		e := m.Blends[i]
+		e := m.Animations[i]
 		want, _, err := storage.ReadAll(ctx, p.Library, r.Name, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -205,7 +205,7 @@ func TestPullRefusesABadChecksum(t *testing.T) {
 	}
 	noPartFiles(t, dir)
 	m, err := transfer.ReadManifest(filepath.Join(dir, transfer.ManifestName))
-	if err != nil || len(m.Blends) != 2 {
+	if err != nil || len(m.Animations) != 2 {
 		t.Errorf("manifest %+v, %v; want the two good blends", m, err)
 	}
 }

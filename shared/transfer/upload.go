@@ -289,10 +289,28 @@ func uploadOne(ctx context.Context, opts UploadOptions, f file, prog Progress) R
 				res.Outcome, res.Generation = Uploaded, now.Generation
 				return nil
 			}
+			if res.Attempts > 1 {
+				// Most likely the remains of our own abandoned attempt:
+				// compare and guard again.
+				return &storage.Error{Op: "put", Bucket: opts.Store.Bucket(), Name: f.object, Kind: storage.ErrTransient, Err: err}
+			}
 			return fmt.Errorf("the object changed while it was being uploaded; run again to compare: %w", err)
+		}
+		if errors.Is(err, storage.ErrNotFound) {
+			// Not a missing object, since a Put creates it: an upload
+			// session the store no longer knows (expired, or finished by a
+			// chunk whose answer was lost). A new attempt starts another.
+			return &storage.Error{Op: "put", Bucket: opts.Store.Bucket(), Name: f.object, Kind: storage.ErrTransient, Err: err}
 		}
 		if err != nil {
 			return err
+		}
+		if !sums.same(a) {
+			// A resumed upload that repeated or lost a chunk: the store has
+			// other bytes than the file. The next attempt replaces them.
+			prog.Add(-body.n)
+			return &storage.Error{Op: "put", Bucket: opts.Store.Bucket(), Name: f.object, Kind: storage.ErrTransient,
+				Err: fmt.Errorf("the stored object's MD5 %x differs from the file's %x", a.MD5, sums.md5)}
 		}
 		res.Outcome, res.Generation = Uploaded, a.Generation
 		return nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/md5"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -212,4 +213,37 @@ func TestBarOnATerminal(t *testing.T) {
 	if strings.Contains(s, "a.fbx") {
 		t.Errorf("a file that went up is listed on the terminal: %q", s)
 	}
+}
+
+// corrupting stores other bytes than it is given on its first Put, as a
+// resumed upload that repeats a chunk would, and answers with their attrs.
+type corrupting struct {
+	storage.Store
+	done bool
+}
+
+func (c *corrupting) Put(ctx context.Context, name string, body io.Reader, opts *storage.PutOptions) (storage.Attrs, error) {
+	if !c.done {
+		c.done = true
+		b, err := io.ReadAll(body)
+		if err != nil {
+			return storage.Attrs{}, err
+		}
+		return c.Store.Put(ctx, name, bytes.NewReader(append(b[:len(b)/2:len(b)/2], b...)), opts)
+	}
+	return c.Store.Put(ctx, name, body, opts)
+}
+
+func TestUploadReplacesAnObjectStoredWrong(t *testing.T) {
+	_, files := corpusFiles(t)
+	p := files["kirby-xbot60__Idle.fbx"]
+	dir, err := localdir.Open(t.TempDir(), localdir.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := transfer.Upload(context.Background(), transfer.UploadOptions{Store: &corrupting{Store: dir}, Retry: fastRetry()}, []string{p})
+	if !rep.OK() || rep.Results[0].Attempts != 2 {
+		t.Fatalf("%+v", rep.Results)
+	}
+	checkUploaded(t, dir, "", map[string]string{"kirby-xbot60__Idle.fbx": p}, nil)
 }
