@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -273,8 +275,8 @@ func runResync(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		if len(rep.Failed) > 0 {
 			fmt.Fprintln(stdout, "failed:")
-			for name, why := range rep.Failed {
-				fmt.Fprintf(stdout, "  %s: %s\n", name, why)
+			for _, name := range slices.Sorted(maps.Keys(rep.Failed)) {
+				fmt.Fprintf(stdout, "  %s: %s\n", name, rep.Failed[name])
 			}
 		}
 	}

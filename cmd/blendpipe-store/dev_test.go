@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,6 +64,12 @@ func TestUploadThroughTheRunningPipelineAndPullBack(t *testing.T) {
 			t.Fatalf("%d seeds catalogued after 60 s, want 4", len(rows))
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+
+	// The rows the running pipeline's metadata sync wrote are the ones
+	// resync would build.
+	if code, o := blendpipe(t, "resync", "--dir", dir); code != 0 || !strings.Contains(o, "0 rows added, 0 fixed, 0 marked deleted, 4 unchanged") {
+		t.Fatalf("resync: exit %d", code)
 	}
 
 	out := t.TempDir()
