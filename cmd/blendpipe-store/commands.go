@@ -260,8 +260,11 @@ func runResync(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	} else {
 		verb := "appended"
-		if *dry {
+		switch {
+		case *dry:
 			verb = "to append (dry run)"
+		case !rep.Changed():
+			verb = "already match the library"
 		}
 		fmt.Fprintf(stdout, "%d objects in %s: %d rows added, %d fixed, %d marked deleted, %d unchanged, %d failed; rows %s\n",
 			rep.Objects, lib.Bucket(), len(rep.Added), len(rep.Fixed), len(rep.Deleted), rep.Unchanged, len(rep.Failed), verb)
