@@ -90,8 +90,8 @@ func (c Condition) Generation() (gen int64, ok bool) { return c.generation, c.se
 type ReadOptions struct {
 	// Generation, when non-zero, reads that generation only. One that is
 	// not live is found only where the bucket keeps noncurrent versions (a
-	// GCS bucket with versioning, as the library is); elsewhere the read
-	// fails with ErrNotFound.
+	// GCS bucket with versioning, as the library is, or a local directory
+	// opened with KeepVersions); elsewhere the read fails with ErrNotFound.
 	Generation int64
 }
 
