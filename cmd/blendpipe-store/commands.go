@@ -322,9 +322,6 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	a, err := pipeline.Restore(ctx, lib, name, gen)
 	if err != nil {
-		if t.local() {
-			return fmt.Errorf("%w (a local library keeps no earlier generations)", err)
-		}
 		return err
 	}
 	if a.Generation == gen {

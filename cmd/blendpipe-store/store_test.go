@@ -22,6 +22,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog/bq/bqtest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog/sqlite"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/local"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/gcs"
@@ -89,7 +90,7 @@ func TestLocalPipelineUploadResyncPull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lib, err := localdir.Open(filepath.Join(dir, "library"), localdir.Options{Bucket: "library"})
+	lib, err := localdir.Open(filepath.Join(dir, "library"), localdir.Options{Bucket: "library", KeepVersions: local.LibraryVersions})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,6 +109,24 @@ func TestLocalPipelineUploadResyncPull(t *testing.T) {
 	rows, err := rowsOf(t, dir)
 	if err != nil || len(rows) != 4 || !strings.HasPrefix(rows[0], "file://"+lib.Dir()) {
 		t.Fatalf("rows %v, %v", rows, err)
+	}
+
+	// A blend deleted by mistake, restored from its kept generation.
+	blends, err := storage.ListAll(ctx, lib, &storage.ListOptions{Prefix: "blend/"})
+	if err != nil || len(blends) != 1 {
+		t.Fatalf("blends %v, %v", blends, err)
+	}
+	if err := lib.Delete(ctx, blends[0].Name, nil); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := blendpipe(t, "resync", "--dir", dir); code != 0 || !strings.Contains(out, "0 rows added, 0 fixed, 1 marked deleted") {
+		t.Fatalf("resync after the delete: exit %d", code)
+	}
+	if code, out := blendpipe(t, "restore", "--dir", dir, blends[0].Name+"#"+strconv.FormatInt(blends[0].Generation, 10)); code != 0 || !strings.Contains(out, "restored") {
+		t.Fatalf("restore: exit %d", code)
+	}
+	if code, out := blendpipe(t, "resync", "--dir", dir); code != 0 || !strings.Contains(out, "1 rows added, 0 fixed, 0 marked deleted, 3 unchanged") {
+		t.Fatalf("resync after the restore: exit %d", code)
 	}
 
 	out := filepath.Join(t.TempDir(), "npc")
@@ -157,7 +176,7 @@ func TestUploadExitCodes(t *testing.T) {
 	if code, out := blendpipe(t, "upload", "--dir", t.TempDir(), "--metadata", "novalue", src); code != 2 || !strings.Contains(out, "want key=value") {
 		t.Errorf("bad metadata: exit %d", code)
 	}
-	if code, out := blendpipe(t, "restore", "--dir", t.TempDir(), "seed/a.fbx#12"); code != 1 || !strings.Contains(out, "keeps no earlier generations") {
+	if code, out := blendpipe(t, "restore", "--dir", t.TempDir(), "seed/a.fbx#12"); code != 1 || !strings.Contains(out, "generation 12 is not live (the object does not exist) nor kept") {
 		t.Errorf("local restore: exit %d", code)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog/bq"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog/sqlite"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/config"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/local"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/gcs"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/localdir"
@@ -57,7 +58,11 @@ func (t *target) close() {
 // configured one.
 func (t *target) store(ctx context.Context, localName, configured, bucketVar string) (storage.Store, error) {
 	if t.local() {
-		return localdir.Open(filepath.Join(t.dir, localName), localdir.Options{Bucket: localName})
+		opts := localdir.Options{Bucket: localName}
+		if localName == "library" {
+			opts.KeepVersions = local.LibraryVersions
+		}
+		return localdir.Open(filepath.Join(t.dir, localName), opts)
 	}
 	name := t.bucket
 	if name == "" {

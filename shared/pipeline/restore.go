@@ -17,8 +17,9 @@ import (
 //
 // Only a bucket that keeps noncurrent generations can serve gen once it was
 // replaced or deleted: a Cloud Storage bucket with versioning, as Terraform
-// creates the library. Elsewhere, and for a generation already pruned by the
-// lifecycle rules, the error matches storage.ErrNotFound.
+// creates the library, or the local library (localdir KeepVersions).
+// Elsewhere, and for a generation already pruned, the error matches
+// storage.ErrNotFound.
 func Restore(ctx context.Context, s storage.Store, name string, gen int64) (storage.Attrs, error) {
 	if gen <= 0 {
 		return storage.Attrs{}, fmt.Errorf("restore %s: generation %d, want a generation number above 0", name, gen)

@@ -24,10 +24,31 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/localdir"
 )
 
-// versionedPipeline is a pipeline on fake-gcs-server whose buckets keep
-// noncurrent generations, as the library bucket does in production.
-func versionedPipeline(t *testing.T) *pipeline.Pipeline {
+// versionedPipeline is a pipeline whose buckets keep noncurrent
+// generations, as the library bucket does in production: on fake-gcs-server
+// with versioning, or on directories keeping earlier generations.
+func versionedPipeline(t *testing.T, backend string) *pipeline.Pipeline {
 	t.Helper()
+	cat, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), sqlite.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cat.Close() })
+	p := &pipeline.Pipeline{Catalog: cat, MaxFileSize: 500 << 20, Workers: 2, Log: pipelinetest.Logger(t)}
+	if backend == "localdir" {
+		dir := t.TempDir()
+		for _, b := range []struct {
+			name  string
+			store *storage.Store
+		}{{"uploads", &p.Uploads}, {"library", &p.Library}} {
+			s, err := localdir.Open(filepath.Join(dir, b.name), localdir.Options{Bucket: b.name, NoSync: true, KeepVersions: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			*b.store = s
+		}
+		return p
+	}
 	port := pipelinetest.FreePort(t)
 	srv, err := fakestorage.NewServerWithOptions(fakestorage.Options{Scheme: "http", Host: "127.0.0.1", Port: uint16(port), Writer: io.Discard})
 	if err != nil {
@@ -43,22 +64,20 @@ func versionedPipeline(t *testing.T) *pipeline.Pipeline {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { client.Close() })
-	cat, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), sqlite.FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cat.Close() })
-	return &pipeline.Pipeline{
-		Uploads: gcs.New(client, "uploads", gcs.Options{}), Library: gcs.New(client, "library", gcs.Options{}),
-		Catalog: cat, MaxFileSize: 500 << 20, Workers: 2, Log: pipelinetest.Logger(t),
-	}
+	p.Uploads, p.Library = gcs.New(client, "uploads", gcs.Options{}), gcs.New(client, "library", gcs.Options{})
+	return p
 }
 
 // TestRestoreEarlierGenerationThenResync is the recovery procedure of
 // docs/operations.md: an object overwritten or deleted by mistake is brought
 // back from its earlier generation, and resync makes the catalog agree.
 func TestRestoreEarlierGenerationThenResync(t *testing.T) {
-	p := versionedPipeline(t)
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) { testRestoreThenResync(t, versionedPipeline(t, backend)) })
+	}
+}
+
+func testRestoreThenResync(t *testing.T, p *pipeline.Pipeline) {
 	ctx := context.Background()
 	walk := seed(t, p, "mixamo/kirby-xbot60__Walking_InPlace.fbx", "Walking.fbx")
 	idle := seed(t, p, "mixamo/kirby-xbot60__Idle.fbx", "Idle.fbx")
@@ -136,9 +155,9 @@ func TestRestoreRefusesWhatTheStoreDoesNotKeep(t *testing.T) {
 	}
 	first := pipelinetest.Put(t, lib, "seed/r/a.fbx", []byte("one"))
 	second := pipelinetest.Put(t, lib, "seed/r/a.fbx", []byte("two"))
-	// A local directory keeps no noncurrent generations.
+	// A directory without KeepVersions keeps no noncurrent generations.
 	if _, err := pipeline.Restore(ctx, lib, "seed/r/a.fbx", first.Generation); !errors.Is(err, storage.ErrNotFound) {
-		t.Errorf("restore of a replaced generation on a directory: %v, want not found", err)
+		t.Errorf("restore of a replaced generation: %v, want not found", err)
 	}
 	// Restoring the live generation changes nothing.
 	a, err := pipeline.Restore(ctx, lib, "seed/r/a.fbx", second.Generation)
