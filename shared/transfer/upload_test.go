@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/corpus"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
@@ -246,4 +247,32 @@ func TestUploadReplacesAnObjectStoredWrong(t *testing.T) {
 		t.Fatalf("%+v", rep.Results)
 	}
 	checkUploaded(t, dir, "", map[string]string{"kirby-xbot60__Idle.fbx": p}, nil)
+}
+
+// stalling never finishes a Put: it waits for the caller to give up.
+type stalling struct{ storage.Store }
+
+func (stalling) Put(ctx context.Context, name string, body io.Reader, opts *storage.PutOptions) (storage.Attrs, error) {
+	<-ctx.Done()
+	return storage.Attrs{}, &storage.Error{Op: "put", Name: name, Kind: storage.ClassifyIO(ctx.Err()), Err: ctx.Err()}
+}
+
+func TestUploadTimesOutEachAttempt(t *testing.T) {
+	_, files := corpusFiles(t)
+	dir, err := localdir.Open(t.TempDir(), localdir.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	retry := fastRetry()
+	retry.MaxAttempts = 3
+	start := time.Now()
+	rep := transfer.Upload(context.Background(), transfer.UploadOptions{Store: stalling{dir}, Timeout: 50 * time.Millisecond, Retry: retry},
+		[]string{files["kirby-xbot60__Idle.fbx"]})
+	r := rep.Results[0]
+	if rep.OK() || r.Attempts != 3 || !strings.Contains(r.Reason, "deadline exceeded") || !strings.Contains(r.Reason, "after 3 attempts") {
+		t.Errorf("%+v", r)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v", d)
+	}
 }
