@@ -247,3 +247,32 @@ func TestPullFromGCPThroughTransientFailures(t *testing.T) {
 		t.Fatalf("second pull %+v, %v", rep, err)
 	}
 }
+
+func TestPullRefusesNamesOutsideTheFolder(t *testing.T) {
+	env := pipelinetest.New(t, "localdir")
+	p := env.P
+	ctx := context.Background()
+	root := t.TempDir()
+	dir := filepath.Join(root, "out")
+	for _, name := range []string{"blend/../../evil.fbx", "blend/r/.hidden.fbx", "manifest.json"} {
+		row := catalog.Row{Bucket: "library", Name: name, Generation: 1, Kind: catalog.KindBlend, SHA256: strings.Repeat("0", 64), Size: 1}
+		if err := p.Catalog.Append(ctx, row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep, err := transfer.Pull(ctx, transfer.PullOptions{Catalog: p.Catalog, Library: p.Library, Dir: dir, Filter: catalog.Filter{Kind: catalog.KindBlend}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Count(transfer.Failed) != 3 {
+		t.Fatalf("%+v", rep.Results)
+	}
+	for _, r := range rep.Results {
+		if !strings.Contains(r.Reason, "cannot be a file in the folder") {
+			t.Errorf("%s: %q", r.Object, r.Reason)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(root, "evil.fbx")); !os.IsNotExist(err) {
+		t.Errorf("a file was written outside the folder: %v", err)
+	}
+}
