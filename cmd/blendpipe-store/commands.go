@@ -23,7 +23,7 @@ import (
 )
 
 // failed is the exit of a command that has listed its failures.
-var failed = &cli.ExitError{Code: 1, Err: cli.ErrReported}
+func failed() error { return &cli.ExitError{Code: 1, Err: cli.ErrReported} }
 
 // metadataFlag collects repeated --metadata key=value.
 type metadataFlag map[string]string
@@ -102,7 +102,7 @@ func runUpload(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		list(stdout, rep.Results, transfer.Failed)
 	}
 	if !rep.OK() {
-		return failed
+		return failed()
 	}
 	return nil
 }
@@ -213,7 +213,7 @@ func runPull(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		list(stdout, rep.Results, transfer.Failed)
 	}
 	if !rep.OK() {
-		return failed
+		return failed()
 	}
 	return nil
 }
@@ -284,7 +284,7 @@ func runResync(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	if len(rep.Failed) > 0 {
-		return failed
+		return failed()
 	}
 	return nil
 }
