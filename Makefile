@@ -16,6 +16,7 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(BIN)/blendpipe ./cmd/blendpipe
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(BIN)/blendpipe-local ./cmd/blendpipe-local
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(BIN)/blendpipe-preview ./cmd/blendpipe-preview
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(BIN)/blendpipe-store ./cmd/blendpipe-store
 
 # The whole pipeline on this machine: .demo/uploads and .demo/library stand in for the buckets,
 # .demo/catalog.db for BigQuery; drop Mixamo files into .demo/uploads.
@@ -82,9 +83,11 @@ tf-validate:
 tf-test:
 	bash scripts/tf-test.sh terraform
 
-# Every offline check: terraform, terraform/k8s manifests, cloudbuild.yaml.
+# Every offline check: terraform, terraform/k8s manifests, cloudbuild.yaml, the alerting rules.
 infra-check:
 	$(INFRA_CHECK)/all .
+	promtool check rules terraform/k8s/base/alert-rules.yml
+	cd terraform/k8s/base && promtool test rules alert-rules.test.yml
 
 # make deploy ENV=dev|prod: apply one environment (state backend set up by `terraform init`, see docs/operations.md).
 deploy:

@@ -8,6 +8,8 @@ need=()
 command -v blender >/dev/null || need+=(blender)
 command -v assimp >/dev/null || need+=(assimp-utils)
 python3 -c 'import numpy' 2>/dev/null || dpkg -s python3-numpy >/dev/null 2>&1 || need+=(python3-numpy)
+# promtool checks and unit-tests the Prometheus alerting rules (make infra-check).
+command -v promtool >/dev/null || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
   $SUDO apt-get update -qq

@@ -23,6 +23,10 @@ func commands() map[string]cli.Command {
 		"dev":     {Summary: "run the pipeline locally: blendpipe dev --dir DIR --addr HOST:PORT", Run: cli.Handover(localBinary, "dev")},
 		"catalog": {Summary: "list the local pipeline's catalog: blendpipe catalog --dir DIR [--json]", Run: cli.Handover(localBinary, "catalog")},
 		"preview": {Summary: "draw a clip: blendpipe preview FILE -o out.png [--plot metrics.png] [--frames N]", Run: cli.Handover(previewBinary, "preview")},
+		"upload":  {Summary: "push files or folders to the uploads bucket: blendpipe upload PATH... [--bucket NAME | --dir DIR] [--metadata k=v]", Run: cli.Handover(storeBinary, "upload")},
+		"pull":    {Summary: "fetch blends with a manifest: blendpipe pull -o DIR [--dir DIR | --project P --dataset D --bucket B] [--rig R --method M --since DATE]", Run: cli.Handover(storeBinary, "pull")},
+		"resync":  {Summary: "rebuild or repair the catalog from the library bucket: blendpipe resync [--dir DIR | --project P --dataset D --bucket B]", Run: cli.Handover(storeBinary, "resync")},
+		"restore": {Summary: "make an earlier generation of a library object live again: blendpipe restore NAME#GENERATION [--bucket B]", Run: cli.Handover(storeBinary, "restore")},
 	}
 }
 
@@ -30,6 +34,7 @@ func commands() map[string]cli.Command {
 const (
 	localBinary   = "blendpipe-local"
 	previewBinary = "blendpipe-preview"
+	storeBinary   = "blendpipe-store"
 )
 
 func main() {

@@ -98,6 +98,9 @@ type Filter struct {
 	Source string
 	// Prefix matches names starting with it ("blend/", "seed/mixamo/").
 	Prefix string
+	// Since and Until bound CreatedAt to [Since, Until) when not zero; rows
+	// without a creation time match neither bound.
+	Since, Until time.Time
 	// Limit caps the number of rows; 0 means no cap.
 	Limit int
 }
@@ -228,5 +231,7 @@ func (f Filter) Match(r Row) bool {
 		(f.Clip == "" || r.Clip == f.Clip) &&
 		(f.Method == "" || r.Method == f.Method) &&
 		(f.Source == "" || slices.Contains(r.Sources, f.Source)) &&
-		strings.HasPrefix(r.Name, f.Prefix)
+		strings.HasPrefix(r.Name, f.Prefix) &&
+		(f.Since.IsZero() || (!r.CreatedAt.IsZero() && !r.CreatedAt.Before(f.Since))) &&
+		(f.Until.IsZero() || (!r.CreatedAt.IsZero() && r.CreatedAt.Before(f.Until)))
 }

@@ -88,9 +88,10 @@ func (c Condition) Generation() (gen int64, ok bool) { return c.generation, c.se
 // ReadOptions selects what Get and Stat read. A nil *ReadOptions reads the
 // live generation.
 type ReadOptions struct {
-	// Generation, when non-zero, reads that generation only; if it is not
-	// the live one the read fails with ErrNotFound (neither store keeps
-	// noncurrent versions for the pipeline).
+	// Generation, when non-zero, reads that generation only. One that is
+	// not live is found only where the bucket keeps noncurrent versions (a
+	// GCS bucket with versioning, as the library is, or a local directory
+	// opened with KeepVersions); elsewhere the read fails with ErrNotFound.
 	Generation int64
 }
 

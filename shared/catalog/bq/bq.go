@@ -262,6 +262,12 @@ func (s *Store) Current(ctx context.Context, f catalog.Filter) ([]catalog.Row, e
 	if f.Prefix != "" {
 		add("STARTS_WITH(name, @prefix)", "prefix", f.Prefix)
 	}
+	if !f.Since.IsZero() {
+		add("created_at >= @since", "since", f.Since.UTC())
+	}
+	if !f.Until.IsZero() {
+		add("created_at < @until", "until", f.Until.UTC())
+	}
 	return s.query(ctx, where, params, f.Limit)
 }
 

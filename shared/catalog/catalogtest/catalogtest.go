@@ -278,6 +278,7 @@ func testRandomHistories(t *testing.T, h Harness) {
 	}
 	checkAgainstReduce(t, s, rows, catalog.Filter{})
 	checkAgainstReduce(t, s, rows, catalog.Filter{Source: "seed/src3.fbx"})
+	checkAgainstReduce(t, s, rows, catalog.Filter{Since: base.Add(10_000 * time.Microsecond), Until: base.Add(30_000 * time.Microsecond)})
 }
 
 func checkAgainstReduce(t *testing.T, s catalog.Store, rows []catalog.Row, f catalog.Filter) {
@@ -336,6 +337,11 @@ func testFilters(t *testing.T, h Harness) {
 		{"kind and rig", catalog.Filter{Kind: catalog.KindBlend, Rig: "mixamo"}, []string{"blend/mix-1.fbx"}},
 		{"limit", catalog.Filter{Limit: 2}, []string{"blend/mix-1.fbx", "blend/trans_1%.fbx"}},
 		{"no match", catalog.Filter{Clip: "samba"}, nil},
+		{"created since", catalog.Filter{Since: female.CreatedAt}, []string{"blend/mix-1.fbx", "blend/trans_1%.fbx", "seed/female/idle.fbx"}},
+		{"created until", catalog.Filter{Until: female.CreatedAt}, []string{"seed/mixamo/running.fbx", "seed/mixamo/walking.fbx"}},
+		{"created in a window", catalog.Filter{Since: run.CreatedAt, Until: mix.CreatedAt}, []string{"seed/female/idle.fbx", "seed/mixamo/running.fbx"}},
+		{"window and kind", catalog.Filter{Kind: catalog.KindBlend, Since: run.CreatedAt.Add(-time.Hour), Until: trans.CreatedAt}, []string{"blend/mix-1.fbx"}},
+		{"empty window", catalog.Filter{Since: mix.CreatedAt, Until: mix.CreatedAt}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.desc, func(t *testing.T) {

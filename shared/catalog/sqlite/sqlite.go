@@ -235,6 +235,12 @@ func (s *Store) Current(ctx context.Context, f catalog.Filter) ([]catalog.Row, e
 		add("substr(name, 1, length(?)) = ?", f.Prefix)
 		args = append(args, f.Prefix)
 	}
+	if !f.Since.IsZero() {
+		add("created_at >= ?", f.Since.UnixMicro())
+	}
+	if !f.Until.IsZero() {
+		add("created_at < ?", f.Until.UnixMicro())
+	}
 	query := "SELECT " + strings.Join(columns, ", ") + " FROM animations_current"
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")

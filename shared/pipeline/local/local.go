@@ -45,6 +45,10 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/localdir"
 )
 
+// LibraryVersions is how many earlier generations of each library object
+// the local library keeps, as the library bucket's lifecycle rule does.
+const LibraryVersions = 3
+
 // Event routes on the local address. Eventarc posts to each service's root;
 // here the three share a port.
 const (
@@ -126,7 +130,8 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	library, err := localdir.Open(filepath.Join(opts.Dir, "library"), localdir.Options{Bucket: "library", OnChange: s.changed})
+	// As the library bucket, it keeps earlier generations for blendpipe restore.
+	library, err := localdir.Open(filepath.Join(opts.Dir, "library"), localdir.Options{Bucket: "library", OnChange: s.changed, KeepVersions: LibraryVersions})
 	if err != nil {
 		return nil, err
 	}

@@ -36,6 +36,10 @@ type Options struct {
 	// (host:port, plain HTTP); empty means storage.googleapis.com over HTTPS.
 	SignedURLHost     string
 	SignedURLInsecure bool
+	// ChunkSize is the chunk of resumable uploads for bodies of unknown
+	// length (files): the client retries a failed chunk alone. Zero keeps
+	// the client's 16 MiB; it is rounded up to a multiple of 256 KiB.
+	ChunkSize int
 }
 
 // Store is one bucket. It is safe for concurrent use.
@@ -178,9 +182,11 @@ func (s *Store) Put(ctx context.Context, name string, body io.Reader, opts *stor
 	w := s.object(name, opts.If).NewWriter(ctx)
 	w.ContentType = opts.ContentType
 	w.Metadata = maps.Clone(opts.Metadata)
+	const quantum = 256 << 10 // chunk sizes are multiples of 256 KiB
 	if l, ok := body.(interface{ Len() int }); ok && l.Len() < googleapi.DefaultUploadChunkSize {
-		const quantum = 256 << 10 // chunk sizes are multiples of 256 KiB
 		w.ChunkSize = (l.Len()/quantum + 1) * quantum
+	} else if s.opts.ChunkSize > 0 {
+		w.ChunkSize = (s.opts.ChunkSize + quantum - 1) / quantum * quantum
 	}
 	if _, err := io.Copy(w, body); err != nil {
 		cancel()

@@ -4,8 +4,9 @@
 // Objects are plain files under the directory, so a file copied in by hand is
 // an object too. What a file cannot carry (generation, content type, metadata,
 // checksums) lives in a sidecar JSON file at the same relative path under the
-// hidden .meta/objects tree; .meta also holds the staging area for writes and
-// the lock file. Nothing under .meta is ever listed or addressable.
+// hidden .meta/objects tree; .meta also holds the staging area for writes,
+// the lock file and, with KeepVersions, earlier generations
+// (.meta/versions). Nothing under .meta is ever listed or addressable.
 //
 // Writes are staged in .meta/tmp and renamed into place, so readers see the
 // old object or the new one, never a part. Preconditions are checked and the
@@ -61,6 +62,11 @@ type Options struct {
 	// NoSync skips fsync of written files. Renames still keep partial
 	// objects invisible, but a machine crash may then leave an empty file.
 	NoSync bool
+	// KeepVersions is how many noncurrent generations of each object are
+	// kept, readable with ReadOptions.Generation, as a Cloud Storage bucket
+	// with versioning and a lifecycle rule keeps the newest few; 0 keeps
+	// none.
+	KeepVersions int
 }
 
 // Store is a bucket on a directory. It is safe for concurrent use, also by
@@ -70,6 +76,7 @@ type Store struct {
 	bucket   string
 	onChange func(context.Context, storage.Event)
 	sync     bool
+	keep     int
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -89,7 +96,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	if bucket == "" {
 		bucket = filepath.Base(root)
 	}
-	return &Store{root: root, bucket: bucket, onChange: opts.OnChange, sync: !opts.NoSync}, nil
+	return &Store{root: root, bucket: bucket, onChange: opts.OnChange, sync: !opts.NoSync, keep: max(opts.KeepVersions, 0)}, nil
 }
 
 // Bucket returns the bucket name.
@@ -219,11 +226,11 @@ func (s *Store) Stat(ctx context.Context, name string, opts *storage.ReadOptions
 	}
 	defer unlock()
 	a, err := s.stat("stat", name)
+	if opts != nil && opts.Generation != 0 && (errors.Is(err, storage.ErrNotFound) || (err == nil && opts.Generation != a.Generation)) {
+		a, _, err = s.version("stat", name, opts.Generation, a.Generation)
+	}
 	if err != nil {
 		return storage.Attrs{}, err
-	}
-	if opts != nil && opts.Generation != 0 && opts.Generation != a.Generation {
-		return storage.Attrs{}, s.fail("stat", name, storage.ErrNotFound, fmt.Errorf("generation %d is not live (live: %d)", opts.Generation, a.Generation))
 	}
 	return a, nil
 }
@@ -245,6 +252,9 @@ func (s *Store) Get(ctx context.Context, name string, opts *storage.ReadOptions)
 	f, err := os.Open(s.dataPath(name))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+			if opts != nil && opts.Generation != 0 {
+				return s.openVersion(name, opts.Generation, 0)
+			}
 			return nil, s.fail("get", name, storage.ErrNotFound, nil)
 		}
 		return nil, s.fail("get", name, nil, err)
@@ -261,7 +271,7 @@ func (s *Store) Get(ctx context.Context, name string, opts *storage.ReadOptions)
 	a := s.describe(name, fi)
 	if opts != nil && opts.Generation != 0 && opts.Generation != a.Generation {
 		f.Close()
-		return nil, s.fail("get", name, storage.ErrNotFound, fmt.Errorf("generation %d is not live (live: %d)", opts.Generation, a.Generation))
+		return s.openVersion(name, opts.Generation, a.Generation)
 	}
 	return storage.NewReader(a, f), nil
 }
@@ -316,6 +326,12 @@ func (s *Store) Put(ctx context.Context, name string, body io.Reader, opts *stor
 		if want != live {
 			unlock()
 			return storage.Attrs{}, s.fail("put", name, storage.ErrPreconditionFailed, fmt.Errorf("want generation %d, live generation is %d", want, live))
+		}
+	}
+	if exists && s.keep > 0 {
+		if err := s.keepVersion(name, prev); err != nil {
+			unlock()
+			return storage.Attrs{}, s.fail("put", name, nil, fmt.Errorf("keeping generation %d: %w", prev.Generation, err))
 		}
 	}
 	now := time.Now().UTC()
@@ -390,11 +406,15 @@ func (s *Store) mkdirParents(name, dst string) error {
 }
 
 func (s *Store) writeSidecar(name string, sc sidecar) error {
+	return s.writeRecord(s.sidecarPath(name), sc)
+}
+
+// writeRecord writes sc to dst through a staged file and a rename.
+func (s *Store) writeRecord(dst string, sc sidecar) error {
 	b, err := json.Marshal(sc)
 	if err != nil {
 		return err
 	}
-	dst := s.sidecarPath(name)
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}
@@ -440,6 +460,12 @@ func (s *Store) Delete(ctx context.Context, name string, opts *storage.DeleteOpt
 		if want, ok := opts.If.Generation(); ok && want != prev.Generation {
 			unlock()
 			return s.fail("delete", name, storage.ErrPreconditionFailed, fmt.Errorf("want generation %d, live generation is %d", want, prev.Generation))
+		}
+	}
+	if s.keep > 0 {
+		if err := s.keepVersion(name, prev); err != nil {
+			unlock()
+			return s.fail("delete", name, nil, fmt.Errorf("keeping generation %d: %w", prev.Generation, err))
 		}
 	}
 	if err := os.Remove(s.dataPath(name)); err != nil {

@@ -368,3 +368,62 @@ func TestDamagedSidecar(t *testing.T) {
 		t.Errorf("after rewriting: %+v, %v", a, err)
 	}
 }
+
+func TestKeepVersions(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(t.TempDir(), Options{NoSync: true, KeepVersions: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const name = "seed/r/a.fbx"
+	var gens []storage.Attrs
+	for i, body := range []string{"one", "two", "three"} {
+		a, err := s.Put(ctx, name, strings.NewReader(body), &storage.PutOptions{ContentType: "text/plain", Metadata: map[string]string{"n": fmt.Sprint(i)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		gens = append(gens, a)
+	}
+	if err := s.Delete(ctx, name, nil); err != nil {
+		t.Fatal(err)
+	}
+	// The newest two replaced generations are kept, with their attributes.
+	for i, want := range []string{"", "two", "three"} {
+		b, a, err := storage.ReadAll(ctx, s, name, &storage.ReadOptions{Generation: gens[i].Generation})
+		if want == "" {
+			if !errors.Is(err, storage.ErrNotFound) {
+				t.Errorf("generation %d: %v, want not found (pruned)", i, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("generation %d: %v", i, err)
+		}
+		st, err := s.Stat(ctx, name, &storage.ReadOptions{Generation: gens[i].Generation})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(b) != want || a.Generation != gens[i].Generation || a.Metadata["n"] != fmt.Sprint(i) ||
+			!bytes.Equal(a.MD5, gens[i].MD5) || a.CRC32C != gens[i].CRC32C || a.ContentType != "text/plain" || st.Size != int64(len(want)) {
+			t.Errorf("generation %d: %q %+v (stat %+v), want %q like %+v", i, b, a, st, want, gens[i])
+		}
+	}
+	if _, err := s.Stat(ctx, name, nil); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("live object after delete: %v", err)
+	}
+	// Kept generations are not objects.
+	if all, err := storage.ListAll(ctx, s, nil); err != nil || len(all) != 0 {
+		t.Errorf("listing %v, %v", all, err)
+	}
+	// Without KeepVersions, nothing is kept.
+	plain, err := Open(t.TempDir(), Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _ := plain.Put(ctx, name, strings.NewReader("one"), nil)
+	plain.Put(ctx, name, strings.NewReader("two"), nil)
+	if _, err := plain.Stat(ctx, name, &storage.ReadOptions{Generation: first.Generation}); !errors.Is(err, storage.ErrNotFound) ||
+		!strings.Contains(err.Error(), "keeps no earlier generations") {
+		t.Errorf("replaced generation without KeepVersions: %v", err)
+	}
+}

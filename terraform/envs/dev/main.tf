@@ -13,6 +13,8 @@ module "stack" {
   blend_invokers = var.blend_invokers
   enable_gke     = var.enable_gke
 
+  alert_notification_channels = var.alert_notification_channels
+
   env     = local.env
   dataset = "RAW_DEV"
 

@@ -20,3 +20,9 @@ variable "enable_gke" {
   type        = bool
   default     = false
 }
+
+variable "alert_notification_channels" {
+  description = "Cloud Monitoring notification channel ids (projects/P/notificationChannels/N) the alert policies notify."
+  type        = list(string)
+  default     = []
+}

@@ -17,6 +17,7 @@ locals {
   apis = concat([
     "artifactregistry.googleapis.com",
     "bigquery.googleapis.com",
+    "bigquerydatatransfer.googleapis.com",
     "cloudbuild.googleapis.com",
     "cloudresourcemanager.googleapis.com",
     "eventarc.googleapis.com",

@@ -92,3 +92,21 @@ variable "gke_master_authorized_networks" {
   type        = map(string)
   default     = {}
 }
+
+variable "snapshot_retention_days" {
+  description = "Days each daily snapshot of the catalog table is kept."
+  type        = number
+  default     = 30
+}
+
+variable "alert_notification_channels" {
+  description = "Cloud Monitoring notification channel ids (projects/P/notificationChannels/N) the alert policies notify."
+  type        = list(string)
+  default     = []
+}
+
+variable "alert_on_service_metrics" {
+  description = "Add alert policies on the services' own Prometheus metrics; set when /metrics is collected into Cloud Monitoring (Managed Service for Prometheus)."
+  type        = bool
+  default     = false
+}
