@@ -2,7 +2,7 @@
 // Indexed Jobs: one pod per shard, each running the batch worker on shard
 // JOB_COMPLETION_INDEX (pipeline.RunShard). It is the pipeline's
 // JobStarter on Kubernetes, kept out of package pipeline so that only the
-// blend service links client-go, and only its batch/v1 client.
+// blend service links client-go, and only its REST client for batch/v1.
 package kube
 
 import (
@@ -26,9 +26,10 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/serializer"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation"
-	batchclient "k8s.io/client-go/kubernetes/typed/batch/v1"
 	"k8s.io/client-go/rest"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
@@ -144,10 +145,17 @@ func (c *Config) Sharder(jobs pipeline.JobStarter) *pipeline.Sharder {
 		BlendsPerShard: c.BlendsPerShard, MaxShards: c.MaxShards, Jobs: jobs}
 }
 
-// NewClient returns the batch/v1 client of the configured cluster. Outside
-// the cluster it authenticates with the Google credentials of the process,
-// which GKE maps to the Kubernetes user of the service account's e-mail.
-func NewClient(ctx context.Context, c *Config) (batchclient.BatchV1Interface, error) {
+// JobCreator creates Jobs in the configured namespace: client-go's typed
+// JobInterface (a fake clientset's in tests) or NewClient's REST client.
+type JobCreator interface {
+	Create(ctx context.Context, job *batchv1.Job, opts metav1.CreateOptions) (*batchv1.Job, error)
+}
+
+// NewClient returns a client that creates Jobs in the configured cluster
+// and namespace. Outside the cluster it authenticates with the Google
+// credentials of the process, which GKE maps to the Kubernetes user named
+// by the service account's e-mail.
+func NewClient(ctx context.Context, c *Config) (JobCreator, error) {
 	var rc *rest.Config
 	if c.APIServer == "" {
 		var err error
@@ -168,17 +176,47 @@ func NewClient(ctx context.Context, c *Config) (batchclient.BatchV1Interface, er
 			return &oauth2.Transport{Source: ts, Base: rt}
 		}
 	}
-	rc.UserAgent = "blendpipe-blend"
-	cs, err := batchclient.NewForConfig(rc)
+	return NewClientFor(rc, c.Namespace)
+}
+
+// NewClientFor returns a client that creates Jobs in namespace through rc.
+// It is a REST client of batch/v1 alone rather than client-go's typed
+// clientset, whose generated apply configurations would double what
+// Kubernetes adds to the blend service's binary.
+func NewClientFor(rc *rest.Config, namespace string) (JobCreator, error) {
+	s := runtime.NewScheme()
+	if err := batchv1.AddToScheme(s); err != nil {
+		return nil, err
+	}
+	metav1.AddToGroupVersion(s, batchv1.SchemeGroupVersion)
+	cfg := rest.CopyConfig(rc)
+	cfg.GroupVersion = &batchv1.SchemeGroupVersion
+	cfg.APIPath = "/apis"
+	cfg.NegotiatedSerializer = serializer.NewCodecFactory(s).WithoutConversion()
+	cfg.UserAgent = "blendpipe-blend"
+	client, err := rest.RESTClientFor(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes client: %w", err)
 	}
-	return cs, nil
+	return &restJobs{client: client, params: runtime.NewParameterCodec(s), namespace: namespace}, nil
+}
+
+type restJobs struct {
+	client    *rest.RESTClient
+	params    runtime.ParameterCodec
+	namespace string
+}
+
+func (r *restJobs) Create(ctx context.Context, job *batchv1.Job, opts metav1.CreateOptions) (*batchv1.Job, error) {
+	out := &batchv1.Job{}
+	err := r.client.Post().Namespace(r.namespace).Resource("jobs").VersionedParams(&opts, r.params).
+		Body(job).Do(ctx).Into(out)
+	return out, err
 }
 
 // Jobs starts shard Jobs through the Kubernetes API.
 type Jobs struct {
-	Client batchclient.JobsGetter
+	Client JobCreator
 	Config *Config
 	Log    *slog.Logger
 }
@@ -188,7 +226,7 @@ type Jobs struct {
 // (AlreadyExists) and starts nothing more.
 func (j *Jobs) StartShards(ctx context.Context, job pipeline.ShardJob) error {
 	obj := j.Job(job)
-	_, err := j.Client.Jobs(obj.Namespace).Create(ctx, obj, metav1.CreateOptions{})
+	_, err := j.Client.Create(ctx, obj, metav1.CreateOptions{})
 	log := j.Log
 	if log == nil {
 		log = slog.Default()

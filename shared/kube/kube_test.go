@@ -2,12 +2,17 @@ package kube_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/sethvargo/go-envconfig"
@@ -18,6 +23,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes/fake"
+	"k8s.io/client-go/rest"
 	k8stesting "k8s.io/client-go/testing"
 	"sigs.k8s.io/yaml"
 
@@ -50,7 +56,7 @@ func testJob() pipeline.ShardJob {
 func TestStartShardsCreatesIndexedJob(t *testing.T) {
 	ctx := context.Background()
 	cs := fake.NewClientset()
-	jobs := &kube.Jobs{Client: cs.BatchV1(), Config: config(t, testEnv), Log: pipelinetest.Logger(t)}
+	jobs := &kube.Jobs{Client: cs.BatchV1().Jobs("blendpipe"), Config: config(t, testEnv), Log: pipelinetest.Logger(t)}
 	job := testJob()
 	if err := jobs.StartShards(ctx, job); err != nil {
 		t.Fatal(err)
@@ -153,7 +159,7 @@ func TestStartShardsReportsRefusals(t *testing.T) {
 		return true, nil, apierrors.NewForbidden(schema.GroupResource{Group: "batch", Resource: "jobs"}, "x",
 			errors.New("blendpipe-dev-blend@p.iam.gserviceaccount.com cannot create jobs"))
 	})
-	jobs := &kube.Jobs{Client: cs.BatchV1(), Config: config(t, testEnv), Log: pipelinetest.Logger(t)}
+	jobs := &kube.Jobs{Client: cs.BatchV1().Jobs("blendpipe"), Config: config(t, testEnv), Log: pipelinetest.Logger(t)}
 	err := jobs.StartShards(context.Background(), testJob())
 	if !apierrors.IsForbidden(err) || !strings.Contains(err.Error(), "create job blendpipe/blendpipe-batch-") {
 		t.Fatalf("error %v, want a forbidden error naming the job", err)
@@ -168,7 +174,7 @@ func TestRouting(t *testing.T) {
 	p := pipelinetest.New(t, "gcs").P
 	cs := fake.NewClientset()
 	cfg := config(t, map[string]string{"K8S_WORKER_IMAGE": "worker:1", "BATCH_SHARD_BLENDS": "2", "BATCH_BLENDS_PER_SHARD": "2"})
-	p.Sharder = cfg.Sharder(&kube.Jobs{Client: cs.BatchV1(), Config: cfg, Log: pipelinetest.Logger(t)})
+	p.Sharder = cfg.Sharder(&kube.Jobs{Client: cs.BatchV1().Jobs("blendpipe"), Config: cfg, Log: pipelinetest.Logger(t)})
 	var seeds []string
 	for _, f := range []string{"kirby-xbot60__Walking_InPlace", "kirby-xbot60__Idle"} {
 		obj := pipelinetest.Put(t, p.Uploads, f+".fbx", pipelinetest.Corpus(t, "mixamo/"+f+".fbx"))
@@ -291,4 +297,53 @@ func infraCheck(t *testing.T, script string) string {
 		t.Skipf("infra-check not found (%s): set INFRA_CHECK or place it at ../shared/infra-check", p)
 	}
 	return p
+}
+
+// TestRESTClient creates Jobs through NewClientFor's REST client against a
+// server answering as the API server does: the Job the first time, a 409
+// AlreadyExists Status the second.
+func TestRESTClient(t *testing.T) {
+	var mu sync.Mutex
+	created := map[string]bool{}
+	var paths []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		paths = append(paths, r.Method+" "+r.URL.Path)
+		var job batchv1.Job
+		if err := json.NewDecoder(r.Body).Decode(&job); err != nil || job.Kind != "Job" || job.APIVersion != "batch/v1" {
+			http.Error(w, fmt.Sprintf("bad body: %v %+v", err, job.TypeMeta), http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if created[job.Name] {
+			w.WriteHeader(http.StatusConflict)
+			json.NewEncoder(w).Encode(apierrors.NewAlreadyExists(schema.GroupResource{Group: "batch", Resource: "jobs"}, job.Name).ErrStatus)
+			return
+		}
+		created[job.Name] = true
+		job.UID = "uid-1"
+		w.WriteHeader(http.StatusCreated)
+		json.NewEncoder(w).Encode(job)
+	}))
+	defer srv.Close()
+	client, err := kube.NewClientFor(&rest.Config{Host: srv.URL}, "blendpipe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs := &kube.Jobs{Client: client, Config: config(t, testEnv), Log: pipelinetest.Logger(t)}
+	got, err := client.Create(context.Background(), jobs.Job(testJob()), metav1.CreateOptions{})
+	if err != nil || got.UID != "uid-1" || *got.Spec.CompletionMode != batchv1.IndexedCompletion {
+		t.Fatalf("create: %+v, %v", got, err)
+	}
+	_, err = client.Create(context.Background(), jobs.Job(testJob()), metav1.CreateOptions{})
+	if !apierrors.IsAlreadyExists(err) {
+		t.Fatalf("second create: %v, want AlreadyExists", err)
+	}
+	if err := jobs.StartShards(context.Background(), testJob()); err != nil {
+		t.Fatalf("start of an existing job: %v", err)
+	}
+	if want := "POST /apis/batch/v1/namespaces/blendpipe/jobs"; len(paths) != 3 || paths[0] != want {
+		t.Errorf("requests %v, want %s", paths, want)
+	}
 }

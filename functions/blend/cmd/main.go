@@ -8,5 +8,5 @@ import (
 )
 
 func main() {
-	service.Main("blend", blend.Target, service.Needs{Library: true, Catalog: true}, blend.Service)
+	service.Main("blend", blend.Target, service.Needs{Library: true, Catalog: true}, withShards(blend.Service))
 }
