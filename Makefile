@@ -16,6 +16,7 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(BIN)/blendpipe ./cmd/blendpipe
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(BIN)/blendpipe-local ./cmd/blendpipe-local
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(BIN)/blendpipe-preview ./cmd/blendpipe-preview
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(BIN)/blendpipe-worker ./cmd/blendpipe-worker
 
 # The whole pipeline on this machine: .demo/uploads and .demo/library stand in for the buckets,
 # .demo/catalog.db for BigQuery; drop Mixamo files into .demo/uploads.
@@ -119,3 +120,14 @@ batch-submit:
 		mkdir -p "$(DEMO_DIR)/library/jobs" && cp "$(MANIFEST)" "$(DEMO_DIR)/library/jobs/" && \
 		echo "submitted to $(DEMO_DIR)/library/jobs/$$(basename "$(MANIFEST)")"; \
 	fi
+
+# The Kubernetes batch path on this machine: a SHARD_BLENDS-blend manifest sharded by the blend
+# service's use case into fake Cloud Storage and run as SHARDS worker processes (JOB_COMPLETION_INDEX
+# 0..SHARDS-1, SHARD_WORKERS each), merged into one result; prints wall time and blends/s.
+SHARD_BLENDS  ?= 1000
+SHARDS        ?= 4
+SHARD_WORKERS ?= 1
+.PHONY: shard-run
+shard-run:
+	SHARD_RUN_BLENDS=$(SHARD_BLENDS) SHARD_RUN_SHARDS=$(SHARDS) SHARD_RUN_WORKERS=$(SHARD_WORKERS) \
+		$(GO) test -count=1 -run '^TestShardRun$$' -v -timeout 30m ./cmd/blendpipe-worker
