@@ -131,3 +131,9 @@ SHARD_WORKERS ?= 1
 shard-run:
 	SHARD_RUN_BLENDS=$(SHARD_BLENDS) SHARD_RUN_SHARDS=$(SHARDS) SHARD_RUN_WORKERS=$(SHARD_WORKERS) \
 		$(GO) test -count=1 -run '^TestShardRun$$' -v -timeout 30m ./cmd/blendpipe-worker
+
+# Compressed size of every image (distroless base + the binary's layer, built as deploy/Dockerfile
+# builds it), checked against the 30 MB budget; works without a container engine.
+.PHONY: image-sizes
+image-sizes:
+	IMAGE_SIZES=1 $(GO) test -count=1 -run '^TestImageSizes$$' -v ./internal/imagesize
