@@ -6,15 +6,19 @@
 package kube
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"path"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -45,9 +49,11 @@ type Config struct {
 	BlendsPerShard int   `env:"BATCH_BLENDS_PER_SHARD, default=100"`
 	MaxShards      int   `env:"BATCH_MAX_SHARDS, default=64"`
 
-	// The cluster: the API server's https URL and its CA certificate (GKE's
-	// endpoint and base64 clusterCaCertificate), called with the service's
-	// Google credentials. Both empty: the in-cluster configuration.
+	// The cluster, called with the service's Google credentials: a GKE
+	// cluster (projects/P/locations/L/clusters/C) whose endpoint and CA the
+	// GKE API tells, or the API server's https URL and its base64 PEM CA
+	// certificate. None of them: the in-cluster configuration.
+	Cluster   string `env:"K8S_CLUSTER"`
 	APIServer string `env:"K8S_API_SERVER"`
 	CACert    string `env:"K8S_CA_CERT"`
 
@@ -115,6 +121,10 @@ func (c *Config) check() error {
 		return bad("K8S_ACTIVE_DEADLINE_SECONDS", "%d: want 1 or more", c.DeadlineSeconds)
 	case c.TTLSeconds < 0:
 		return bad("K8S_TTL_SECONDS", "%d: want 0 or more", c.TTLSeconds)
+	case c.Cluster != "" && !clusterName.MatchString(c.Cluster):
+		return bad("K8S_CLUSTER", "%q: want projects/PROJECT/locations/LOCATION/clusters/NAME", c.Cluster)
+	case c.Cluster != "" && c.APIServer != "":
+		return bad("K8S_CLUSTER", "set it or K8S_API_SERVER, not both")
 	case (c.APIServer == "") != (c.CACert == ""):
 		return bad("K8S_API_SERVER", "set it and K8S_CA_CERT together, or neither for the in-cluster configuration")
 	case c.APIServer != "" && !strings.HasPrefix(c.APIServer, "https://"):
@@ -156,27 +166,72 @@ type JobCreator interface {
 // credentials of the process, which GKE maps to the Kubernetes user named
 // by the service account's e-mail.
 func NewClient(ctx context.Context, c *Config) (JobCreator, error) {
-	var rc *rest.Config
-	if c.APIServer == "" {
-		var err error
-		if rc, err = rest.InClusterConfig(); err != nil {
-			return nil, fmt.Errorf("kubernetes: K8S_API_SERVER is not set and not in a cluster: %w", err)
-		}
-	} else {
-		ca, err := base64.StdEncoding.DecodeString(c.CACert)
+	if c.Cluster == "" && c.APIServer == "" {
+		rc, err := rest.InClusterConfig()
 		if err != nil {
-			return nil, fmt.Errorf("kubernetes: K8S_CA_CERT: %w", err)
+			return nil, fmt.Errorf("kubernetes: neither K8S_CLUSTER nor K8S_API_SERVER is set and not in a cluster: %w", err)
 		}
-		ts, err := google.DefaultTokenSource(ctx, "https://www.googleapis.com/auth/cloud-platform")
-		if err != nil {
-			return nil, fmt.Errorf("kubernetes: google credentials: %w", err)
-		}
-		rc = &rest.Config{Host: c.APIServer, TLSClientConfig: rest.TLSClientConfig{CAData: ca}}
-		rc.WrapTransport = func(rt http.RoundTripper) http.RoundTripper {
-			return &oauth2.Transport{Source: ts, Base: rt}
+		return NewClientFor(rc, c.Namespace)
+	}
+	ts, err := google.DefaultTokenSource(ctx, "https://www.googleapis.com/auth/cloud-platform")
+	if err != nil {
+		return nil, fmt.Errorf("kubernetes: google credentials: %w", err)
+	}
+	server, caCert := c.APIServer, c.CACert
+	if c.Cluster != "" {
+		if server, caCert, err = ClusterEndpoint(ctx, oauth2.NewClient(ctx, ts), GKEAPI, c.Cluster); err != nil {
+			return nil, err
 		}
 	}
+	ca, err := base64.StdEncoding.DecodeString(caCert)
+	if err != nil {
+		return nil, fmt.Errorf("kubernetes: cluster CA certificate: %w", err)
+	}
+	rc := &rest.Config{Host: server, TLSClientConfig: rest.TLSClientConfig{CAData: ca}}
+	rc.WrapTransport = func(rt http.RoundTripper) http.RoundTripper {
+		return &oauth2.Transport{Source: ts, Base: rt}
+	}
 	return NewClientFor(rc, c.Namespace)
+}
+
+// GKEAPI is the GKE API's base URL.
+const GKEAPI = "https://container.googleapis.com/v1/"
+
+var clusterName = regexp.MustCompile(`^projects/[^/]+/locations/[^/]+/clusters/[^/]+$`)
+
+// ClusterEndpoint asks the GKE API at base (GKEAPI) for cluster's control
+// plane URL and base64 CA certificate. A plain GET of one resource spares
+// the blend service the GKE client library.
+func ClusterEndpoint(ctx context.Context, hc *http.Client, base, cluster string) (server, caCert string, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(base, "/")+"/"+cluster, nil)
+	if err != nil {
+		return "", "", err
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return "", "", fmt.Errorf("kubernetes: GKE cluster %s: %w", cluster, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return "", "", fmt.Errorf("kubernetes: GKE cluster %s: %w", cluster, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", "", fmt.Errorf("kubernetes: GKE cluster %s: HTTP %d: %s", cluster, resp.StatusCode, bytes.TrimSpace(body))
+	}
+	var c struct {
+		Endpoint   string `json:"endpoint"`
+		MasterAuth struct {
+			ClusterCACertificate string `json:"clusterCaCertificate"`
+		} `json:"masterAuth"`
+	}
+	if err := json.Unmarshal(body, &c); err != nil {
+		return "", "", fmt.Errorf("kubernetes: GKE cluster %s: %w", cluster, err)
+	}
+	if c.Endpoint == "" || c.MasterAuth.ClusterCACertificate == "" {
+		return "", "", fmt.Errorf("kubernetes: GKE cluster %s has no endpoint or CA certificate yet", cluster)
+	}
+	return "https://" + c.Endpoint, c.MasterAuth.ClusterCACertificate, nil
 }
 
 // NewClientFor returns a client that creates Jobs in namespace through rc.
@@ -330,7 +385,7 @@ func (j *Jobs) Job(job pipeline.ShardJob) *batchv1.Job {
 					Containers: []corev1.Container{{
 						Name:            "shard",
 						Image:           c.Image,
-						ImagePullPolicy: corev1.PullIfNotPresent,
+						ImagePullPolicy: pullPolicy(c.Image),
 						Args:            []string{"batch", "--shards", strconv.Itoa(job.Shards), "--json", ManifestURL(job)},
 						Ports: []corev1.ContainerPort{
 							{Name: "http", ContainerPort: 8080, Protocol: corev1.ProtocolTCP},
@@ -367,4 +422,17 @@ func (j *Jobs) Job(job pipeline.ShardJob) *batchv1.Job {
 			},
 		},
 	}
+}
+
+// pullPolicy pulls a moving tag (latest, or none) every time, so that pods
+// do not run whatever a node cached, and a fixed one once per node.
+func pullPolicy(image string) corev1.PullPolicy {
+	if strings.Contains(image, "@") {
+		return corev1.PullIfNotPresent
+	}
+	name := image[strings.LastIndexByte(image, '/')+1:]
+	if _, tag, ok := strings.Cut(name, ":"); !ok || tag == "latest" {
+		return corev1.PullAlways
+	}
+	return corev1.PullIfNotPresent
 }

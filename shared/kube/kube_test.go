@@ -96,8 +96,17 @@ func TestStartShardsCreatesIndexedJob(t *testing.T) {
 		t.Fatalf("%d containers", len(pod.Containers))
 	}
 	c := pod.Containers[0]
-	if c.Image != testEnv["K8S_WORKER_IMAGE"] {
-		t.Errorf("image %q", c.Image)
+	if c.Image != testEnv["K8S_WORKER_IMAGE"] || c.ImagePullPolicy != corev1.PullIfNotPresent {
+		t.Errorf("image %q, pull %s", c.Image, c.ImagePullPolicy)
+	}
+	for image, want := range map[string]corev1.PullPolicy{
+		"r.example/p/worker:latest": corev1.PullAlways, "localhost:5000/worker": corev1.PullAlways,
+		"localhost:5000/worker:b1": corev1.PullIfNotPresent, "r.example/worker@sha256:ab": corev1.PullIfNotPresent,
+	} {
+		cfg := config(t, map[string]string{"K8S_WORKER_IMAGE": image})
+		if got := (&kube.Jobs{Config: cfg}).Job(job).Spec.Template.Spec.Containers[0].ImagePullPolicy; got != want {
+			t.Errorf("%s: pull %s, want %s", image, got, want)
+		}
 	}
 	wantArgs := []string{"batch", "--shards", "5", "--json", "gs://p-blendpipe-dev-library/jobs/Nightly Run.yaml"}
 	if !slices.Equal(c.Args, wantArgs) {
@@ -237,6 +246,7 @@ func TestLoadConfig(t *testing.T) {
 		{"K8S_SHARD_MEMORY", "lots"},
 		{"K8S_NAMESPACE", "Blend_Pipe"},
 		{"K8S_API_SERVER", "https://10.0.0.1"},
+		{"K8S_CLUSTER", "my-cluster"},
 		{"K8S_WORKER_POOL_SIZE", "four"},
 	} {
 		t.Run(tt.v, func(t *testing.T) {
@@ -345,5 +355,30 @@ func TestRESTClient(t *testing.T) {
 	}
 	if want := "POST /apis/batch/v1/namespaces/blendpipe/jobs"; len(paths) != 3 || paths[0] != want {
 		t.Errorf("requests %v, want %s", paths, want)
+	}
+}
+
+func TestClusterEndpoint(t *testing.T) {
+	const cluster = "projects/p/locations/europe-west1/clusters/blendpipe-dev"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/v1/" + cluster:
+			fmt.Fprint(w, `{"name": "blendpipe-dev", "endpoint": "34.1.2.3", "masterAuth": {"clusterCaCertificate": "LS0tLS1CRUdJTg=="}}`)
+		case "/v1/projects/p/locations/europe-west1/clusters/starting":
+			fmt.Fprint(w, `{"name": "starting", "status": "PROVISIONING"}`)
+		default:
+			http.Error(w, `{"error": {"code": 403, "message": "Permission denied"}}`, http.StatusForbidden)
+		}
+	}))
+	defer srv.Close()
+	server, ca, err := kube.ClusterEndpoint(context.Background(), srv.Client(), srv.URL+"/v1/", cluster)
+	if err != nil || server != "https://34.1.2.3" || ca != "LS0tLS1CRUdJTg==" {
+		t.Fatalf("got %q %q %v", server, ca, err)
+	}
+	if _, _, err := kube.ClusterEndpoint(context.Background(), srv.Client(), srv.URL+"/v1", "projects/p/locations/europe-west1/clusters/starting"); err == nil || !strings.Contains(err.Error(), "no endpoint") {
+		t.Errorf("provisioning cluster: %v", err)
+	}
+	if _, _, err := kube.ClusterEndpoint(context.Background(), srv.Client(), srv.URL+"/v1/", "projects/q/locations/x/clusters/y"); err == nil || !strings.Contains(err.Error(), "HTTP 403") {
+		t.Errorf("forbidden: %v", err)
 	}
 }
