@@ -345,9 +345,9 @@ func (j *Jobs) Job(job pipeline.ShardJob) *batchv1.Job {
 	res := corev1.ResourceList{corev1.ResourceCPU: cpu, corev1.ResourceMemory: mem,
 		corev1.ResourceEphemeralStorage: resource.MustParse("1Gi")}
 	tmpSize := resource.MustParse("512Mi")
-	probe := func(p string, period int32) *corev1.Probe {
+	probe := func(p string, delay, period int32) *corev1.Probe {
 		return &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: p, Port: intstr.FromString("http")}},
-			PeriodSeconds: period, TimeoutSeconds: 2, FailureThreshold: 3}
+			InitialDelaySeconds: delay, PeriodSeconds: period, TimeoutSeconds: 2, FailureThreshold: 3}
 	}
 	optional := true
 	return &batchv1.Job{
@@ -406,8 +406,8 @@ func (j *Jobs) Job(job pipeline.ShardJob) *batchv1.Job {
 							{Name: "TMPDIR", Value: "/tmp"},
 						},
 						Resources:      corev1.ResourceRequirements{Requests: res, Limits: res},
-						LivenessProbe:  probe("/live", 15),
-						ReadinessProbe: probe("/ready", 10),
+						LivenessProbe:  probe("/live", 5, 15),
+						ReadinessProbe: probe("/ready", 0, 10),
 						SecurityContext: &corev1.SecurityContext{
 							RunAsNonRoot: &yes, RunAsUser: &uid, RunAsGroup: &uid,
 							ReadOnlyRootFilesystem: &yes, AllowPrivilegeEscalation: &no, Privileged: &no,

@@ -18,6 +18,7 @@ import (
 	"github.com/sethvargo/go-envconfig"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -380,5 +381,28 @@ func TestClusterEndpoint(t *testing.T) {
 	}
 	if _, _, err := kube.ClusterEndpoint(context.Background(), srv.Client(), srv.URL+"/v1/", "projects/q/locations/x/clusters/y"); err == nil || !strings.Contains(err.Error(), "HTTP 403") {
 		t.Errorf("forbidden: %v", err)
+	}
+}
+
+// TestJobMatchesTemplate keeps terraform/k8s/templates/shard-job.yaml, the
+// Job as people read it, the Job the blend service creates: filled in with
+// the template's placeholders, the two are the same object.
+func TestJobMatchesTemplate(t *testing.T) {
+	data, err := os.ReadFile("../../terraform/k8s/templates/shard-job.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tmpl batchv1.Job
+	if err := yaml.UnmarshalStrict(data, &tmpl); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config(t, map[string]string{"K8S_WORKER_IMAGE": "REGION-docker.pkg.dev/PROJECT_ID/blendpipe/worker:TAG"})
+	job := (&kube.Jobs{Config: cfg}).Job(pipeline.ShardJob{Bucket: "PROJECT_ID-blendpipe-ENV-library", Manifest: "jobs/NAME.yaml",
+		Generation: 1, Shards: 4, Blends: 400, CorrelationID: "EVENT_ID"})
+	tmpl.Name = job.Name // the template's is a placeholder
+	if !apiequality.Semantic.DeepEqual(&tmpl, job) {
+		a, _ := yaml.Marshal(&tmpl)
+		b, _ := yaml.Marshal(job)
+		t.Fatalf("template and generated Job differ:\n--- template\n%s\n--- generated\n%s", a, b)
 	}
 }
