@@ -11,15 +11,19 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	cloudstorage "cloud.google.com/go/storage"
+	"google.golang.org/api/option"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/cli"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/config"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/health"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/metrics"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/service"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/resilience"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/gcs"
 )
 
 // runBatch runs gs://BUCKET/jobs/NAME.yaml: with a shard index (--shard or
@@ -71,22 +75,19 @@ func runBatch(ctx context.Context, args []string, getenv func(string) string, st
 		cfg.WorkerPoolSize = *workers
 	}
 	log := cfg.NewLogger(stderr).With("command", "batch", "manifest", fs.Arg(0))
-	deps := service.Deps{Log: log, Metrics: metrics.New()}
-	deps.Breakers = service.NewBreakers(deps.Metrics)
+	var opts []option.ClientOption
 	if getenv("STORAGE_EMULATOR_HOST") != "" {
 		// The emulators serve downloads on the JSON API only.
-		if deps.Storage, err = cloudstorage.NewClient(ctx, cloudstorage.WithJSONReads()); err != nil {
-			return fmt.Errorf("cloud storage client: %w", err)
-		}
-		defer deps.Storage.Close()
+		opts = append(opts, cloudstorage.WithJSONReads())
 	}
-	p, closeAll, err := service.OpenWith(ctx, cfg, service.Needs{Library: true}, deps)
+	client, err := cloudstorage.NewClient(ctx, opts...)
 	if err != nil {
-		return err
+		return fmt.Errorf("cloud storage client: %w", err)
 	}
-	defer closeAll()
+	defer client.Close()
+	p, m, breaker := open(cfg, gcs.New(client, bucket, gcs.Options{}), log)
 	if port := getenv("PORT"); port != "" {
-		stop, err := serveProbes(ctx, p, deps, port, getenv("METRICS_PORT"), log)
+		stop, err := serveProbes(ctx, p, m, breaker, port, getenv("METRICS_PORT"), log)
 		if err != nil {
 			return err
 		}
@@ -166,41 +167,57 @@ func parseGS(u string) (bucket, name string, err error) {
 	return bucket, name, nil
 }
 
-// serveProbes answers /live, /ready, /health and /metrics on port (and
-// /metrics on metricsPort, when another) while the batch runs, for the
-// pod's probes and the Prometheus annotations.
-func serveProbes(ctx context.Context, p *pipeline.Pipeline, deps service.Deps, port, metricsPort string, log *slog.Logger) (func(), error) {
-	h := service.Handler(http.NotFoundHandler(), service.Checker(p, deps.Breakers.All()...), deps.Metrics)
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
+// open builds the pipeline over the library as the services do: measured,
+// behind the Cloud Storage breaker, with the retries of MAX_RETRIES where
+// the client does not retry. It is built here rather than by package
+// service, which would link the catalog and search clients a worker does
+// not use.
+func open(cfg *config.Config, lib storage.Store, log *slog.Logger) (*pipeline.Pipeline, *metrics.Metrics, *resilience.Breaker) {
+	m := metrics.New()
+	br := resilience.NewBreaker(resilience.GCS, resilience.BreakerSettings{
+		IsFailure:     storage.IsTransient,
+		OnStateChange: func(dep string, s resilience.State) { m.SetBreakerState(dep, float64(s)) },
+	})
+	policy := resilience.FromConfig(cfg.MaxRetries, cfg.RetryBackoffMultiplier)
+	lib = resilience.Store(m.Store(lib), resilience.StoreOptions{Breaker: br, Retry: &policy, ClientRetries: true})
+	return &pipeline.Pipeline{Library: lib, MaxFileSize: cfg.MaxFileSize(), Workers: cfg.WorkerPoolSize, Log: log, Observer: m}, m, br
+}
+
+// serveProbes answers /live, /ready, /health and /metrics on port (and on
+// metricsPort, when another) while the batch runs, for the pod's probes and
+// its Prometheus annotations.
+func serveProbes(ctx context.Context, p *pipeline.Pipeline, m *metrics.Metrics, br *resilience.Breaker, port, metricsPort string, log *slog.Logger) (func(), error) {
+	probes := &health.Checker{
+		Components: []health.Component{{Name: "library", Critical: true, Check: health.StoreCheck(p.Library)}},
+		Breakers:   []health.Breaker{br},
+	}
+	mux := http.NewServeMux()
+	probes.Register(mux)
+	mux.Handle("GET /metrics", m.Handler())
 	ports := []string{port}
 	if metricsPort != "" && metricsPort != port {
 		ports = append(ports, metricsPort)
 	}
-	var lns []net.Listener
+	var servers []*http.Server
 	for _, pt := range ports {
 		ln, err := net.Listen("tcp", ":"+pt)
 		if err != nil {
-			cancel()
-			for _, l := range lns {
-				l.Close()
+			for _, s := range servers {
+				s.Close()
 			}
 			return nil, err
 		}
-		lns = append(lns, ln)
-	}
-	for _, ln := range lns {
+		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
+		servers = append(servers, srv)
 		go func() {
-			if err := service.Serve(ctx, ln, h, log); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				log.Warn("probe server failed", "error", err)
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Warn("probe server failed", "port", pt, "error", err)
 			}
-			done <- struct{}{}
 		}()
 	}
 	return func() {
-		cancel()
-		for range lns {
-			<-done
+		for _, s := range servers {
+			s.Close()
 		}
 	}, nil
 }

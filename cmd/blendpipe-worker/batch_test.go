@@ -3,8 +3,19 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/sethvargo/go-envconfig"
+
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/config"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/pipelinetest"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/gcs"
 )
 
 func TestBatchRefusesBadArguments(t *testing.T) {
@@ -32,5 +43,44 @@ func TestBatchRefusesBadArguments(t *testing.T) {
 				t.Fatalf("exit %d, stderr %q; want %d and %q", code, errb.String(), tt.code, tt.want)
 			}
 		})
+	}
+}
+
+// TestProbes serves the pod's probes and metrics over a pipeline on fake
+// Cloud Storage, as a shard pod does while it runs.
+func TestProbes(t *testing.T) {
+	client, _ := fakeGCS(t, "library")
+	cfg, err := config.Load(context.Background(), config.Options{Lookuper: envconfig.MapLookuper(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, m, br := open(cfg, gcs.New(client, "library", gcs.Options{}), slog.New(slog.DiscardHandler))
+	port, metricsPort := pipelinetest.FreePort(t), pipelinetest.FreePort(t)
+	stop, err := serveProbes(context.Background(), p, m, br, strconv.Itoa(port), strconv.Itoa(metricsPort), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	get := func(port int, path string) (int, string) {
+		t.Helper()
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d%s", port, path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, _ := get(port, "/live"); code != http.StatusOK {
+		t.Errorf("/live: HTTP %d", code)
+	}
+	if code, body := get(port, "/ready"); code != http.StatusOK {
+		t.Errorf("/ready: HTTP %d %s", code, body)
+	}
+	if code, body := get(port, "/health"); code != http.StatusOK || !strings.Contains(body, "library") {
+		t.Errorf("/health: HTTP %d %s", code, body)
+	}
+	if code, body := get(metricsPort, "/metrics"); code != http.StatusOK || !strings.Contains(body, "circuit_breaker_state") {
+		t.Errorf("/metrics: HTTP %d, %d bytes", code, len(body))
 	}
 }
