@@ -2,6 +2,7 @@ package pipeline_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -293,5 +294,57 @@ func TestParseShardRefusesBadShards(t *testing.T) {
 				t.Fatalf("error %v, want one mentioning %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestShardRetriedAfterTransientFailure: a shard whose writes fail for a
+// while reports the failure as unavailable (its pod fails and Kubernetes
+// runs it again), writes no summary, and its retry completes the merge.
+func TestShardRetriedAfterTransientFailure(t *testing.T) {
+	ctx := context.Background()
+	p := newPipeline(t, "localdir")
+	lib := &faultyStore{Store: p.Library}
+	p.Library = lib
+	jobs := &startRecorder{}
+	p.Sharder = &pipeline.Sharder{MaxBlends: 1, BlendsPerShard: 2, Jobs: jobs}
+	walk, run, _ := seeds(t, p)
+	var blends []string
+	for i := range 3 {
+		blends = append(blends, fmt.Sprintf(`{"name": "b%d", "input1": %q, "input2": %q, "ratio": 0.%d, "output": "blend/r/b%d.bvh"}`, i, walk, run, i+2, i))
+	}
+	obj := pipelinetest.Put(t, p.Library, "jobs/retry.json", []byte(`{"blends": [`+strings.Join(blends, ",")+`]}`))
+	if res, err := p.Batch(ctx, obj, ""); res != nil || err != nil || len(jobs.jobs) != 1 || jobs.jobs[0].Shards != 2 {
+		t.Fatalf("batch: %+v, %v, jobs %+v", res, err, jobs.jobs)
+	}
+	if r, err := p.RunShard(ctx, "jobs/retry.json", 0); r != nil || err != nil {
+		t.Fatalf("first shard: %+v, %v; want its summary only", r, err)
+	}
+	lib.failPuts.Store(true)
+	if r, err := p.RunShard(ctx, "jobs/retry.json", 1); err == nil || pipeline.KindOf(err) != pipeline.KindUnavailable || r != nil {
+		t.Fatalf("failing shard: %+v, %v; want an unavailable error", r, err)
+	}
+	lib.failPuts.Store(false)
+	for _, name := range []string{pipeline.ShardResultName("jobs/retry.json", 1), "jobs/retry.result.json"} {
+		if _, err := p.Library.Stat(ctx, name, nil); err == nil {
+			t.Errorf("%s written by the failed shard", name)
+		}
+	}
+	r, err := p.RunShard(ctx, "jobs/retry.json", 1)
+	if err != nil || r == nil || r.OK != 3 || r.Total != 3 {
+		t.Fatalf("retried shard: %+v, %v", r, err)
+	}
+}
+
+func TestRunShardOfMissingOrForeignShard(t *testing.T) {
+	ctx := context.Background()
+	p := newPipeline(t, "localdir")
+	if _, err := p.RunShard(ctx, "jobs/none.yaml", 0); !errors.Is(err, storage.ErrNotFound) || !strings.Contains(err.Error(), "jobs/none.shards/0.json") {
+		t.Errorf("missing shard: %v", err)
+	}
+	other := `{"manifest": "jobs/other.yaml", "manifest_generation": 1, "shard": 0, "shards": 1, "total": 1, "indexes": [0],
+		"blends": [{"name": "a", "input1": "seed/a.fbx", "input2": "seed/b.fbx", "output": "blend/a.fbx"}]}`
+	pipelinetest.Put(t, p.Library, "jobs/mine.shards/0.json", []byte(other))
+	if _, err := p.RunShard(ctx, "jobs/mine.yaml", 0); err == nil || !strings.Contains(err.Error(), "holds shard 0 of jobs/other.yaml") {
+		t.Errorf("foreign shard: %v", err)
 	}
 }
