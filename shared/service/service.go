@@ -19,17 +19,14 @@ import (
 	"syscall"
 	"time"
 
-	"cloud.google.com/go/bigquery"
 	cloudstorage "cloud.google.com/go/storage"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog/bq"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/config"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/health"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/metrics"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/resilience"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/search"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/gcs"
 )
 
@@ -54,6 +51,20 @@ func (n Needs) vars() []string {
 	}
 	return v
 }
+
+// CatalogOpener opens what a service that needs the catalog writes rows
+// to: the catalog on BigQuery unless cat is one already, and the search
+// index when Elasticsearch is configured (nil otherwise).
+type CatalogOpener func(ctx context.Context, cfg *config.Config, cat catalog.Store) (catalog.Store, pipeline.Indexer, io.Closer, error)
+
+// catalogOpener is registered by package cloudcatalog, which only the
+// services with a catalog import: the others link neither the BigQuery nor
+// the Elasticsearch client.
+var catalogOpener CatalogOpener
+
+// RegisterCatalog sets how Open opens catalogs; package cloudcatalog calls
+// it when imported.
+func RegisterCatalog(open CatalogOpener) { catalogOpener = open }
 
 // Deps are what Open builds the pipeline with besides the configuration.
 // Storage and Catalog, when set, are used instead of the clients Open would
@@ -105,23 +116,20 @@ func OpenWith(ctx context.Context, cfg *config.Config, needs Needs, deps Deps) (
 	}
 	if needs.Catalog {
 		p.Catalog = deps.Catalog
-		if p.Catalog == nil {
-			client, err := bigquery.NewClient(ctx, cfg.BQProject)
+		if p.Catalog == nil || cfg.ElasticsearchEnabled() {
+			if catalogOpener == nil {
+				closeAll()
+				return nil, nil, errors.New("service: opening the catalog needs package service/cloudcatalog imported")
+			}
+			cat, idx, c, err := catalogOpener(ctx, cfg, p.Catalog)
 			if err != nil {
 				closeAll()
-				return nil, nil, fmt.Errorf("bigquery client: %w", err)
+				return nil, nil, err
 			}
-			store := bq.New(client, cfg.BQDataset, bq.Options{})
-			closers = append(closers, store)
-			p.Catalog = store
-		}
-		if cfg.ElasticsearchEnabled() {
-			idx, err := search.New(search.Options{URL: cfg.ElasticsearchURL, APIKey: cfg.ESAPIKey})
-			if err != nil {
-				closeAll()
-				return nil, nil, &config.VarError{Var: "ELASTICSEARCH_URL", Msg: err.Error()}
+			if c != nil {
+				closers = append(closers, c)
 			}
-			p.Search = idx
+			p.Catalog, p.Search = cat, idx
 		}
 	}
 	if m := deps.Metrics; m != nil {
