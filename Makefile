@@ -93,7 +93,7 @@ deploy:
 	terraform -chdir=terraform/envs/$(ENV) apply
 
 # Service and worker images. With a Docker engine: local builds tagged blendpipe-<name>:dev.
-# Without one: how Cloud Build builds, pushes and deploys them.
+# Without one: how Cloud Build builds, pushes and deploys them, and their sizes (image-sizes).
 images:
 	@if docker info >/dev/null 2>&1; then \
 		for s in $(IMAGES); do \
@@ -105,6 +105,8 @@ images:
 		echo "  gcloud builds submit --project=$(PROJECT_ID) --config=cloudbuild.yaml \\"; \
 		echo "    --substitutions=_ENV=dev,_REGION=$(REGION),_REPOSITORY=$(REPOSITORY),_DEPLOY=false ."; \
 		echo "(_DEPLOY=true also rolls the new images out to blendpipe-<_ENV>-{validate,blend,metasync})."; \
+		echo "Their sizes, measured here:"; \
+		$(MAKE) --no-print-directory image-sizes; \
 	fi
 
 # make batch-submit MANIFEST=jobs/walk_run.yaml [BUCKET=library-bucket]: hand a batch manifest to
