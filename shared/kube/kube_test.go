@@ -18,6 +18,7 @@ import (
 	"github.com/sethvargo/go-envconfig"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -404,5 +405,52 @@ func TestJobMatchesTemplate(t *testing.T) {
 		a, _ := yaml.Marshal(&tmpl)
 		b, _ := yaml.Marshal(job)
 		t.Fatalf("template and generated Job differ:\n--- template\n%s\n--- generated\n%s", a, b)
+	}
+}
+
+// TestRBACAllowsWhatJobsDoes reads terraform/k8s/base/rbac.yaml: the blend
+// service's Kubernetes user may create Jobs in the namespace the Jobs go to.
+func TestRBACAllowsWhatJobsDoes(t *testing.T) {
+	data, err := os.ReadFile("../../terraform/k8s/base/rbac.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var role rbacv1.Role
+	var binding rbacv1.RoleBinding
+	for _, doc := range strings.Split(string(data), "\n---\n") {
+		var meta metav1.TypeMeta
+		if err := yaml.Unmarshal([]byte(doc), &meta); err != nil {
+			t.Fatal(err)
+		}
+		switch meta.Kind {
+		case "Role":
+			err = yaml.UnmarshalStrict([]byte(doc), &role)
+		case "RoleBinding":
+			err = yaml.UnmarshalStrict([]byte(doc), &binding)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	creates := false
+	for _, r := range role.Rules {
+		if slices.Contains(r.APIGroups, "batch") && slices.Contains(r.Resources, "jobs") && slices.Contains(r.Verbs, "create") {
+			creates = true
+		}
+	}
+	if !creates {
+		t.Errorf("role %s cannot create batch jobs: %+v", role.Name, role.Rules)
+	}
+	if binding.RoleRef.Name != role.Name || len(binding.Subjects) != 1 || binding.Subjects[0].Kind != "User" ||
+		!strings.HasPrefix(binding.Subjects[0].Name, "blendpipe-ENV-blend@") {
+		t.Errorf("binding %+v: want the blend service's Google account as a User bound to %s", binding, role.Name)
+	}
+	// kustomize puts both in the namespace the Jobs are created in.
+	kust, err := os.ReadFile("../../terraform/k8s/base/kustomization.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ns := config(t, nil).Namespace; !strings.Contains(string(kust), "namespace: "+ns+"\n") {
+		t.Errorf("the kustomization does not place the role in namespace %s", ns)
 	}
 }
