@@ -107,11 +107,7 @@ func runBatch(ctx context.Context, args []string, getenv func(string) string, st
 	}
 
 	if *shards > 0 {
-		data, _, err := storage.ReadAll(ctx, p.Library, pipeline.ShardName(manifest, *shard), nil)
-		if err != nil {
-			return fmt.Errorf("shard %d: %w", *shard, err)
-		}
-		sh, _, err := pipeline.ParseShard(data, pipeline.ShardName(manifest, *shard))
+		sh, _, err := pipeline.ReadShard(ctx, p.Library, manifest, *shard)
 		if err != nil {
 			return err
 		}

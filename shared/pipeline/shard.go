@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -132,6 +133,9 @@ func (s *Sharder) count(blends int) int {
 // route shards m and starts its job when m is heavy; started reports
 // whether it did, in which case the shards write the result.
 func (s *Sharder) route(ctx context.Context, p *Pipeline, m *batch.Manifest, res *BatchResult) (started bool, err error) {
+	if s.Jobs == nil {
+		return false, nil
+	}
 	why, err := s.heavy(ctx, p.Library, m)
 	if err != nil || why == "" {
 		return false, err
@@ -216,16 +220,9 @@ func ParseShard(data []byte, name string) (*Shard, *batch.Manifest, error) {
 // for the shard to be run again.
 func (p *Pipeline) RunShard(ctx context.Context, manifest string, i int) (*BatchResult, error) {
 	name := ShardName(manifest, i)
-	data, _, err := storage.ReadAll(ctx, p.Library, name, nil)
-	if err != nil {
-		return nil, fmt.Errorf("shard %s: %w", name, err)
-	}
-	sh, m, err := ParseShard(data, name)
+	sh, m, err := ReadShard(ctx, p.Library, manifest, i)
 	if err != nil {
 		return nil, err
-	}
-	if sh.Manifest != manifest || sh.Shard != i {
-		return nil, fmt.Errorf("shard %s: holds shard %d of %s", name, sh.Shard, sh.Manifest)
 	}
 	gen := strconv.FormatInt(sh.Generation, 10)
 	if r, err := p.resultFor(ctx, ResultName(manifest), gen); r != nil || err != nil {
@@ -249,6 +246,40 @@ func (p *Pipeline) RunShard(ctx context.Context, manifest string, i int) (*Batch
 		return nil, fmt.Errorf("shard %s: %w", name, err)
 	}
 	return p.mergeShards(ctx, sh)
+}
+
+// MaxShardBytes bounds a shard object: its blends are a manifest's,
+// written out as JSON with their positions.
+const MaxShardBytes = 2 * batch.MaxManifestBytes
+
+// ReadShard reads and parses shard i of manifest from s, refusing an
+// object over MaxShardBytes before holding it in memory, and one that holds
+// another shard.
+func ReadShard(ctx context.Context, s storage.Store, manifest string, i int) (*Shard, *batch.Manifest, error) {
+	name := ShardName(manifest, i)
+	r, err := s.Get(ctx, name, nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("shard %s: %w", name, err)
+	}
+	defer r.Close()
+	if r.Attrs.Size > MaxShardBytes {
+		return nil, nil, fmt.Errorf("shard %s: %d bytes exceeds the limit of %d", name, r.Attrs.Size, MaxShardBytes)
+	}
+	data, err := io.ReadAll(io.LimitReader(r, MaxShardBytes+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("shard %s: %w", name, err)
+	}
+	if len(data) > MaxShardBytes {
+		return nil, nil, fmt.Errorf("shard %s: over the limit of %d bytes", name, MaxShardBytes)
+	}
+	sh, m, err := ParseShard(data, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if sh.Manifest != manifest || sh.Shard != i {
+		return nil, nil, fmt.Errorf("shard %s: holds shard %d of %s", name, sh.Shard, sh.Manifest)
+	}
+	return sh, m, nil
 }
 
 // resultFor returns the result file name when it reports on manifest

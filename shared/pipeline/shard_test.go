@@ -1,6 +1,7 @@
 package pipeline_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -340,6 +341,11 @@ func TestRunShardOfMissingOrForeignShard(t *testing.T) {
 	p := newPipeline(t, "localdir")
 	if _, err := p.RunShard(ctx, "jobs/none.yaml", 0); !errors.Is(err, storage.ErrNotFound) || !strings.Contains(err.Error(), "jobs/none.shards/0.json") {
 		t.Errorf("missing shard: %v", err)
+	}
+	huge := bytes.Repeat([]byte(" "), pipeline.MaxShardBytes+1)
+	pipelinetest.Put(t, p.Library, "jobs/huge.shards/0.json", huge)
+	if _, err := p.RunShard(ctx, "jobs/huge.yaml", 0); err == nil || !strings.Contains(err.Error(), "exceeds the limit") {
+		t.Errorf("huge shard: %v", err)
 	}
 	other := `{"manifest": "jobs/other.yaml", "manifest_generation": 1, "shard": 0, "shards": 1, "total": 1, "indexes": [0],
 		"blends": [{"name": "a", "input1": "seed/a.fbx", "input2": "seed/b.fbx", "output": "blend/a.fbx"}]}`
