@@ -87,7 +87,7 @@ func runBatch(ctx context.Context, args []string, getenv func(string) string, st
 	defer client.Close()
 	p, m, breaker := open(cfg, gcs.New(client, bucket, gcs.Options{}), log)
 	if port := getenv("PORT"); port != "" {
-		stop, err := serveProbes(ctx, p, m, breaker, port, getenv("METRICS_PORT"), log)
+		stop, err := serve(ctx, p, m, breaker, http.NotFoundHandler(), port, getenv("METRICS_PORT"), log)
 		if err != nil {
 			return err
 		}
@@ -102,6 +102,9 @@ func runBatch(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		if res, err = p.Batch(ctx, attrs, getenv("CORRELATION_ID")); err != nil {
 			return err
+		}
+		if res == nil {
+			return fmt.Errorf("manifest %s: replaced while starting; its new generation is run by its own event", fs.Arg(0))
 		}
 		return report(stdout, *asJSON, res, fmt.Sprintf("%s: %d blends, %d ok, %d failed", fs.Arg(0), res.Total, res.OK, res.Failed))
 	}
@@ -179,10 +182,11 @@ func open(cfg *config.Config, lib storage.Store, log *slog.Logger) (*pipeline.Pi
 	return &pipeline.Pipeline{Library: lib, MaxFileSize: cfg.MaxFileSize(), Workers: cfg.WorkerPoolSize, Log: log, Observer: m}, m, br
 }
 
-// serveProbes answers /live, /ready, /health and /metrics on port (and on
-// metricsPort, when another) while the batch runs, for the pod's probes and
-// its Prometheus annotations.
-func serveProbes(ctx context.Context, p *pipeline.Pipeline, m *metrics.Metrics, br *resilience.Breaker, port, metricsPort string, log *slog.Logger) (func(), error) {
+// serve answers /live, /ready, /health and /metrics, and fn for every
+// other path, on port (and on metricsPort, when another): the probes and the
+// Prometheus annotations of a pod. The returned function stops serving,
+// letting requests in flight finish for up to shutdownGrace.
+func serve(ctx context.Context, p *pipeline.Pipeline, m *metrics.Metrics, br *resilience.Breaker, fn http.Handler, port, metricsPort string, log *slog.Logger) (func(), error) {
 	probes := &health.Checker{
 		Components: []health.Component{{Name: "library", Critical: true, Check: health.StoreCheck(p.Library)}},
 		Breakers:   []health.Breaker{br},
@@ -190,6 +194,7 @@ func serveProbes(ctx context.Context, p *pipeline.Pipeline, m *metrics.Metrics, 
 	mux := http.NewServeMux()
 	probes.Register(mux)
 	mux.Handle("GET /metrics", m.Handler())
+	mux.Handle("/", fn)
 	ports := []string{port}
 	if metricsPort != "" && metricsPort != port {
 		ports = append(ports, metricsPort)
@@ -203,7 +208,7 @@ func serveProbes(ctx context.Context, p *pipeline.Pipeline, m *metrics.Metrics, 
 			}
 			return nil, err
 		}
-		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
+		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 		servers = append(servers, srv)
 		go func() {
 			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -212,8 +217,16 @@ func serveProbes(ctx context.Context, p *pipeline.Pipeline, m *metrics.Metrics, 
 		}()
 	}
 	return func() {
+		shut, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+		defer cancel()
 		for _, s := range servers {
-			s.Close()
+			if err := s.Shutdown(shut); err != nil {
+				log.Warn("shutdown", "error", err)
+			}
 		}
 	}, nil
 }
+
+// shutdownGrace is how long requests in flight get after SIGTERM: a pod
+// has 30 s (terminationGracePeriodSeconds) before it is killed.
+const shutdownGrace = 25 * time.Second

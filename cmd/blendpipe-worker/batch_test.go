@@ -33,7 +33,8 @@ func TestBatchRefusesBadArguments(t *testing.T) {
 		{"a shard is not a manifest", []string{"batch", "gs://b/jobs/x.shards/0.json"}, nil, 1, "not a manifest"},
 		{"bad index", []string{"batch", "gs://b/jobs/x.yaml"}, map[string]string{"JOB_COMPLETION_INDEX": "one"}, 1, "JOB_COMPLETION_INDEX=\"one\""},
 		{"shard past count", []string{"batch", "--shard", "4", "--shards", "4", "gs://b/jobs/x.yaml"}, nil, 1, "--shard 4 must be below --shards 4"},
-		{"unknown command", []string{"worker"}, nil, 2, "unknown command"},
+		{"unknown command", []string{"serve"}, nil, 2, "unknown command"},
+		{"worker takes no arguments", []string{"worker", "x"}, nil, 2, "usage: blendpipe-worker worker"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -56,7 +57,7 @@ func TestProbes(t *testing.T) {
 	}
 	p, m, br := open(cfg, gcs.New(client, "library", gcs.Options{}), slog.New(slog.DiscardHandler))
 	port, metricsPort := pipelinetest.FreePort(t), pipelinetest.FreePort(t)
-	stop, err := serveProbes(context.Background(), p, m, br, strconv.Itoa(port), strconv.Itoa(metricsPort), slog.New(slog.DiscardHandler))
+	stop, err := serve(context.Background(), p, m, br, http.NotFoundHandler(), strconv.Itoa(port), strconv.Itoa(metricsPort), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
