@@ -27,6 +27,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/metrics"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/resilience"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/search"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/gcs"
 )
 
@@ -52,14 +53,13 @@ func (n Needs) vars() []string {
 	return v
 }
 
-// CatalogOpener opens what a service that needs the catalog writes rows
-// to: the catalog on BigQuery unless cat is one already, and the search
-// index when Elasticsearch is configured (nil otherwise).
-type CatalogOpener func(ctx context.Context, cfg *config.Config, cat catalog.Store) (catalog.Store, pipeline.Indexer, io.Closer, error)
+// CatalogOpener opens the catalog of a service that needs one and is not
+// given one (Deps.Catalog), and what closes it.
+type CatalogOpener func(ctx context.Context, cfg *config.Config) (catalog.Store, io.Closer, error)
 
-// catalogOpener is registered by package cloudcatalog, which only the
-// services with a catalog import: the others link neither the BigQuery nor
-// the Elasticsearch client.
+// catalogOpener is registered by package cloudcatalog (BigQuery), which
+// only the services with a catalog import: the others do not link the
+// BigQuery client.
 var catalogOpener CatalogOpener
 
 // RegisterCatalog sets how Open opens catalogs; package cloudcatalog calls
@@ -116,20 +116,26 @@ func OpenWith(ctx context.Context, cfg *config.Config, needs Needs, deps Deps) (
 	}
 	if needs.Catalog {
 		p.Catalog = deps.Catalog
-		if p.Catalog == nil || cfg.ElasticsearchEnabled() {
+		if p.Catalog == nil {
 			if catalogOpener == nil {
 				closeAll()
 				return nil, nil, errors.New("service: opening the catalog needs package service/cloudcatalog imported")
 			}
-			cat, idx, c, err := catalogOpener(ctx, cfg, p.Catalog)
+			store, c, err := catalogOpener(ctx, cfg)
 			if err != nil {
 				closeAll()
 				return nil, nil, err
 			}
-			if c != nil {
-				closers = append(closers, c)
+			closers = append(closers, c)
+			p.Catalog = store
+		}
+		if cfg.ElasticsearchEnabled() {
+			idx, err := search.New(search.Options{URL: cfg.ElasticsearchURL, APIKey: cfg.ESAPIKey})
+			if err != nil {
+				closeAll()
+				return nil, nil, &config.VarError{Var: "ELASTICSEARCH_URL", Msg: err.Error()}
 			}
-			p.Catalog, p.Search = cat, idx
+			p.Search = idx
 		}
 	}
 	if m := deps.Metrics; m != nil {

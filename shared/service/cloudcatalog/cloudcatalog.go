@@ -1,7 +1,7 @@
-// Package cloudcatalog opens the catalog on BigQuery and the search index
-// on Elasticsearch for the services that keep catalog rows (blend and
-// metasync). Importing it registers Open with package service; validate and
-// the batch worker do not import it, and so link neither client.
+// Package cloudcatalog opens the catalog on BigQuery for the services that
+// keep catalog rows (blend and metasync). Importing it registers Open with
+// package service; validate and the batch worker do not import it, and so
+// do not link the BigQuery client.
 package cloudcatalog
 
 import (
@@ -14,35 +14,18 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog/bq"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/config"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/search"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/service"
 )
 
 func init() { service.RegisterCatalog(Open) }
 
-// Open opens the BigQuery catalog of cfg (BQ_PROJECT, BQ_DATASET) unless
-// cat is given, and the Elasticsearch index when ELASTICSEARCH_URL is set.
-// The closer, when not nil, closes the BigQuery client.
-func Open(ctx context.Context, cfg *config.Config, cat catalog.Store) (catalog.Store, pipeline.Indexer, io.Closer, error) {
-	var closer io.Closer
-	if cat == nil {
-		client, err := bigquery.NewClient(ctx, cfg.BQProject)
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("bigquery client: %w", err)
-		}
-		store := bq.New(client, cfg.BQDataset, bq.Options{})
-		cat, closer = store, store
-	}
-	if !cfg.ElasticsearchEnabled() {
-		return cat, nil, closer, nil
-	}
-	idx, err := search.New(search.Options{URL: cfg.ElasticsearchURL, APIKey: cfg.ESAPIKey})
+// Open opens the BigQuery catalog of cfg (BQ_PROJECT, BQ_DATASET); the
+// closer closes its client.
+func Open(ctx context.Context, cfg *config.Config) (catalog.Store, io.Closer, error) {
+	client, err := bigquery.NewClient(ctx, cfg.BQProject)
 	if err != nil {
-		if closer != nil {
-			closer.Close()
-		}
-		return nil, nil, nil, &config.VarError{Var: "ELASTICSEARCH_URL", Msg: err.Error()}
+		return nil, nil, fmt.Errorf("bigquery client: %w", err)
 	}
-	return cat, idx, closer, nil
+	store := bq.New(client, cfg.BQDataset, bq.Options{})
+	return store, store, nil
 }
