@@ -288,13 +288,13 @@ func (j *Jobs) StartShards(ctx context.Context, job pipeline.ShardJob) error {
 	}
 	switch {
 	case apierrors.IsAlreadyExists(err):
-		log.Info("shard job exists", "job", obj.Name, "namespace", obj.Namespace, "manifest", job.Manifest,
+		log.InfoContext(ctx, "shard job exists", "job", obj.Name, "namespace", obj.Namespace, "manifest", job.Manifest,
 			"correlation_id", job.CorrelationID)
 		return nil
 	case err != nil:
 		return fmt.Errorf("create job %s/%s: %w", obj.Namespace, obj.Name, err)
 	}
-	log.Info("shard job created", "job", obj.Name, "namespace", obj.Namespace, "manifest", job.Manifest,
+	log.InfoContext(ctx, "shard job created", "job", obj.Name, "namespace", obj.Namespace, "manifest", job.Manifest,
 		"shards", job.Shards, "parallelism", *obj.Spec.Parallelism, "correlation_id", job.CorrelationID)
 	return nil
 }

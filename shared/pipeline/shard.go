@@ -169,7 +169,7 @@ func (s *Sharder) route(ctx context.Context, p *Pipeline, m *batch.Manifest, res
 	if err := s.Jobs.StartShards(ctx, job); err != nil {
 		return false, fmt.Errorf("batch %s: start %d shards: %w", job.Manifest, job.Shards, err)
 	}
-	p.log().Info("batch sharded", "manifest", job.Manifest, "generation", job.Generation, "why", why,
+	p.log().InfoContext(ctx, "batch sharded", "manifest", job.Manifest, "generation", job.Generation, "why", why,
 		"blends", job.Blends, "shards", job.Shards, "correlation_id", job.CorrelationID)
 	return true, nil
 }
@@ -240,7 +240,7 @@ func (p *Pipeline) RunShard(ctx context.Context, manifest string, i int) (*Batch
 		if err := p.writeResultIf(ctx, sumName, gen, part, storage.Condition{}); err != nil {
 			return nil, err
 		}
-		p.log().Info("shard done", "manifest", manifest, "shard", i, "shards", sh.Shards, "ok", part.OK,
+		p.log().InfoContext(ctx, "shard done", "manifest", manifest, "shard", i, "shards", sh.Shards, "ok", part.OK,
 			"failed", part.Failed, "correlation_id", sh.CorrelationID)
 	} else if err != nil {
 		return nil, fmt.Errorf("shard %s: %w", name, err)
@@ -353,7 +353,7 @@ func (p *Pipeline) mergeShards(ctx context.Context, sh *Shard) (*BatchResult, er
 	if err != nil {
 		return nil, err
 	}
-	p.log().Info("batch done", "manifest", sh.Manifest, "shards", sh.Shards, "total", res.Total, "ok", res.OK,
+	p.log().InfoContext(ctx, "batch done", "manifest", sh.Manifest, "shards", sh.Shards, "total", res.Total, "ok", res.OK,
 		"failed", res.Failed, "correlation_id", sh.CorrelationID)
 	return res, nil
 }
