@@ -17,6 +17,7 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(BIN)/blendpipe-local ./cmd/blendpipe-local
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(BIN)/blendpipe-preview ./cmd/blendpipe-preview
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(BIN)/blendpipe-store ./cmd/blendpipe-store
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(BIN)/blendpipe-worker ./cmd/blendpipe-worker
 
 # The whole pipeline on this machine: .demo/uploads and .demo/library stand in for the buckets,
 # .demo/catalog.db for BigQuery; drop Mixamo files into .demo/uploads.
@@ -95,7 +96,7 @@ deploy:
 	terraform -chdir=terraform/envs/$(ENV) apply
 
 # Service and worker images. With a Docker engine: local builds tagged blendpipe-<name>:dev.
-# Without one: how Cloud Build builds, pushes and deploys them.
+# Without one: how Cloud Build builds, pushes and deploys them, and their sizes (image-sizes).
 images:
 	@if docker info >/dev/null 2>&1; then \
 		for s in $(IMAGES); do \
@@ -107,6 +108,8 @@ images:
 		echo "  gcloud builds submit --project=$(PROJECT_ID) --config=cloudbuild.yaml \\"; \
 		echo "    --substitutions=_ENV=dev,_REGION=$(REGION),_REPOSITORY=$(REPOSITORY),_DEPLOY=false ."; \
 		echo "(_DEPLOY=true also rolls the new images out to blendpipe-<_ENV>-{validate,blend,metasync})."; \
+		echo "Their sizes, measured here:"; \
+		$(MAKE) --no-print-directory image-sizes; \
 	fi
 
 # make batch-submit MANIFEST=jobs/walk_run.yaml [BUCKET=library-bucket]: hand a batch manifest to
@@ -122,3 +125,20 @@ batch-submit:
 		mkdir -p "$(DEMO_DIR)/library/jobs" && cp "$(MANIFEST)" "$(DEMO_DIR)/library/jobs/" && \
 		echo "submitted to $(DEMO_DIR)/library/jobs/$$(basename "$(MANIFEST)")"; \
 	fi
+
+# The Kubernetes batch path on this machine: a SHARD_BLENDS-blend manifest sharded by the blend
+# service's use case into fake Cloud Storage and run as SHARDS worker processes (JOB_COMPLETION_INDEX
+# 0..SHARDS-1, SHARD_WORKERS each), merged into one result; prints wall time and blends/s.
+SHARD_BLENDS  ?= 1000
+SHARDS        ?= 4
+SHARD_WORKERS ?= 1
+.PHONY: shard-run
+shard-run:
+	SHARD_RUN_BLENDS=$(SHARD_BLENDS) SHARD_RUN_SHARDS=$(SHARDS) SHARD_RUN_WORKERS=$(SHARD_WORKERS) \
+		$(GO) test -count=1 -run '^TestShardRun$$' -v -timeout 30m ./cmd/blendpipe-worker
+
+# Compressed size of every image (distroless base + the binary's layer, built as deploy/Dockerfile
+# builds it), checked against the 30 MB budget; works without a container engine.
+.PHONY: image-sizes
+image-sizes:
+	IMAGE_SIZES=1 $(GO) test -count=1 -run '^TestImageSizes$$' -v ./internal/imagesize

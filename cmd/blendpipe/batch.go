@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,7 +25,14 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/quality"
 )
 
+// workerBinary runs manifests in Cloud Storage (gs://), so that blendpipe
+// itself links no cloud client.
+const workerBinary = "blendpipe-worker"
+
 func runBatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, "gs://") }) {
+		return cli.Handover(workerBinary, "batch")(ctx, args, stdout, stderr)
+	}
 	fs := flag.NewFlagSet("batch", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	workers := fs.Int("workers", envInt("WORKER_POOL_SIZE", 4), "blends at once (WORKER_POOL_SIZE)")
@@ -33,6 +42,7 @@ func runBatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	shards := fs.Int("shards", 1, "number of shards the manifest is split into")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: blendpipe batch [--workers N] [--root DIR] [--json] MANIFEST.yaml|json")
+		fmt.Fprintln(stderr, "       blendpipe batch [--shard I --shards N] [--json] gs://BUCKET/jobs/NAME.yaml (run by "+workerBinary+")")
 		fs.PrintDefaults()
 	}
 	if err := cli.ParseFlags(fs, args); err != nil {

@@ -42,3 +42,13 @@ func TestLocalCommandsNeedTheirBinary(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, errb.String())
 	}
 }
+
+// A manifest in Cloud Storage is run by the worker binary, which links the storage client.
+func TestBatchOfGSManifestHandsOverToWorker(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"batch", "--shards", "4", "gs://bucket/jobs/x.yaml"}, &out, &errb)
+	if code == 0 || !strings.Contains(errb.String(), workerBinary+" not found") {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/batch"
@@ -21,7 +22,7 @@ import (
 // .yml or .json, but not a result file, which the batch itself writes under
 // jobs/ and must not start another batch.
 func IsManifest(name string) bool {
-	if !strings.HasPrefix(name, JobsPrefix) || strings.HasSuffix(name, ResultSuffix) {
+	if !strings.HasPrefix(name, JobsPrefix) || strings.HasSuffix(name, ResultSuffix) || strings.Contains(name, ShardsSuffix) {
 		return false
 	}
 	base := path.Base(name)
@@ -111,37 +112,17 @@ func (p *Pipeline) Batch(ctx context.Context, obj storage.Attrs, correlationID s
 		res.Error = err.Error()
 	} else {
 		res.Total = len(m.Blends)
-		cache := newInputCache()
-		outs := make([]BatchBlend, len(m.Blends))
-		do := func(ctx context.Context, b batch.Blend) (batch.Outcome, error) {
-			out := BatchBlend{Index: b.Index, Name: b.Name}
-			r, err := p.blend(ctx, BlendRequest{
-				Sources: b.Sources(), Options: b.Options, Format: b.Format, Output: manifestOutput(b.Output),
-				ClipName: b.Name, CorrelationID: correlationID,
-			}, cache)
-			if err != nil {
-				out.Error, out.Kind = err.Error(), KindOf(err).String()
-				var pe *Error
-				if errors.As(err, &pe) {
-					out.Field = pe.Field
-				}
-				outs[b.Index] = out
-				return batch.Outcome{}, err
-			}
-			out.Output, out.Generation, out.Cached, out.Warnings = r.Output, r.Generation, r.Cached, r.Warnings
-			outs[b.Index] = out
-			return batch.Outcome{Output: r.Output, Bytes: r.Size, Warnings: r.Warnings}, nil
-		}
-		sum := batch.RunWith(ctx, m, do, batch.RunOptions{Workers: p.Workers, Observer: p.observer()})
-		for _, r := range sum.Results {
-			if r.Err != nil && KindOf(r.Err) == KindUnavailable {
-				return nil, fmt.Errorf("batch %s: blend %s: %w", obj.Name, r.Name, r.Err)
-			}
-			if r.Skipped {
-				return nil, fmt.Errorf("batch %s: cancelled: %w", obj.Name, r.Err)
+		if p.Sharder != nil {
+			started, err := p.Sharder.route(ctx, p, m, res)
+			if err != nil || started {
+				return nil, err
 			}
 		}
-		res.OK, res.Failed, res.Blends = sum.OK, sum.Failed, outs
+		outs, sum, err := p.runBlends(ctx, m, obj.Name, correlationID)
+		if err != nil {
+			return nil, err
+		}
+		res.OK, res.Failed, res.Blends = sum.OK, sum.Failed, inOrder(outs)
 	}
 	res.Wall = time.Since(begin)
 	if err := p.writeResult(ctx, resultName, gen, res); err != nil {
@@ -150,6 +131,48 @@ func (p *Pipeline) Batch(ctx context.Context, obj storage.Attrs, correlationID s
 	p.log().InfoContext(ctx, "batch done", "manifest", obj.Name, "total", res.Total, "ok", res.OK, "failed", res.Failed,
 		"correlation_id", correlationID)
 	return res, nil
+}
+
+// runBlends runs the blends of m on the worker pool. A transient failure or
+// a cancellation is returned as the error, so that the whole run is tried
+// again; every other failure is the blend's outcome. outs is indexed like
+// the manifest m was parsed from, which may be larger than m (a shard).
+func (p *Pipeline) runBlends(ctx context.Context, m *batch.Manifest, manifest, correlationID string) (map[int]BatchBlend, batch.Summary, error) {
+	cache := newInputCache()
+	var mu sync.Mutex
+	outs := make(map[int]BatchBlend, len(m.Blends))
+	do := func(ctx context.Context, b batch.Blend) (batch.Outcome, error) {
+		out := BatchBlend{Index: b.Index, Name: b.Name}
+		r, err := p.blend(ctx, BlendRequest{
+			Sources: b.Sources(), Options: b.Options, Format: b.Format, Output: manifestOutput(b.Output),
+			ClipName: b.Name, CorrelationID: correlationID,
+		}, cache)
+		var o batch.Outcome
+		if err != nil {
+			out.Error, out.Kind = err.Error(), KindOf(err).String()
+			var pe *Error
+			if errors.As(err, &pe) {
+				out.Field = pe.Field
+			}
+		} else {
+			out.Output, out.Generation, out.Cached, out.Warnings = r.Output, r.Generation, r.Cached, r.Warnings
+			o = batch.Outcome{Output: r.Output, Bytes: r.Size, Warnings: r.Warnings}
+		}
+		mu.Lock()
+		outs[b.Index] = out
+		mu.Unlock()
+		return o, err
+	}
+	sum := batch.RunWith(ctx, m, do, batch.RunOptions{Workers: p.Workers, Observer: p.observer()})
+	for _, r := range sum.Results {
+		if r.Err != nil && KindOf(r.Err) == KindUnavailable {
+			return nil, sum, fmt.Errorf("batch %s: blend %s: %w", manifest, r.Name, r.Err)
+		}
+		if r.Skipped {
+			return nil, sum, fmt.Errorf("batch %s: cancelled: %w", manifest, r.Err)
+		}
+	}
+	return outs, sum, nil
 }
 
 // manifestOutput places a manifest's output under blend/: the original
@@ -164,6 +187,11 @@ func manifestOutput(out string) string {
 // writeResult writes a manifest's result file, marked with the manifest
 // generation it reports on so that a redelivered event finds it.
 func (p *Pipeline) writeResult(ctx context.Context, name, manifestGen string, res *BatchResult) error {
+	return p.writeResultIf(ctx, name, manifestGen, res, storage.Condition{})
+}
+
+// writeResultIf is writeResult guarded by cond.
+func (p *Pipeline) writeResultIf(ctx context.Context, name, manifestGen string, res *BatchResult, cond storage.Condition) error {
 	res.Finished = time.Now().UTC()
 	body, err := json.MarshalIndent(res, "", "  ")
 	if err != nil {
@@ -172,9 +200,10 @@ func (p *Pipeline) writeResult(ctx context.Context, name, manifestGen string, re
 	_, err = p.Library.Put(ctx, name, bytes.NewReader(body), &storage.PutOptions{
 		ContentType: "application/json",
 		Metadata:    map[string]string{"manifest_generation": manifestGen, MetaCorrelationID: res.CorrelationID},
+		If:          cond,
 	})
 	if err != nil {
-		return fmt.Errorf("batch %s: write result: %w", res.Manifest, err)
+		return fmt.Errorf("batch %s: write %s: %w", res.Manifest, name, err)
 	}
 	return nil
 }

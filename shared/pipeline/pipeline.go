@@ -91,6 +91,8 @@ type Pipeline struct {
 	MaxFileSize int64
 	// Workers is the batch worker pool's size.
 	Workers int
+	// Sharder, when set, runs heavy batch manifests as shards elsewhere.
+	Sharder *Sharder
 	// URI names an object in catalog rows; gs://bucket/name when nil.
 	URI func(bucket, name string) string
 	Log *slog.Logger

@@ -19,11 +19,9 @@ import (
 	"syscall"
 	"time"
 
-	"cloud.google.com/go/bigquery"
 	cloudstorage "cloud.google.com/go/storage"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog/bq"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/config"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/health"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/logs"
@@ -55,6 +53,19 @@ func (n Needs) vars() []string {
 	}
 	return v
 }
+
+// CatalogOpener opens the catalog of a service that needs one and is not
+// given one (Deps.Catalog), and what closes it.
+type CatalogOpener func(ctx context.Context, cfg *config.Config) (catalog.Store, io.Closer, error)
+
+// catalogOpener is registered by package cloudcatalog (BigQuery), which
+// only the services with a catalog import: the others do not link the
+// BigQuery client.
+var catalogOpener CatalogOpener
+
+// RegisterCatalog sets how Open opens catalogs; package cloudcatalog calls
+// it when imported.
+func RegisterCatalog(open CatalogOpener) { catalogOpener = open }
 
 // Deps are what Open builds the pipeline with besides the configuration.
 // Storage and Catalog, when set, are used instead of the clients Open would
@@ -107,13 +118,16 @@ func OpenWith(ctx context.Context, cfg *config.Config, needs Needs, deps Deps) (
 	if needs.Catalog {
 		p.Catalog = deps.Catalog
 		if p.Catalog == nil {
-			client, err := bigquery.NewClient(ctx, cfg.BQProject)
+			if catalogOpener == nil {
+				closeAll()
+				return nil, nil, errors.New("service: opening the catalog needs package service/cloudcatalog imported")
+			}
+			store, c, err := catalogOpener(ctx, cfg)
 			if err != nil {
 				closeAll()
-				return nil, nil, fmt.Errorf("bigquery client: %w", err)
+				return nil, nil, err
 			}
-			store := bq.New(client, cfg.BQDataset, bq.Options{})
-			closers = append(closers, store)
+			closers = append(closers, c)
 			p.Catalog = store
 		}
 		if cfg.ElasticsearchEnabled() {

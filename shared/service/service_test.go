@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/sethvargo/go-envconfig"
@@ -30,5 +31,16 @@ func TestOpenRequiresTheVariablesOfItsPorts(t *testing.T) {
 		if !errors.As(err, &ve) || ve.Var != tc.want {
 			t.Errorf("Open(%+v) = %v, want %s missing", tc.needs, err, tc.want)
 		}
+	}
+}
+
+func TestCatalogNeedsARegisteredOpener(t *testing.T) {
+	saved := catalogOpener
+	catalogOpener = nil
+	t.Cleanup(func() { catalogOpener = saved })
+	cfg := &config.Config{LibraryBucket: "library", BQProject: "p"}
+	_, _, err := OpenWith(context.Background(), cfg, Needs{Catalog: true}, Deps{})
+	if err == nil || !strings.Contains(err.Error(), "cloudcatalog") {
+		t.Fatalf("error %v, want one naming the package to import", err)
 	}
 }

@@ -5,8 +5,10 @@ package main
 import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/functions/blend"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/service"
+	// The catalog on BigQuery and the index on Elasticsearch.
+	_ "github.com/rydlrcs/mixamo-blend-pipeline/shared/service/cloudcatalog"
 )
 
 func main() {
-	service.Main("blend", blend.Target, service.Needs{Library: true, Catalog: true}, blend.Service)
+	service.Main("blend", blend.Target, service.Needs{Library: true, Catalog: true}, withShards(blend.Service))
 }

@@ -5,6 +5,8 @@ package main
 import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/functions/metasync"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/service"
+	// The catalog on BigQuery and the index on Elasticsearch.
+	_ "github.com/rydlrcs/mixamo-blend-pipeline/shared/service/cloudcatalog"
 )
 
 func main() {

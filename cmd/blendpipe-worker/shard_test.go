@@ -1,0 +1,250 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	cloudstorage "cloud.google.com/go/storage"
+	"github.com/fsouza/fake-gcs-server/fakestorage"
+	"github.com/sethvargo/go-envconfig"
+	"google.golang.org/api/option"
+
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/kube"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/pipelinetest"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/gcs"
+)
+
+// helperEnv makes the test binary run the worker's main instead of the
+// tests: the shard processes of TestShardRun are this binary.
+const helperEnv = "BLENDPIPE_WORKER_AS_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(helperEnv) == "1" {
+		ctx := context.Background()
+		os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// fakeGCS serves fake-gcs-server over HTTP on a loopback port, for the
+// worker processes too (STORAGE_EMULATOR_HOST), and returns its host:port.
+func fakeGCS(t *testing.T, buckets ...string) (*cloudstorage.Client, string) {
+	t.Helper()
+	port := pipelinetest.FreePort(t)
+	srv, err := fakestorage.NewServerWithOptions(fakestorage.Options{Scheme: "http", Host: "127.0.0.1", Port: uint16(port), Writer: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Stop)
+	for _, b := range buckets {
+		srv.CreateBucketWithOpts(fakestorage.CreateBucketOpts{Name: b})
+	}
+	client, err := cloudstorage.NewClient(context.Background(), option.WithEndpoint(srv.URL()+"/storage/v1/"),
+		option.WithoutAuthentication(), cloudstorage.WithJSONReads())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close() })
+	return client, fmt.Sprintf("127.0.0.1:%d", port)
+}
+
+// processes is a JobStarter that runs each shard as an OS process of this
+// binary with the arguments and environment of the Kubernetes Job, and
+// JOB_COMPLETION_INDEX as Kubernetes sets it.
+type processes struct {
+	t       *testing.T
+	jobs    *kube.Jobs
+	env     []string
+	mu      sync.Mutex
+	started []*exec.Cmd
+	outs    []*bytes.Buffer
+}
+
+func (p *processes) StartShards(_ context.Context, job pipeline.ShardJob) error {
+	c := p.jobs.Job(job).Spec.Template.Spec.Containers[0]
+	env := append(os.Environ(), helperEnv+"=1", "LOG_FORMAT=text", "LOG_LEVEL=WARN")
+	for _, e := range c.Env {
+		if e.ValueFrom == nil {
+			env = append(env, e.Name+"="+e.Value)
+		}
+	}
+	env = append(env, p.env...)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i := range job.Shards {
+		cmd := exec.Command(os.Args[0], c.Args...)
+		cmd.Env = append(env, "JOB_COMPLETION_INDEX="+strconv.Itoa(i))
+		out := &bytes.Buffer{}
+		cmd.Stdout, cmd.Stderr = out, out
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		p.started = append(p.started, cmd)
+		p.outs = append(p.outs, out)
+	}
+	return nil
+}
+
+func (p *processes) wait() {
+	for i, cmd := range p.started {
+		if err := cmd.Wait(); err != nil {
+			p.t.Errorf("shard process %d: %v\n%s", i, err, p.outs[i])
+		}
+	}
+}
+
+var clips = []string{"Walking_InPlace", "Running_InPlace", "Sprinting_InPlace", "Idle", "Falling_Idle", "Punching_Left", "Punching_Right"}
+
+// manifest is n blends over the seeds: mixes at many ratios and
+// transitions, every output named.
+func manifest(n int, seeds []string) []byte {
+	var b strings.Builder
+	b.WriteString(`{"blends": [`)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		a, c := seeds[i%len(seeds)], seeds[(i/len(seeds)+i+1)%len(seeds)]
+		if a == c {
+			c = seeds[(i+2)%len(seeds)]
+		}
+		if i%4 == 3 {
+			fmt.Fprintf(&b, `{"name": "t%04d", "input1": %q, "input2": %q, "method": "transition", "output": "blend/run/t%04d.bvh"}`, i, a, c, i)
+		} else {
+			fmt.Fprintf(&b, `{"name": "m%04d", "input1": %q, "input2": %q, "ratio": %.4f, "output": "blend/run/m%04d.bvh"}`, i, a, c, float64(i%97+1)/98, i)
+		}
+	}
+	b.WriteString("]}")
+	return []byte(b.String())
+}
+
+func envInt(t *testing.T, name string, def int) int {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		t.Fatalf("%s=%q: want a positive number", name, v)
+	}
+	return n
+}
+
+// TestShardRun is the Kubernetes batch path on one machine: the blend
+// service's batch use case shards a manifest in (fake) Cloud Storage and
+// starts the Job, whose pods are SHARD_RUN_SHARDS processes of the worker
+// with JOB_COMPLETION_INDEX 0..n-1 and WORKER_POOL_SIZE SHARD_RUN_WORKERS;
+// the last one in merges the result. SHARD_RUN_BLENDS sets the manifest's
+// size (40 here, 1000 with `make shard-run`). With SHARD_RUN_COMPARE (on by
+// default up to 100 blends) the merged result is checked against the same
+// manifest run in one process.
+func TestShardRun(t *testing.T) {
+	n := envInt(t, "SHARD_RUN_BLENDS", 40)
+	shards := envInt(t, "SHARD_RUN_SHARDS", 4)
+	workers := envInt(t, "SHARD_RUN_WORKERS", 1)
+	compare := n <= 100
+	if v := os.Getenv("SHARD_RUN_COMPARE"); v != "" {
+		compare = v == "1"
+	}
+	ctx := context.Background()
+	client, host := fakeGCS(t, "uploads", "library", "whole")
+	newPipeline := func(library string) *pipeline.Pipeline {
+		return &pipeline.Pipeline{Uploads: gcs.New(client, "uploads", gcs.Options{}), Library: gcs.New(client, library, gcs.Options{}),
+			MaxFileSize: 500 << 20, Workers: 2, Log: slog.New(slog.DiscardHandler)}
+	}
+	p := newPipeline("library")
+	var seeds []string
+	var uploads []storage.Attrs
+	for _, c := range clips {
+		obj := pipelinetest.Put(t, p.Uploads, c+".fbx", pipelinetest.Corpus(t, "mixamo/kirby-xbot60__"+c+".fbx"))
+		v, err := p.Validate(ctx, obj, "")
+		if err != nil || v.Object == "" {
+			t.Fatalf("seed %s: %+v, %v", c, v, err)
+		}
+		seeds, uploads = append(seeds, v.Object), append(uploads, obj)
+	}
+	body := manifest(n, seeds)
+
+	cfg, err := kube.LoadConfig(ctx, envconfig.MapLookuper(map[string]string{
+		"K8S_WORKER_IMAGE": "worker:test", "K8S_WORKER_POOL_SIZE": strconv.Itoa(workers),
+		"BATCH_SHARD_BLENDS": strconv.Itoa(n - 1), "BATCH_BLENDS_PER_SHARD": strconv.Itoa((n + shards - 1) / shards),
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	procs := &processes{t: t, jobs: &kube.Jobs{Config: cfg}, env: []string{"STORAGE_EMULATOR_HOST=" + host}}
+	p.Sharder = cfg.Sharder(procs)
+
+	obj := pipelinetest.Put(t, p.Library, "jobs/acceptance.json", body)
+	start := time.Now()
+	if res, err := p.Batch(ctx, obj, "evt-acceptance"); res != nil || err != nil {
+		t.Fatalf("batch: %+v, %v; want it sharded", res, err)
+	}
+	if len(procs.started) != shards {
+		t.Fatalf("%d shard processes, want %d", len(procs.started), shards)
+	}
+	procs.wait()
+	wall := time.Since(start)
+	data, _, err := storage.ReadAll(ctx, p.Library, "jobs/acceptance.result.json", nil)
+	if err != nil {
+		t.Fatalf("no merged result: %v", err)
+	}
+	var merged pipeline.BatchResult
+	if err := json.Unmarshal(data, &merged); err != nil {
+		t.Fatal(err)
+	}
+	if merged.Total != n || merged.OK != n || merged.Failed != 0 || len(merged.Blends) != n || merged.CorrelationID != "evt-acceptance" {
+		t.Fatalf("merged: %d total, %d ok, %d failed, %d blends, correlation %q", merged.Total, merged.OK, merged.Failed, len(merged.Blends), merged.CorrelationID)
+	}
+	for i, b := range merged.Blends {
+		if b.Index != i || b.Generation == 0 || b.Cached {
+			t.Fatalf("blend %d: %+v", i, b)
+		}
+	}
+	blends, err := storage.ListAll(ctx, p.Library, &storage.ListOptions{Prefix: "blend/run/"})
+	if err != nil || len(blends) != n {
+		t.Fatalf("%d blends in the library, want %d: %v", len(blends), n, err)
+	}
+	t.Logf("%d blends in %d shards (%d worker each): %.2f s wall, %.1f blends/s (longest shard %.2f s)",
+		n, shards, workers, wall.Seconds(), float64(n)/wall.Seconds(), merged.Wall.Seconds())
+
+	if !compare {
+		return
+	}
+	whole := newPipeline("whole")
+	whole.Workers = workers * shards
+	for i, up := range uploads {
+		if v, err := whole.Validate(ctx, up, ""); err != nil || v.Object != seeds[i] {
+			t.Fatalf("seed %s in the second library: %+v, %v", seeds[i], v, err)
+		}
+	}
+	begin := time.Now()
+	single, err := whole.Batch(ctx, pipelinetest.Put(t, whole.Library, "jobs/acceptance.json", body), "evt-acceptance")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("the same manifest in one process with %d workers: %.2f s", whole.Workers, time.Since(begin).Seconds())
+	if single.Total != merged.Total || single.OK != merged.OK || single.Failed != merged.Failed || len(single.Blends) != n {
+		t.Fatalf("one process: %d/%d/%d, sharded %d/%d/%d", single.Total, single.OK, single.Failed, merged.Total, merged.OK, merged.Failed)
+	}
+	for i := range single.Blends {
+		a, b := single.Blends[i], merged.Blends[i]
+		a.Generation, b.Generation = 0, 0
+		if fmt.Sprint(a) != fmt.Sprint(b) {
+			t.Errorf("blend %d:\n one process %+v\n sharded     %+v", i, a, b)
+		}
+	}
+}

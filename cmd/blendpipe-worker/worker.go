@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+
+	cloudstorage "cloud.google.com/go/storage"
+	"google.golang.org/api/option"
+
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/cli"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/config"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/events"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/gcs"
+)
+
+// runWorker is the worker Deployment: until SIGTERM it runs the batch
+// manifests whose CloudEvents (finalized objects under jobs/ of the library
+// bucket GCS_BUCKET, as an Eventarc trigger delivers them to a GKE service)
+// arrive on PORT, with /live, /ready, /health and /metrics beside them and
+// /metrics on METRICS_PORT too. Other objects' events are acknowledged and
+// ignored; a transient failure answers 5xx, for the event to be redelivered.
+func runWorker(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: blendpipe-worker worker   (GCS_BUCKET, PORT, METRICS_PORT, WORKER_POOL_SIZE from the environment)")
+		fs.PrintDefaults()
+	}
+	if err := cli.ParseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		fs.Usage()
+		return cli.ErrUsage
+	}
+	cfg, err := config.Load(ctx, config.Options{})
+	if err != nil {
+		return err
+	}
+	if err := cfg.Require("GCS_BUCKET"); err != nil {
+		return err
+	}
+	port := getenv("PORT")
+	if port == "" {
+		port = "8080"
+	}
+	log := cfg.NewLogger(stderr).With("command", "worker")
+	var opts []option.ClientOption
+	if getenv("STORAGE_EMULATOR_HOST") != "" {
+		opts = append(opts, cloudstorage.WithJSONReads())
+	}
+	client, err := cloudstorage.NewClient(ctx, opts...)
+	if err != nil {
+		return fmt.Errorf("cloud storage client: %w", err)
+	}
+	defer client.Close()
+	p, m, br := open(cfg, gcs.New(client, cfg.LibraryBucket, gcs.Options{}), log)
+	stop, err := serve(ctx, p, m, br, events.HTTP(events.Batch(p, log)), port, getenv("METRICS_PORT"), log)
+	if err != nil {
+		return err
+	}
+	log.Info("serving", "port", port, "bucket", cfg.LibraryBucket, "workers", p.Workers)
+	fmt.Fprintf(stdout, "serving batch manifests of gs://%s/jobs/ on :%s\n", cfg.LibraryBucket, port)
+	<-ctx.Done()
+	log.Info("shutting down")
+	stop()
+	return nil
+}
