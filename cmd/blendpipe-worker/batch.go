@@ -19,6 +19,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/cli"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/config"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/health"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/logs"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/metrics"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/resilience"
@@ -75,6 +76,10 @@ func runBatch(ctx context.Context, args []string, getenv func(string) string, st
 		cfg.WorkerPoolSize = *workers
 	}
 	log := cfg.NewLogger(stderr).With("command", "batch", "manifest", fs.Arg(0))
+	if id := getenv("CORRELATION_ID"); id != "" {
+		// The Job carries the manifest event's id, so every shard's lines join its trail.
+		ctx = logs.WithCorrelationID(ctx, id)
+	}
 	var opts []option.ClientOption
 	if getenv("STORAGE_EMULATOR_HOST") != "" {
 		// The emulators serve downloads on the JSON API only.

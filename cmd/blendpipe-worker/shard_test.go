@@ -75,7 +75,7 @@ type processes struct {
 
 func (p *processes) StartShards(_ context.Context, job pipeline.ShardJob) error {
 	c := p.jobs.Job(job).Spec.Template.Spec.Containers[0]
-	env := append(os.Environ(), helperEnv+"=1", "LOG_FORMAT=text", "LOG_LEVEL=WARN")
+	env := append(os.Environ(), helperEnv+"=1", "LOG_FORMAT=json", "LOG_LEVEL=INFO")
 	for _, e := range c.Env {
 		if e.ValueFrom == nil {
 			env = append(env, e.Name+"="+e.Value)
@@ -198,6 +198,22 @@ func TestShardRun(t *testing.T) {
 	}
 	procs.wait()
 	wall := time.Since(start)
+	for i, out := range procs.outs {
+		// Every shard logs under the manifest event's id, which the Job passes on.
+		lines := 0
+		for line := range bytes.Lines(out.Bytes()) {
+			if !bytes.HasPrefix(line, []byte(`{"timestamp"`)) {
+				continue // the summary on stdout
+			}
+			lines++
+			if !bytes.Contains(line, []byte(`"correlation_id":"evt-acceptance"`)) {
+				t.Errorf("shard %d: a log line without the manifest's correlation id: %s", i, line)
+			}
+		}
+		if lines == 0 {
+			t.Errorf("shard %d logged nothing at INFO:\n%.2000s", i, out)
+		}
+	}
 	data, _, err := storage.ReadAll(ctx, p.Library, "jobs/acceptance.result.json", nil)
 	if err != nil {
 		t.Fatalf("no merged result: %v", err)
