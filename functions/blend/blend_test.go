@@ -83,8 +83,8 @@ func TestServedByFunctionsFramework(t *testing.T) {
 		t.Fatalf("result %s, %v", res, err)
 	}
 	written := env.Events.Take()
-	if len(written) != 2 {
-		t.Errorf("batch wrote %d objects, want the blend and the result", len(written))
+	if len(written) != 4 {
+		t.Errorf("batch wrote %d objects, want the blend, its two pictures and the result", len(written))
 	}
 	for _, ev := range written {
 		if code := pipelinetest.Send(t, base+"/", ev); code/100 != 2 {

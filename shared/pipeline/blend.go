@@ -161,6 +161,22 @@ func (p *Pipeline) blend(ctx context.Context, req BlendRequest, cache *inputCach
 		MetaRigName: info.Rig, MetaRigSignature: info.RigSignature, MetaClip: info.Clip,
 		MetaRootMotion: formatFloat(info.RootMotionCM), MetaCorrelationID: req.CorrelationID,
 	}
+	// The pictures go first, so a blend never names a missing preview; a
+	// retry after a failed blend write finds them in place.
+	names := make([]string, len(srcs))
+	for i, s := range srcs {
+		names[i] = sourceClip(s)
+	}
+	if pics, err := blendPictures(output, out.Result, inputs, names); err != nil {
+		p.log().Warn("preview not drawn; the blend has none", "output", output, "error", err)
+	} else {
+		for _, pic := range pics {
+			if err := p.putPicture(ctx, pic, sha, req.CorrelationID); err != nil {
+				return nil, storageError("output", pic.name, err)
+			}
+		}
+		meta[MetaPreview] = pics[0].name
+	}
 	a, err := p.Library.Put(ctx, output, bytes.NewReader(out.Data), &storage.PutOptions{
 		ContentType: animfile.ContentType(format), Metadata: meta, If: storage.DoesNotExist(),
 	})
@@ -348,11 +364,16 @@ func clipName(requested, method string, srcs []source) string {
 	}
 	names := make([]string, len(srcs))
 	for i, s := range srcs {
-		names[i] = s.attrs.Metadata[MetaClip]
-		if names[i] == "" {
-			base := path.Base(s.attrs.Name)
-			names[i] = strings.TrimSuffix(base, path.Ext(base))
-		}
+		names[i] = sourceClip(s)
 	}
 	return method + "(" + strings.Join(names, ", ") + ")"
+}
+
+// sourceClip names a source by its clip, else its file name.
+func sourceClip(s source) string {
+	if c := s.attrs.Metadata[MetaClip]; c != "" {
+		return c
+	}
+	base := path.Base(s.attrs.Name)
+	return strings.TrimSuffix(base, path.Ext(base))
 }

@@ -1,0 +1,156 @@
+package pipeline_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image/png"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/blend"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/pipelinetest"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
+)
+
+// checkPicture reads a picture from the library and checks it is a PNG
+// drawn for the animation whose content hash is sha.
+func checkPicture(t *testing.T, p *pipeline.Pipeline, name, sha string) {
+	t.Helper()
+	data, a, err := storage.ReadAll(context.Background(), p.Library, name, nil)
+	if err != nil {
+		t.Fatalf("picture %s: %v", name, err)
+	}
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("picture %s: not a PNG: %v", name, err)
+	}
+	if b := img.Bounds(); b.Dx() < 400 || b.Dy() < 200 {
+		t.Errorf("picture %s is %v, too small to show anything", name, b)
+	}
+	if a.ContentType != "image/png" || a.Metadata[pipeline.MetaSHA256] != sha {
+		t.Errorf("picture %s: content type %q, sha256 metadata %q; want image/png, %s", name, a.ContentType, a.Metadata[pipeline.MetaSHA256], sha)
+	}
+	if pipeline.IsCatalogued(name) {
+		t.Errorf("picture %s would be catalogued", name)
+	}
+}
+
+func TestValidateWritesPreview(t *testing.T) {
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			p := newPipeline(t, backend)
+			ctx := context.Background()
+			obj := pipelinetest.Put(t, p.Uploads, "Idle.fbx", pipelinetest.Corpus(t, "mixamo/kirby-xbot60__Idle.fbx"))
+			v, err := p.Validate(ctx, obj, "corr-1")
+			if err != nil || v.Status != pipeline.StatusSeeded {
+				t.Fatalf("%+v, %v", v, err)
+			}
+			seed, err := p.Library.Stat(ctx, v.Object, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := strings.TrimSuffix(v.Object, ".fbx") + ".preview.png"
+			if got := seed.Metadata[pipeline.MetaPreview]; got != want || pipeline.PreviewName(v.Object) != want {
+				t.Fatalf("preview metadata %q, PreviewName %q; want %q", got, pipeline.PreviewName(v.Object), want)
+			}
+			checkPicture(t, p, want, v.SHA256)
+
+			// A redelivery writes nothing.
+			before := pipelinetest.Names(t, p.Library)
+			if again, err := p.Validate(ctx, obj, "corr-1"); err != nil || again.Status != pipeline.StatusExists {
+				t.Fatalf("redelivery: %+v, %v", again, err)
+			}
+			if after := pipelinetest.Names(t, p.Library); fmt.Sprint(after) != fmt.Sprint(before) {
+				t.Errorf("redelivery changed the library: %v, was %v", after, before)
+			}
+
+			// The sync puts the preview in the row, and ignores the preview's own event.
+			if ok, err := p.Sync(ctx, storage.Event{Type: storage.ObjectFinalized, Object: seed}, "ev"); err != nil || !ok {
+				t.Fatalf("sync seed: %v, %v", ok, err)
+			}
+			pa, err := p.Library.Stat(ctx, want, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok, err := p.Sync(ctx, storage.Event{Type: storage.ObjectFinalized, Object: pa}, "ev"); err != nil || ok {
+				t.Errorf("sync of the preview: %v, %v; want ignored", ok, err)
+			}
+			row, err := p.Catalog.Get(ctx, v.Object)
+			if err != nil || row.Preview != want {
+				t.Errorf("row preview %q, %v; want %q", row.Preview, err, want)
+			}
+		})
+	}
+}
+
+// pictureFailStore fails writes of PNG objects with a transient error while
+// failing is set.
+type pictureFailStore struct {
+	storage.Store
+	failing bool
+}
+
+func (s *pictureFailStore) Put(ctx context.Context, name string, body io.Reader, o *storage.PutOptions) (storage.Attrs, error) {
+	if s.failing && strings.HasSuffix(name, ".png") {
+		return storage.Attrs{}, &storage.Error{Op: "put", Bucket: s.Bucket(), Name: name, Kind: storage.ErrTransient, Err: fmt.Errorf("503 backend unavailable")}
+	}
+	return s.Store.Put(ctx, name, body, o)
+}
+
+func TestValidatePreviewWriteFailureIsRedelivered(t *testing.T) {
+	p := newPipeline(t, "localdir")
+	ctx := context.Background()
+	lib := &pictureFailStore{Store: p.Library, failing: true}
+	p.Library = lib
+	obj := pipelinetest.Put(t, p.Uploads, "Walking.fbx", pipelinetest.Corpus(t, "mixamo/kirby-xbot60__Walking_InPlace.fbx"))
+	if _, err := p.Validate(ctx, obj, ""); !storage.IsTransient(err) || pipeline.KindOf(err) != pipeline.KindUnavailable {
+		t.Fatalf("preview write failing: err = %v, want a transient error so the event comes again", err)
+	}
+	names := pipelinetest.Names(t, p.Library)
+	if len(names) != 1 {
+		t.Fatalf("library %v, want the seed alone", names)
+	}
+	lib.failing = false
+	v, err := p.Validate(ctx, obj, "")
+	if err != nil || v.Status != pipeline.StatusExists {
+		t.Fatalf("redelivery: %+v, %v", v, err)
+	}
+	if _, ok := names[v.Object]; !ok {
+		t.Fatalf("redelivery found %s, want the seed written before: %v", v.Object, names)
+	}
+	checkPicture(t, p, pipeline.PreviewName(v.Object), v.SHA256)
+}
+
+func TestBlendWritesPictures(t *testing.T) {
+	for _, method := range []blend.Options{{Method: "mix", Ratio: ratio(0.3)}, {Method: "transition"}} {
+		t.Run(method.Method, func(t *testing.T) {
+			p := newPipeline(t, "localdir")
+			ctx := context.Background()
+			walk := seed(t, p, "mixamo/kirby-xbot60__Walking_InPlace.fbx", "Walking.fbx")
+			run := seed(t, p, "mixamo/kirby-xbot60__Running_InPlace.fbx", "Running.fbx")
+			req := pipeline.BlendRequest{Sources: []string{walk, run}, Options: method, Format: "glb"}
+			res, err := p.Blend(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sheet, plot := pipeline.PreviewName(res.Output), pipeline.MetricsName(res.Output)
+			if !strings.HasSuffix(sheet, ".preview.png") || !strings.HasSuffix(plot, ".metrics.png") || res.Metadata[pipeline.MetaPreview] != sheet {
+				t.Fatalf("preview metadata %q; sheet %s, plot %s", res.Metadata[pipeline.MetaPreview], sheet, plot)
+			}
+			checkPicture(t, p, sheet, res.SHA256)
+			checkPicture(t, p, plot, res.SHA256)
+
+			before := pipelinetest.Names(t, p.Library)
+			again, err := p.Blend(ctx, req)
+			if err != nil || !again.Cached || again.Metadata[pipeline.MetaPreview] != sheet {
+				t.Fatalf("again: %+v, %v", again, err)
+			}
+			if after := pipelinetest.Names(t, p.Library); fmt.Sprint(after) != fmt.Sprint(before) {
+				t.Errorf("a cached blend changed the library: %v, was %v", after, before)
+			}
+		})
+	}
+}
