@@ -42,6 +42,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/resilience"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/localdir"
+	"github.com/rydlrcs/mixamo-blend-pipeline/web/viewer"
 )
 
 // Event routes on the local address. Eventarc posts to each service's root;
@@ -182,10 +183,14 @@ func (s *Server) Pipeline() *pipeline.Pipeline { return s.p }
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	api := s.m.BlendAPI((&httpapi.API{P: s.p, Log: s.log}).Handler())
+	api := s.m.BlendAPI((&httpapi.API{P: s.p, Log: s.log, FileURL: FileURL}).Handler())
 	mux.Handle("/blend", api)
 	mux.Handle("/blends", api)
 	mux.Handle("/blends/", api)
+	mux.Handle("/seeds", api)
+	mux.HandleFunc("GET "+FilesPath+"{name...}", s.files)
+	mux.Handle("GET /viewer/", http.StripPrefix("/viewer", viewer.Handler()))
+	mux.Handle("GET /viewer", http.RedirectHandler("/viewer/", http.StatusMovedPermanently))
 	mux.Handle("POST "+ValidatePath, events.HTTP(events.Validate(s.p, s.log)))
 	mux.Handle("POST "+SyncPath, events.HTTP(events.Sync(s.p, s.log)))
 	mux.Handle("POST "+BatchPath, events.HTTP(events.Batch(s.p, s.log)))
