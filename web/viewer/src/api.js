@@ -22,14 +22,11 @@ function query(filter) {
 export const listSeeds = async (filter = {}) => (await call(`seeds${query(filter)}`)).seeds;
 export const listBlends = async (filter = {}) => (await call(`blends${query(filter)}`)).blends;
 
-// getBlend answers the catalog row of a blend, or null while it is not catalogued yet.
-export async function getBlend(name) {
-  try {
-    return await call(`blends/${name.split('/').map(encodeURIComponent).join('/')}`);
-  } catch (e) {
-    if (/HTTP 404/.test(e.message)) return null;
-    throw e;
-  }
+// findBlend answers the catalog row of a blend made from source, or null while it is not
+// catalogued yet. (A listing, unlike GET /blends/{name}, is no error while the row is missing.)
+export async function findBlend(name, source) {
+  const rows = await listBlends({ source });
+  return rows.find((r) => r.name === name) || null;
 }
 
 export const postBlend = (body) => call('blend', {

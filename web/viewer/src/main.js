@@ -1,5 +1,5 @@
 // The viewer page: the catalogue with previews, two players, and the new-blend form.
-import { getBlend, glbURL, listBlends, listSeeds, postBlend, resolve } from './api.js';
+import { findBlend, glbURL, listBlends, listSeeds, postBlend, resolve } from './api.js';
 import { Player } from './player.js';
 
 const $ = (sel) => document.querySelector(sel);
@@ -32,7 +32,14 @@ function card(e, side, fresh) {
     img.loading = 'lazy';
     img.width = 560;
     img.height = 180;
-    li.append(img);
+    // The picture opens full size: the card shows it too small to read its labels.
+    const a = document.createElement('a');
+    a.href = img.src;
+    a.target = '_blank';
+    a.rel = 'noopener';
+    a.setAttribute('aria-label', `Open the contact sheet of ${title} full size`);
+    a.append(img);
+    li.append(a);
   }
   const t = document.createElement('span');
   t.className = 'title';
@@ -131,7 +138,7 @@ async function submitBlend(ev) {
     // The catalogue row comes from the metadata sync, a moment after the write.
     let row = null;
     for (let i = 0; i < 120 && !row; i++) {
-      row = await getBlend(res.output);
+      row = await findBlend(res.output, body.a);
       if (!row) await new Promise((r) => setTimeout(r, 250));
     }
     if (!row) throw new Error(`${res.output} was written but is not in the catalogue yet; reload later`);
