@@ -256,12 +256,18 @@ type Entry struct {
 	URL string `json:"url,omitempty"`
 	// PreviewURL is the same for the preview image (Row.Preview).
 	PreviewURL string `json:"preview_url,omitempty"`
+	// MetricsURL is a blend's plot of its quality metrics, written with the
+	// preview.
+	MetricsURL string `json:"metrics_url,omitempty"`
 }
 
 func (a *API) entry(row catalog.Row) Entry {
 	e := Entry{Row: row, URL: a.url(row.Name)}
 	if row.Preview != "" {
 		e.PreviewURL = a.url(row.Preview)
+		if row.Kind == catalog.KindBlend {
+			e.MetricsURL = a.url(pipeline.MetricsName(row.Name))
+		}
 	}
 	return e
 }

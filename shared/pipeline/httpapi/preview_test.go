@@ -38,8 +38,8 @@ func TestCatalogAnswersCarryPreviews(t *testing.T) {
 			}
 			u, _ := one["preview_url"].(string)
 			if backend == "localdir" {
-				if want := "/files/" + pipeline.PreviewName(out); u != want || one["url"] != "/files/"+out {
-					t.Errorf("local URLs %v, %q; want /files/%s, %s", one["url"], u, out, want)
+				if want := "/files/" + pipeline.PreviewName(out); u != want || one["url"] != "/files/"+out || one["metrics_url"] != "/files/"+pipeline.MetricsName(out) {
+					t.Errorf("local URLs %v, %q, %v; want /files/%s, %s and the metric plot's", one["url"], u, one["metrics_url"], out, want)
 				}
 			} else {
 				// A V4 URL of a short life, signed by the service account,
@@ -72,7 +72,7 @@ func TestCatalogAnswersCarryPreviews(t *testing.T) {
 			}
 			for _, s := range seeds {
 				row := s.(map[string]any)
-				if row["kind"] != "seed" || row["preview"] != pipeline.PreviewName(row["name"].(string)) || row["preview_url"] == nil {
+				if row["kind"] != "seed" || row["preview"] != pipeline.PreviewName(row["name"].(string)) || row["preview_url"] == nil || row["metrics_url"] != nil {
 					t.Errorf("seed %v", row)
 				}
 			}

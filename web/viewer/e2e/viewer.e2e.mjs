@@ -111,6 +111,9 @@ try {
   const loaded = await page.locator('#player-blend').getAttribute('data-loaded');
   if (!loaded?.includes(made)) fail(`the blend player shows ${loaded}, not ${made}`);
   result.blend = made;
+  const plot = await page.locator('#blends .card.new a.meta').getAttribute('href');
+  const plotRes = plot && await page.request.get(plot);
+  if (!plotRes?.ok() || plotRes.headers()['content-type'] !== 'image/png') fail(`the new blend's metric plot ${plot} does not load`);
   result.blend_player = await playing(page, '#player-blend', 'blend');
   await page.screenshot({ path: join(outDir, 'after-blend.png'), fullPage: true });
 

@@ -53,7 +53,17 @@ function card(e, side, fresh) {
   b.textContent = side === 'seed' ? 'Play as seed' : 'Play as blend';
   b.setAttribute('aria-label', `Play ${title} in the ${side} player`);
   b.addEventListener('click', () => play(side, e));
-  li.append(t, m, b);
+  li.append(t, m);
+  if (e.metrics_url) {
+    const q = document.createElement('a');
+    q.href = resolve(e.metrics_url);
+    q.target = '_blank';
+    q.rel = 'noopener';
+    q.className = 'meta';
+    q.textContent = `Quality over time of ${title} (plot)`;
+    li.append(q);
+  }
+  li.append(b);
   return li;
 }
 
