@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/anim"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/blend"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/preview"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/quality"
@@ -43,27 +44,15 @@ type picture struct {
 	data []byte
 }
 
-// drawSeed starts drawing a seed's contact sheet and returns a function
-// that waits for it. The drawing runs beside the library search and the
-// seed write, which are I/O, so it adds little to the validate handler.
-func drawSeed(a *anim.Animation, title string) func() ([]byte, error) {
-	type drawn struct {
-		data []byte
-		err  error
-	}
-	c := make(chan drawn, 1) // buffered: an early return leaves nothing blocked
-	go func() {
-		d, err := preview.ContactSheetPNG(a.Skeleton, a.Clip(), preview.SheetOptions{Title: title})
-		c <- drawn{d, err}
-	}()
-	var res *drawn
-	return func() ([]byte, error) {
-		if res == nil {
-			r := <-c
-			res = &r
-		}
-		return res.data, res.err
-	}
+// SeedPreviewDPI is the resolution of seeds' contact sheets. The sheet is
+// drawn inside the validate handler, and its cost goes with its pixels:
+// at 72 dpi it costs about half of the default 96 and its labels still read.
+const SeedPreviewDPI = 72
+
+// previewOptions are a seed's sheet options: validate checks them and
+// DrawPreview draws with them.
+func previewOptions(clip string) preview.SheetOptions {
+	return preview.SheetOptions{Title: clip}
 }
 
 // blendPictures draws a blend's contact sheet, with the weights or the
@@ -136,24 +125,55 @@ func (p *Pipeline) putPicture(ctx context.Context, pic picture, sha, correlation
 	return &Error{Kind: KindUnavailable, Msg: pic.name + " keeps changing during the write; retry"}
 }
 
-// ensurePreview writes a seed's preview when its metadata names one that is
-// missing: the delivery that wrote the seed failed before the preview.
-func (p *Pipeline) ensurePreview(ctx context.Context, seed storage.Attrs, draw func() ([]byte, error), correlationID string) error {
-	name := seed.Metadata[MetaPreview]
-	if name == "" {
-		return nil
+// NeedsPreview reports whether obj is a seed whose metadata names a
+// preview: the objects DrawPreview draws.
+func NeedsPreview(obj storage.Attrs) bool {
+	return strings.HasPrefix(obj.Name, SeedPrefix) && IsCatalogued(obj.Name) && obj.Metadata[MetaPreview] != ""
+}
+
+// DrawPreview draws the contact sheet a seed's metadata names and writes it
+// beside the seed; it reports whether it wrote one. It runs on the seed's
+// finalize event, off the validate handler's path; a transient failure is
+// an error, so the event comes again, and a redelivery finds the sheet in
+// place and draws nothing. Other objects are ignored.
+func (p *Pipeline) DrawPreview(ctx context.Context, seed storage.Attrs, correlationID string) (bool, error) {
+	if !NeedsPreview(seed) {
+		return false, nil
 	}
+	name, sha := seed.Metadata[MetaPreview], seed.Metadata[MetaSHA256]
+	log := p.log().With("seed", seed.Name, "generation", seed.Generation, "preview", name, "correlation_id", correlationID)
 	cur, err := p.Library.Stat(ctx, name, nil)
-	if err == nil && cur.Metadata[MetaSHA256] == seed.Metadata[MetaSHA256] {
-		return nil
+	if err == nil && cur.Metadata[MetaSHA256] == sha {
+		return false, nil
 	}
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return err
+		return false, fmt.Errorf("preview of %s: %w", seed.Name, err)
 	}
-	data, err := draw()
+	if p.MaxFileSize > 0 && seed.Size > p.MaxFileSize {
+		log.Warn("seed over the size limit; no preview drawn", "size", seed.Size)
+		return false, nil
+	}
+	data, _, err := storage.ReadAll(ctx, p.Library, seed.Name, &storage.ReadOptions{Generation: seed.Generation})
+	if errors.Is(err, storage.ErrNotFound) {
+		return false, nil // replaced or deleted: a newer event covers it
+	}
 	if err != nil {
-		p.log().Warn("preview not drawn", "seed", seed.Name, "error", err)
-		return nil
+		return false, fmt.Errorf("preview of %s: %w", seed.Name, err)
 	}
-	return p.putPicture(ctx, picture{name, data}, seed.Metadata[MetaSHA256], correlationID)
+	a, err := animfile.Decode(path.Base(seed.Name), data)
+	var png []byte
+	if err == nil {
+		png, err = preview.ContactSheetPNG(a.Skeleton, a.Clip(), previewOptions(seed.Metadata[MetaClip]))
+	}
+	if err != nil {
+		// Validate checked what the sheet needs, so this is a seed changed
+		// by hand; a repeat would fail the same way.
+		log.Error("preview not drawn", "error", err)
+		return false, nil
+	}
+	if err := p.putPicture(ctx, picture{name, png}, sha, correlationID); err != nil {
+		return false, fmt.Errorf("preview of %s: %w", seed.Name, err)
+	}
+	log.Info("preview written")
+	return true, nil
 }

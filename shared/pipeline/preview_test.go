@@ -3,6 +3,7 @@ package pipeline_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image/png"
 	"io"
@@ -53,15 +54,25 @@ func TestValidateWritesPreview(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := strings.TrimSuffix(v.Object, ".fbx") + ".preview.png"
-			if got := seed.Metadata[pipeline.MetaPreview]; got != want || pipeline.PreviewName(v.Object) != want {
+			if got := seed.Metadata[pipeline.MetaPreview]; got != want || pipeline.PreviewName(v.Object) != want || !pipeline.NeedsPreview(seed) {
 				t.Fatalf("preview metadata %q, PreviewName %q; want %q", got, pipeline.PreviewName(v.Object), want)
+			}
+			// Validate names the sheet; the seed's event draws it.
+			if _, err := p.Library.Stat(ctx, want, nil); !errors.Is(err, storage.ErrNotFound) {
+				t.Errorf("validate drew the preview itself: %v", err)
+			}
+			if wrote, err := p.DrawPreview(ctx, seed, "corr-1"); err != nil || !wrote {
+				t.Fatalf("DrawPreview: %v, %v", wrote, err)
 			}
 			checkPicture(t, p, want, v.SHA256)
 
-			// A redelivery writes nothing.
+			// Redeliveries of either event write nothing.
 			before := pipelinetest.Names(t, p.Library)
 			if again, err := p.Validate(ctx, obj, "corr-1"); err != nil || again.Status != pipeline.StatusExists {
 				t.Fatalf("redelivery: %+v, %v", again, err)
+			}
+			if wrote, err := p.DrawPreview(ctx, seed, "corr-1"); err != nil || wrote {
+				t.Errorf("DrawPreview again: %v, %v; want nothing written", wrote, err)
 			}
 			if after := pipelinetest.Names(t, p.Library); fmt.Sprint(after) != fmt.Sprint(before) {
 				t.Errorf("redelivery changed the library: %v, was %v", after, before)
@@ -100,28 +111,57 @@ func (s *pictureFailStore) Put(ctx context.Context, name string, body io.Reader,
 	return s.Store.Put(ctx, name, body, o)
 }
 
-func TestValidatePreviewWriteFailureIsRedelivered(t *testing.T) {
+func TestDrawPreviewFailureIsRedelivered(t *testing.T) {
 	p := newPipeline(t, "localdir")
 	ctx := context.Background()
 	lib := &pictureFailStore{Store: p.Library, failing: true}
 	p.Library = lib
 	obj := pipelinetest.Put(t, p.Uploads, "Walking.fbx", pipelinetest.Corpus(t, "mixamo/kirby-xbot60__Walking_InPlace.fbx"))
-	if _, err := p.Validate(ctx, obj, ""); !storage.IsTransient(err) || pipeline.KindOf(err) != pipeline.KindUnavailable {
+	v, err := p.Validate(ctx, obj, "")
+	if err != nil || v.Status != pipeline.StatusSeeded {
+		t.Fatalf("%+v, %v", v, err)
+	}
+	seed, err := p.Library.Stat(ctx, v.Object, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DrawPreview(ctx, seed, ""); !storage.IsTransient(err) || pipeline.KindOf(err) != pipeline.KindUnavailable {
 		t.Fatalf("preview write failing: err = %v, want a transient error so the event comes again", err)
 	}
-	names := pipelinetest.Names(t, p.Library)
-	if len(names) != 1 {
+	if names := pipelinetest.Names(t, p.Library); len(names) != 1 {
 		t.Fatalf("library %v, want the seed alone", names)
 	}
 	lib.failing = false
-	v, err := p.Validate(ctx, obj, "")
-	if err != nil || v.Status != pipeline.StatusExists {
-		t.Fatalf("redelivery: %+v, %v", v, err)
-	}
-	if _, ok := names[v.Object]; !ok {
-		t.Fatalf("redelivery found %s, want the seed written before: %v", v.Object, names)
+	if wrote, err := p.DrawPreview(ctx, seed, ""); err != nil || !wrote {
+		t.Fatalf("redelivery: %v, %v", wrote, err)
 	}
 	checkPicture(t, p, pipeline.PreviewName(v.Object), v.SHA256)
+}
+
+func TestDrawPreviewIgnoresOtherObjects(t *testing.T) {
+	p := newPipeline(t, "localdir")
+	ctx := context.Background()
+	data := pipelinetest.Corpus(t, "mixamo/kirby-xbot60__Idle.fbx")
+	byHand := pipelinetest.Put(t, p.Library, "seed/by-hand/Idle.fbx", data) // no metadata, no preview named
+	obj := pipelinetest.Put(t, p.Uploads, "Idle.fbx", data)
+	v, err := p.Validate(ctx, obj, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed, err := p.Library.Stat(ctx, v.Object, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := seed
+	gone.Generation++ // a generation replaced since the event
+	for what, a := range map[string]storage.Attrs{"seed without metadata": byHand, "upload": obj, "replaced generation": gone} {
+		if wrote, err := p.DrawPreview(ctx, a, ""); err != nil || wrote {
+			t.Errorf("%s: %v, %v; want ignored", what, wrote, err)
+		}
+	}
+	if _, err := p.Library.Stat(ctx, pipeline.PreviewName(v.Object), nil); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("a preview was drawn for a replaced generation: %v", err)
+	}
 }
 
 func TestBlendWritesPictures(t *testing.T) {

@@ -17,6 +17,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/anim"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/mixamo"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/preview"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
 
@@ -144,22 +145,20 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 		MetaRigName: info.Rig, MetaRigSignature: info.RigSignature, MetaClip: slug,
 		MetaRootMotion: formatFloat(info.RootMotionCM), MetaCorrelationID: correlationID,
 	}
-	draw := drawSeed(a, slug)
 	// The same content uploaded under another name is the same seed.
 	if a, err := p.findSeed(ctx, SeedPrefix+rig+"/", sha); err != nil {
 		return Validation{}, fmt.Errorf("validate %s: %w", obj.Name, err)
 	} else if a != nil {
-		if err := p.ensurePreview(ctx, *a, draw, correlationID); err != nil {
-			return Validation{}, fmt.Errorf("validate %s: preview: %w", obj.Name, err)
-		}
 		log.Info("seed exists", "seed", a.Name, "sha256", sha)
 		return Validation{Status: StatusExists, Object: a.Name, Generation: a.Generation, SHA256: sha}, nil
 	}
-	// A seed is filed without a preview rather than rejected when the
-	// drawing fails.
-	pic, drawErr := draw()
-	if drawErr != nil {
-		log.Warn("preview not drawn; the seed has none", "error", drawErr)
+	// The seed names its preview, which the blend service draws on the
+	// seed's event (DrawPreview): drawing here would triple the handler's
+	// time. A clip the sheet cannot show is seeded without one.
+	previewOK := true
+	if err := preview.CheckSheet(a.Skeleton, a.Clip(), previewOptions(slug)); err != nil {
+		previewOK = false
+		log.Warn("no preview can be drawn; the seed has none", "error", err)
 	}
 	opts := &storage.PutOptions{ContentType: contentType(ext), Metadata: meta, If: storage.DoesNotExist()}
 	// The first name is the clip's; if it holds other content, the content's
@@ -169,19 +168,11 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 		SeedPrefix + rig + "/" + slug + "." + ext,
 		SeedPrefix + rig + "/" + slug + "-" + sha[:8] + "." + ext,
 	} {
-		if drawErr == nil {
+		if previewOK {
 			meta[MetaPreview] = PreviewName(name)
 		}
 		out, err := p.Library.Put(ctx, name, bytes.NewReader(data), opts)
 		if err == nil {
-			// The seed names its preview before the preview exists: a
-			// failure here is retried by the redelivery, which finds the
-			// seed and draws what is missing.
-			if drawErr == nil {
-				if err := p.putPicture(ctx, picture{meta[MetaPreview], pic}, sha, correlationID); err != nil {
-					return Validation{}, fmt.Errorf("validate %s: preview: %w", obj.Name, err)
-				}
-			}
 			log.Info("seed written", "seed", name, "seed_generation", out.Generation, "sha256", sha)
 			return Validation{Status: StatusSeeded, Object: name, Generation: out.Generation, SHA256: sha}, nil
 		}
@@ -198,9 +189,6 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 			return Validation{}, fmt.Errorf("validate %s: %w", obj.Name, err)
 		}
 		if cur.Metadata[MetaSHA256] == sha {
-			if err := p.ensurePreview(ctx, cur, draw, correlationID); err != nil {
-				return Validation{}, fmt.Errorf("validate %s: preview: %w", obj.Name, err)
-			}
 			log.Info("seed exists", "seed", name, "sha256", sha)
 			return Validation{Status: StatusExists, Object: name, Generation: cur.Generation, SHA256: sha}, nil
 		}

@@ -125,22 +125,38 @@ func TestViewerInChromium(t *testing.T) {
 		}
 	}
 	base := "http://" + srv.Addr()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
+	// Both seeds catalogued, and their previews drawn (by the blend service, after the rows).
+	ready := func() bool {
 		var list struct {
-			Count int `json:"count"`
+			Seeds []struct {
+				PreviewURL string `json:"preview_url"`
+			} `json:"seeds"`
 		}
-		if resp, err := http.Get(base + "/seeds"); err == nil {
-			json.NewDecoder(resp.Body).Decode(&list)
+		resp, err := http.Get(base + "/seeds")
+		if err != nil {
+			return false
+		}
+		json.NewDecoder(resp.Body).Decode(&list)
+		resp.Body.Close()
+		if len(list.Seeds) != 2 {
+			return false
+		}
+		for _, s := range list.Seeds {
+			resp, err := http.Get(base + s.PreviewURL)
+			if err != nil {
+				return false
+			}
 			resp.Body.Close()
+			if s.PreviewURL == "" || resp.StatusCode != http.StatusOK {
+				return false
+			}
 		}
-		if list.Count == 2 {
-			break
-		}
+		return true
+	}
+	for deadline := time.Now().Add(60 * time.Second); !ready(); time.Sleep(100 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("the two seeds are not catalogued after 60 s (%d)", list.Count)
+			t.Fatal("the two seeds and their previews are not served after 60 s")
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
 
 	cmd := exec.CommandContext(ctx, bin, "e2e/viewer.e2e.mjs", base+"/viewer/", shots)

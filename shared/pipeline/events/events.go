@@ -182,10 +182,20 @@ func Sync(p *pipeline.Pipeline, log *slog.Logger) Handler {
 
 // Batch handles finalized manifests under jobs/ of the library bucket. The
 // result files it writes there end in .result.json and are not manifests.
+// It also draws the preview a new seed names (pipeline.DrawPreview).
 func Batch(p *pipeline.Pipeline, log *slog.Logger) Handler {
 	return func(ctx context.Context, ev cloudevents.Event) error {
 		se, ok := decode(log, ev)
-		if !ok || se.Type != storage.ObjectFinalized || se.Object.Bucket != p.Library.Bucket() || !pipeline.IsManifest(se.Object.Name) {
+		if !ok || se.Type != storage.ObjectFinalized || se.Object.Bucket != p.Library.Bucket() {
+			return nil
+		}
+		// The blend service also draws the previews new seeds name, so
+		// the validate handler does not wait for them.
+		if pipeline.NeedsPreview(se.Object) {
+			_, err := p.DrawPreview(ctx, se.Object, ev.ID())
+			return answer(log, ev, "preview of "+se.Object.Name, err)
+		}
+		if !pipeline.IsManifest(se.Object.Name) {
 			return nil
 		}
 		_, err := p.Batch(ctx, se.Object, ev.ID())

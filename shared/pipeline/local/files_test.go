@@ -39,6 +39,10 @@ func TestFilesAndViewer(t *testing.T) {
 	}
 	eventually(t, "the seed's row", func() bool { return len(rows(t, dir)) == 1 })
 	seed := rows(t, dir)[0]
+	eventually(t, "the seed's preview", func() bool {
+		_, err := os.Stat(filepath.Join(dir, "library", filepath.FromSlash(seed.Preview)))
+		return err == nil
+	})
 
 	// The seed listing points at the files this server serves.
 	code, _, body := get(t, base+"/seeds")
