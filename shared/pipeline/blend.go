@@ -20,6 +20,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/job"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/mixamo"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/preview"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/quality"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -161,21 +162,17 @@ func (p *Pipeline) blend(ctx context.Context, req BlendRequest, cache *inputCach
 		MetaRigName: info.Rig, MetaRigSignature: info.RigSignature, MetaClip: info.Clip,
 		MetaRootMotion: formatFloat(info.RootMotionCM), MetaCorrelationID: req.CorrelationID,
 	}
-	// The pictures go first, so a blend never names a missing preview; a
-	// retry after a failed blend write finds them in place.
+	// The blend names its pictures, which the blend service draws on the
+	// blend's event (DrawPreview), off this request's path.
 	names := make([]string, len(srcs))
 	for i, s := range srcs {
 		names[i] = sourceClip(s)
 	}
-	if pics, err := blendPictures(output, out.Result, inputs, names); err != nil {
-		p.log().Warn("preview not drawn; the blend has none", "output", output, "error", err)
-	} else {
-		for _, pic := range pics {
-			if err := p.putPicture(ctx, pic, sha, req.CorrelationID); err != nil {
-				return nil, storageError("output", pic.name, err)
-			}
-		}
-		meta[MetaPreview] = pics[0].name
+	spec := blendSpec(out.Result, out.Result.Animation.Clip(), names)
+	if err := preview.CheckSheet(out.Result.Animation.Skeleton, out.Result.Animation.Clip(), spec.options()); err != nil {
+		p.log().Warn("no preview can be drawn; the blend has none", "output", output, "error", err)
+	} else if sj, err := json.Marshal(spec); err == nil {
+		meta[MetaPreview], meta[MetaPreviewOptions] = PreviewName(output), string(sj)
 	}
 	a, err := p.Library.Put(ctx, output, bytes.NewReader(out.Data), &storage.PutOptions{
 		ContentType: animfile.ContentType(format), Metadata: meta, If: storage.DoesNotExist(),

@@ -3,9 +3,11 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/anim"
@@ -44,56 +46,57 @@ type picture struct {
 	data []byte
 }
 
-// SeedPreviewDPI is the resolution of seeds' contact sheets. The sheet is
-// drawn inside the validate handler, and its cost goes with its pixels:
-// at 72 dpi it costs about half of the default 96 and its labels still read.
-const SeedPreviewDPI = 72
+// MetaPreviewOptions is the metadata key on blends holding what their
+// contact sheet draws besides the clip (previewSpec JSON): the blend's
+// weights or transition window, known only while blending.
+const MetaPreviewOptions = "preview_options"
 
-// previewOptions are a seed's sheet options: validate checks them and
-// DrawPreview draws with them.
-func previewOptions(clip string) preview.SheetOptions {
-	return preview.SheetOptions{Title: clip}
+// previewSpec is a sheet's options as kept in metadata.
+type previewSpec struct {
+	Title      string              `json:"title,omitempty"`
+	Inputs     []string            `json:"inputs,omitempty"`
+	Weights    []float64           `json:"weights,omitempty"`
+	Transition *preview.Transition `json:"transition,omitempty"`
 }
 
-// blendPictures draws a blend's contact sheet, with the weights or the
-// transition window in the strip, and its metrics beside the inputs'. The
-// metrics are measured again with their series, which the stored report
-// leaves out; that costs a few milliseconds against the blend itself.
-func blendPictures(output string, res *blend.Result, inputs []*anim.Animation, names []string) ([]picture, error) {
-	out := res.Animation
-	clip := out.Clip()
-	if clip == nil {
-		return nil, errors.New("no clip to draw")
-	}
-	opt := preview.SheetOptions{Title: clip.Name, Inputs: names, Weights: res.Weights}
-	var qopt quality.Options
+func (s previewSpec) options() preview.SheetOptions {
+	return preview.SheetOptions{Title: s.Title, Inputs: s.Inputs, Weights: s.Weights, Transition: s.Transition}
+}
+
+// seedSpec is a seed's sheet: validate checks it and DrawPreview draws it.
+func seedSpec(clip string) previewSpec { return previewSpec{Title: clip} }
+
+// blendSpec is a blend's sheet: its weights, or for a transition its
+// window, in the strip under the frames.
+func blendSpec(res *blend.Result, clip *anim.Clip, names []string) previewSpec {
+	s := previewSpec{Title: clip.Name, Inputs: names, Weights: res.Weights}
 	if t := res.Transition; t != nil && t.Frames > 0 && t.StartFrame < clip.Frames {
-		opt.Transition = &preview.Transition{Start: t.StartFrame, Frames: t.Frames}
-		opt.Weights = nil
-		if t.StartFrame+t.Frames <= clip.Frames {
-			qopt.Transition = &quality.Window{Start: t.StartFrame, End: t.StartFrame + t.Frames}
-		}
+		s.Transition = &preview.Transition{Start: t.StartFrame, Frames: t.Frames}
+		s.Weights = nil
 	}
-	sheet, err := preview.ContactSheetPNG(out.Skeleton, clip, opt)
-	if err != nil {
-		return nil, fmt.Errorf("contact sheet: %w", err)
+	return s
+}
+
+// metricsPlot draws a blend's metrics over time beside its inputs'. The
+// metrics are measured again with their per-frame series, which the stored
+// report leaves out.
+func metricsPlot(a *anim.Animation, inputs []*anim.Animation, spec previewSpec) ([]byte, error) {
+	clip := a.Clip()
+	var qopt quality.Options
+	if t := spec.Transition; t != nil && t.Start+t.Frames <= clip.Frames {
+		qopt.Transition = &quality.Window{Start: t.Start, End: t.Start + t.Frames}
 	}
-	pics := []picture{{PreviewName(output), sheet}}
-	m, err := quality.Measure(out.Skeleton, clip, qopt)
+	m, err := quality.Measure(a.Skeleton, clip, qopt)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
 	ins := make([]quality.Metrics, len(inputs))
-	for i, a := range inputs {
-		if ins[i], err = quality.Measure(a.Skeleton, a.Clip(), quality.Options{}); err != nil {
+	for i, in := range inputs {
+		if ins[i], err = quality.Measure(in.Skeleton, in.Clip(), quality.Options{}); err != nil {
 			return nil, fmt.Errorf("metrics of input %d: %w", i, err)
 		}
 	}
-	plot, err := preview.MetricsPlotPNG(m, ins, preview.PlotOptions{Title: clip.Name, Inputs: names, Transition: opt.Transition})
-	if err != nil {
-		return nil, fmt.Errorf("metric plot: %w", err)
-	}
-	return append(pics, picture{MetricsName(output), plot}), nil
+	return preview.MetricsPlotPNG(m, ins, preview.PlotOptions{Title: spec.Title, Inputs: spec.Inputs, Transition: spec.Transition})
 }
 
 // putPicture writes a picture of the animation whose content hash is sha.
@@ -125,55 +128,120 @@ func (p *Pipeline) putPicture(ctx context.Context, pic picture, sha, correlation
 	return &Error{Kind: KindUnavailable, Msg: pic.name + " keeps changing during the write; retry"}
 }
 
-// NeedsPreview reports whether obj is a seed whose metadata names a
-// preview: the objects DrawPreview draws.
+// NeedsPreview reports whether obj is a seed or a blend whose metadata
+// names a preview: the objects DrawPreview draws.
 func NeedsPreview(obj storage.Attrs) bool {
-	return strings.HasPrefix(obj.Name, SeedPrefix) && IsCatalogued(obj.Name) && obj.Metadata[MetaPreview] != ""
+	return IsCatalogued(obj.Name) && obj.Metadata[MetaPreview] != ""
 }
 
-// DrawPreview draws the contact sheet a seed's metadata names and writes it
-// beside the seed; it reports whether it wrote one. It runs on the seed's
-// finalize event, off the validate handler's path; a transient failure is
-// an error, so the event comes again, and a redelivery finds the sheet in
-// place and draws nothing. Other objects are ignored.
-func (p *Pipeline) DrawPreview(ctx context.Context, seed storage.Attrs, correlationID string) (bool, error) {
-	if !NeedsPreview(seed) {
+// DrawPreview draws the contact sheet a seed's or a blend's metadata names,
+// and a blend's metric plot, and writes them beside it; it reports whether
+// it wrote any. It runs on the object's finalize event, off the validate
+// and blend requests' path (drawing would triple validate's time and
+// multiply a blend's). A transient failure is an error, so the event comes
+// again; a redelivery finds the pictures in place and draws nothing. Other
+// objects are ignored.
+func (p *Pipeline) DrawPreview(ctx context.Context, obj storage.Attrs, correlationID string) (bool, error) {
+	if !NeedsPreview(obj) {
 		return false, nil
 	}
-	name, sha := seed.Metadata[MetaPreview], seed.Metadata[MetaSHA256]
-	log := p.log().With("seed", seed.Name, "generation", seed.Generation, "preview", name, "correlation_id", correlationID)
-	cur, err := p.Library.Stat(ctx, name, nil)
-	if err == nil && cur.Metadata[MetaSHA256] == sha {
+	isBlend := strings.HasPrefix(obj.Name, BlendPrefix)
+	sha := obj.Metadata[MetaSHA256]
+	pics := []string{obj.Metadata[MetaPreview]}
+	if isBlend {
+		pics = append(pics, MetricsName(obj.Name))
+	}
+	log := p.log().With("object", obj.Name, "generation", obj.Generation, "preview", pics[0], "correlation_id", correlationID)
+	missing := false
+	for _, name := range pics {
+		cur, err := p.Library.Stat(ctx, name, nil)
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return false, fmt.Errorf("preview of %s: %w", obj.Name, err)
+		}
+		missing = missing || err != nil || cur.Metadata[MetaSHA256] != sha
+	}
+	if !missing {
 		return false, nil
 	}
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return false, fmt.Errorf("preview of %s: %w", seed.Name, err)
+	spec := seedSpec(obj.Metadata[MetaClip])
+	if isBlend {
+		if err := json.Unmarshal([]byte(obj.Metadata[MetaPreviewOptions]), &spec); err != nil {
+			log.Error("preview options unreadable; no preview drawn", "error", err)
+			return false, nil
+		}
 	}
-	if p.MaxFileSize > 0 && seed.Size > p.MaxFileSize {
-		log.Warn("seed over the size limit; no preview drawn", "size", seed.Size)
-		return false, nil
+	a, err := p.loadAnimation(ctx, obj)
+	if a == nil || err != nil {
+		return false, err // gone (a newer event covers it), or a transient failure
 	}
-	data, _, err := storage.ReadAll(ctx, p.Library, seed.Name, &storage.ReadOptions{Generation: seed.Generation})
-	if errors.Is(err, storage.ErrNotFound) {
-		return false, nil // replaced or deleted: a newer event covers it
-	}
+	// Validate and blend checked what the sheet needs, so a failure here is
+	// an object changed by hand; a repeat would fail the same way.
+	sheet, err := preview.ContactSheetPNG(a.Skeleton, a.Clip(), spec.options())
 	if err != nil {
-		return false, fmt.Errorf("preview of %s: %w", seed.Name, err)
-	}
-	a, err := animfile.Decode(path.Base(seed.Name), data)
-	var png []byte
-	if err == nil {
-		png, err = preview.ContactSheetPNG(a.Skeleton, a.Clip(), previewOptions(seed.Metadata[MetaClip]))
-	}
-	if err != nil {
-		// Validate checked what the sheet needs, so this is a seed changed
-		// by hand; a repeat would fail the same way.
 		log.Error("preview not drawn", "error", err)
 		return false, nil
 	}
-	if err := p.putPicture(ctx, picture{name, png}, sha, correlationID); err != nil {
-		return false, fmt.Errorf("preview of %s: %w", seed.Name, err)
+	drawn := []picture{{pics[0], sheet}}
+	if isBlend {
+		var srcs []string
+		_ = json.Unmarshal([]byte(obj.Metadata[MetaSources]), &srcs)
+		var inputs []*anim.Animation
+		for _, name := range srcs {
+			src, err := p.Library.Stat(ctx, name, nil)
+			if errors.Is(err, storage.ErrNotFound) {
+				continue // deleted since: the plot shows the others
+			}
+			if err != nil {
+				return false, fmt.Errorf("preview of %s: %w", obj.Name, err)
+			}
+			in, err := p.loadAnimation(ctx, src)
+			if err != nil {
+				return false, err
+			}
+			if in != nil {
+				inputs = append(inputs, in)
+			}
+		}
+		if len(inputs) != len(srcs) {
+			spec.Inputs = nil // the names would not match the curves
+		}
+		plot, err := metricsPlot(a, inputs, spec)
+		if err != nil {
+			log.Error("metric plot not drawn", "error", err)
+		} else {
+			drawn = append(drawn, picture{pics[1], plot})
+		}
 	}
-	log.Info("preview written")
+	// The sheet goes last: a reader that finds it finds the plot too.
+	slices.Reverse(drawn)
+	for _, pic := range drawn {
+		if err := p.putPicture(ctx, pic, sha, correlationID); err != nil {
+			return false, fmt.Errorf("preview of %s: %w", obj.Name, err)
+		}
+	}
+	log.Info("preview written", "pictures", len(drawn))
 	return true, nil
+}
+
+// loadAnimation reads and decodes one generation of a library object: nil
+// when that generation is gone or cannot be read as an animation (logged),
+// an error when storage fails.
+func (p *Pipeline) loadAnimation(ctx context.Context, obj storage.Attrs) (*anim.Animation, error) {
+	if p.MaxFileSize > 0 && obj.Size > p.MaxFileSize {
+		p.log().Warn("over the size limit; not drawn", "object", obj.Name, "size", obj.Size)
+		return nil, nil
+	}
+	data, _, err := storage.ReadAll(ctx, p.Library, obj.Name, &storage.ReadOptions{Generation: obj.Generation})
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("preview of %s: %w", obj.Name, err)
+	}
+	a, err := animfile.Decode(path.Base(obj.Name), data)
+	if err != nil || a.Clip() == nil {
+		p.log().Error("unreadable; not drawn", "object", obj.Name, "error", err)
+		return nil, nil
+	}
+	return a, nil
 }

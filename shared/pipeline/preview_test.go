@@ -164,7 +164,7 @@ func TestDrawPreviewIgnoresOtherObjects(t *testing.T) {
 	}
 }
 
-func TestBlendWritesPictures(t *testing.T) {
+func TestBlendPictures(t *testing.T) {
 	for _, method := range []blend.Options{{Method: "mix", Ratio: ratio(0.3)}, {Method: "transition"}} {
 		t.Run(method.Method, func(t *testing.T) {
 			p := newPipeline(t, "localdir")
@@ -180,6 +180,17 @@ func TestBlendWritesPictures(t *testing.T) {
 			if !strings.HasSuffix(sheet, ".preview.png") || !strings.HasSuffix(plot, ".metrics.png") || res.Metadata[pipeline.MetaPreview] != sheet {
 				t.Fatalf("preview metadata %q; sheet %s, plot %s", res.Metadata[pipeline.MetaPreview], sheet, plot)
 			}
+			// The blend names its pictures; its event draws them.
+			if _, err := p.Library.Stat(ctx, sheet, nil); !errors.Is(err, storage.ErrNotFound) {
+				t.Errorf("the blend request drew its preview itself: %v", err)
+			}
+			obj, err := p.Library.Stat(ctx, res.Output, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if wrote, err := p.DrawPreview(ctx, obj, "ev"); err != nil || !wrote {
+				t.Fatalf("DrawPreview: %v, %v", wrote, err)
+			}
 			checkPicture(t, p, sheet, res.SHA256)
 			checkPicture(t, p, plot, res.SHA256)
 
@@ -188,9 +199,24 @@ func TestBlendWritesPictures(t *testing.T) {
 			if err != nil || !again.Cached || again.Metadata[pipeline.MetaPreview] != sheet {
 				t.Fatalf("again: %+v, %v", again, err)
 			}
-			if after := pipelinetest.Names(t, p.Library); fmt.Sprint(after) != fmt.Sprint(before) {
-				t.Errorf("a cached blend changed the library: %v, was %v", after, before)
+			if wrote, err := p.DrawPreview(ctx, obj, "ev"); err != nil || wrote {
+				t.Errorf("DrawPreview again: %v, %v; want nothing written", wrote, err)
 			}
+			if after := pipelinetest.Names(t, p.Library); fmt.Sprint(after) != fmt.Sprint(before) {
+				t.Errorf("a repeated request or event changed the library: %v, was %v", after, before)
+			}
+
+			// A source deleted before the drawing: the plot shows the result alone.
+			if err := p.Library.Delete(ctx, plot, nil); err != nil {
+				t.Fatal(err)
+			}
+			if err := p.Library.Delete(ctx, run, nil); err != nil {
+				t.Fatal(err)
+			}
+			if wrote, err := p.DrawPreview(ctx, obj, "ev"); err != nil || !wrote {
+				t.Fatalf("DrawPreview without a source: %v, %v", wrote, err)
+			}
+			checkPicture(t, p, plot, res.SHA256)
 		})
 	}
 }

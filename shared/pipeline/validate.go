@@ -156,7 +156,7 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 	// seed's event (DrawPreview): drawing here would triple the handler's
 	// time. A clip the sheet cannot show is seeded without one.
 	previewOK := true
-	if err := preview.CheckSheet(a.Skeleton, a.Clip(), previewOptions(slug)); err != nil {
+	if err := preview.CheckSheet(a.Skeleton, a.Clip(), seedSpec(slug).options()); err != nil {
 		previewOK = false
 		log.Warn("no preview can be drawn; the seed has none", "error", err)
 	}

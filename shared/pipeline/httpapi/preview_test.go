@@ -30,6 +30,16 @@ func TestCatalogAnswersCarryPreviews(t *testing.T) {
 				t.Fatalf("POST /blend: HTTP %d %v", code, res)
 			}
 			out := res["output"].(string)
+			// What the blend service does on each object's event.
+			for name := range pipelinetest.Names(t, env.P.Library) {
+				obj, err := env.P.Library.Stat(context.Background(), name, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := env.P.DrawPreview(context.Background(), obj, "test"); err != nil {
+					t.Fatal(err)
+				}
+			}
 			syncAll(t, env)
 
 			code, one, _ := do(t, h, "GET", "/blends/"+strings.TrimPrefix(out, "blend/"), "")

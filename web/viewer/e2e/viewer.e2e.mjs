@@ -96,7 +96,12 @@ const result = { screenshots: outDir };
 try {
   const page = ctx.pages()[0] || await ctx.newPage();
   page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()} at ${m.location().url}`); });
+  page.on('console', (m) => {
+    // A new blend's pictures are drawn just after its row appears; the page retries them, and
+    // the check below wants them loaded in the end.
+    if (m.type() !== 'error' || (/404/.test(m.text()) && /\.png$/.test(m.location().url))) return;
+    errors.push(`console: ${m.text()} at ${m.location().url}`);
+  });
   page.setDefaultTimeout(30000);
 
   await page.goto(url, { waitUntil: 'load' });
@@ -123,6 +128,10 @@ try {
   const loaded = await page.locator('#player-blend').getAttribute('data-loaded');
   if (!loaded?.includes(made)) fail(`the blend player shows ${loaded}, not ${made}`);
   result.blend = made;
+  await page.waitForFunction((name) => {
+    const img = document.querySelector(`#blends .card[data-name="${name}"] img`);
+    return img?.complete && img.naturalWidth > 0;
+  }, made);
   const plot = await page.locator('#blends .card.new a.meta').getAttribute('href');
   const plotRes = plot && await page.request.get(plot);
   if (!plotRes?.ok() || plotRes.headers()['content-type'] !== 'image/png') fail(`the new blend's metric plot ${plot} does not load`);

@@ -30,6 +30,14 @@ function card(e, side, fresh) {
     img.src = resolve(e.preview_url);
     img.alt = `Contact sheet of ${title}: the skeleton at evenly spaced frames, side and front, and the root's path`;
     img.loading = 'lazy';
+    // A new object's pictures are drawn just after it is catalogued: try again for a while.
+    img.addEventListener('error', () => {
+      const tries = Number(img.dataset.tries || 0);
+      if (tries < 40) {
+        img.dataset.tries = String(tries + 1);
+        setTimeout(() => { img.src = resolve(e.preview_url); }, 500);
+      }
+    });
     img.width = 560;
     img.height = 180;
     // The picture opens full size: the card shows it too small to read its labels.
