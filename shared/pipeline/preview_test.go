@@ -220,3 +220,38 @@ func TestBlendPictures(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkDrawPreview measures the work the blend service does on a new
+// seed's event (read, decode, draw and write its sheet) and on a new
+// blend's (the sheet, its inputs read and measured, and the metric plot).
+// The pictures are deleted between iterations, so each draws them.
+func BenchmarkDrawPreview(b *testing.B) {
+	p := newPipeline(b, "localdir")
+	ctx := context.Background()
+	walk := seed(b, p, "mixamo/kirby-xbot60__Walking_InPlace.fbx", "Walking.fbx")
+	run := seed(b, p, "mixamo/kirby-xbot60__Running_InPlace.fbx", "Running.fbx")
+	res, err := p.Blend(ctx, pipeline.BlendRequest{Sources: []string{walk, run}, Options: blend.Options{Method: "transition"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for what, name := range map[string]string{"seed": walk, "blend": res.Output} {
+		b.Run(what, func(b *testing.B) {
+			obj, err := p.Library.Stat(ctx, name, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				b.StopTimer()
+				for _, pic := range []string{pipeline.PreviewName(name), pipeline.MetricsName(name)} {
+					if err := p.Library.Delete(ctx, pic, nil); err != nil && !errors.Is(err, storage.ErrNotFound) {
+						b.Fatal(err)
+					}
+				}
+				b.StartTimer()
+				if wrote, err := p.DrawPreview(ctx, obj, ""); err != nil || !wrote {
+					b.Fatalf("%v, %v", wrote, err)
+				}
+			}
+		})
+	}
+}
