@@ -39,10 +39,13 @@ export const postBlend = (body) => call('blend', {
 export const resolve = (u) => new URL(u, base).href;
 
 // glbURL is where a player gets an entry as GLB: the object itself when it is one, else the
-// local server's conversion (?format=glb).
+// local server's conversion (?format=glb). A signed URL cannot take the parameter, so an object
+// that is not GLB behind one cannot play (null).
 export function glbURL(entry) {
   if (!entry.url) return null;
   const u = new URL(entry.url, base);
-  if (entry.format !== 'glb' && !entry.name.endsWith('.glb')) u.searchParams.set('format', 'glb');
+  if (entry.name.endsWith('.glb')) return u.href;
+  if (u.searchParams.has('X-Goog-Signature')) return null;
+  u.searchParams.set('format', 'glb');
   return u.href;
 }

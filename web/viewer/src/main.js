@@ -78,7 +78,7 @@ function card(e, side, fresh) {
 async function play(side, e) {
   const url = glbURL(e);
   if (!url) {
-    say(`${e.name} has no URL to load it from.`, true);
+    say(`${e.name} cannot play here: only GLB objects play from signed URLs; blend with format glb.`, true);
     return;
   }
   say(`Loading ${e.name}…`);
