@@ -72,7 +72,12 @@ export class Player {
     root.updateMatrixWorld(true);
     const box = new Box3();
     const p = new Vector3();
-    root.traverse((o) => { if (o.isBone) box.expandByPoint(o.getWorldPosition(p)); });
+    this.hips = null;
+    root.traverse((o) => {
+      if (!o.isBone) return;
+      this.hips ??= o; // the first bone in tree order is the skeleton's root
+      box.expandByPoint(o.getWorldPosition(p));
+    });
     if (box.isEmpty()) box.setFromObject(root);
     const size = box.getSize(new Vector3());
     const centre = box.getCenter(new Vector3());
@@ -86,12 +91,29 @@ export class Player {
     this.camera.position.set(centre.x + dist * 0.45, centre.y + h * 0.25, centre.z + dist);
     this.camera.lookAt(centre);
     this.camera.updateProjectionMatrix();
+    // The camera follows the root across the floor, so a clip with root motion stays in view.
+    this.centre = centre;
+    this.offset = this.camera.position.clone().sub(centre);
+    this.hips0 = this.hips ? this.hips.getWorldPosition(new Vector3()) : null;
+  }
+
+  follow() {
+    if (!this.hips) return;
+    const p = this.hips.getWorldPosition(new Vector3());
+    const target = this.centre.clone();
+    target.x += p.x - this.hips0.x;
+    target.z += p.z - this.hips0.z;
+    this.camera.position.copy(target).add(this.offset);
+    this.camera.lookAt(target);
   }
 
   // tick advances the animation and draws.
   tick() {
     const dt = this.clock.getDelta();
-    if (this.mixer && this.playing) this.mixer.update(dt);
+    if (this.mixer && this.playing) {
+      this.mixer.update(dt);
+      this.follow();
+    }
     if (this.action) this.timeEl.textContent = `${this.action.time.toFixed(2)} s / ${this.clip.duration.toFixed(2)} s`;
     this.renderer.render(this.scene, this.camera);
   }
