@@ -82,6 +82,7 @@ async function play(side, e) {
     return;
   }
   say(`Loading ${e.name}…`);
+  players[side].figure.scrollIntoView({ block: 'nearest' });
   try {
     await players[side].load(url, e.clip ? `${e.clip} (${e.name})` : e.name);
     say(`Playing ${e.name} in the ${side} player.`);

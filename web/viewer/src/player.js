@@ -1,7 +1,7 @@
 // A player shows one GLB's skeleton, animated, in a three.js scene.
 import {
-  AnimationMixer, Box3, Clock, Color, GridHelper, PerspectiveCamera, Scene, SkeletonHelper, Vector3,
-  WebGLRenderer,
+  AnimationMixer, Box3, Color, GridHelper, PerspectiveCamera, Scene, SkeletonHelper, Vector3,
+  Timer, WebGLRenderer,
 } from 'three';
 import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js';
 
@@ -21,7 +21,8 @@ export class Player {
     this.scene = new Scene();
     this.scene.background = new Color(0xeef1f4);
     this.camera = new PerspectiveCamera(40, 4 / 3, 1, 10000);
-    this.clock = new Clock();
+    this.timer = new Timer();
+    this.timer.connect(document); // no jump after the tab was hidden
     this.playing = true;
     this.toggle.addEventListener('click', () => this.setPlaying(!this.playing));
     new ResizeObserver(() => this.resize()).observe(this.stage);
@@ -62,7 +63,7 @@ export class Player {
     this.figure.dataset.loaded = label;
     this.toggle.disabled = false;
     this.setPlaying(true);
-    this.clock.getDelta();
+    this.timer.update();
   }
 
   // frame points the camera at the skeleton in its first pose, from the front and a little
@@ -109,7 +110,8 @@ export class Player {
 
   // tick advances the animation and draws.
   tick() {
-    const dt = this.clock.getDelta();
+    this.timer.update();
+    const dt = this.timer.getDelta();
     if (this.mixer && this.playing) {
       this.mixer.update(dt);
       this.follow();
