@@ -255,3 +255,29 @@ func BenchmarkDrawPreview(b *testing.B) {
 		})
 	}
 }
+
+// A seed deleted and uploaded again is seeded again, though its preview,
+// which carries its hash, is still there.
+func TestValidateAfterSeedDeletedKeepsItsPreviewApart(t *testing.T) {
+	p := newPipeline(t, "localdir")
+	ctx := context.Background()
+	data := pipelinetest.Corpus(t, "mixamo/kirby-xbot60__Idle.fbx")
+	v, err := p.Validate(ctx, pipelinetest.Put(t, p.Uploads, "Idle.fbx", data), "")
+	if err != nil || v.Status != pipeline.StatusSeeded {
+		t.Fatalf("%+v, %v", v, err)
+	}
+	seed, err := p.Library.Stat(ctx, v.Object, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DrawPreview(ctx, seed, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Library.Delete(ctx, v.Object, nil); err != nil {
+		t.Fatal(err)
+	}
+	again, err := p.Validate(ctx, pipelinetest.Put(t, p.Uploads, "Idle-2.fbx", data), "")
+	if err != nil || again.Status != pipeline.StatusSeeded || !pipeline.IsCatalogued(again.Object) {
+		t.Fatalf("upload after the seed was deleted: %+v, %v; want a new seed", again, err)
+	}
+}

@@ -202,7 +202,8 @@ func (p *Pipeline) findSeed(ctx context.Context, prefix, sha string) (*storage.A
 		if err != nil {
 			return nil, err
 		}
-		if a.Metadata[MetaSHA256] == sha {
+		// Pictures carry the hash of the seed they show.
+		if a.Metadata[MetaSHA256] == sha && IsCatalogued(a.Name) {
 			return &a, nil
 		}
 	}
