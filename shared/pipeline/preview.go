@@ -30,14 +30,15 @@ const (
 const MetaPreview = "preview"
 
 // PreviewName is the contact sheet's object name for a seed or a blend:
-// seed/<rig>/<clip>.fbx has seed/<rig>/<clip>.preview.png.
+// seed/<rig>/<clip>.fbx has seed/<rig>/<clip>.fbx.preview.png. The
+// extension stays: walking.fbx and walking.glb may be two seeds.
 func PreviewName(object string) string {
-	return strings.TrimSuffix(object, path.Ext(object)) + PreviewSuffix
+	return object + PreviewSuffix
 }
 
 // MetricsName is the metric plot's object name for a blend.
 func MetricsName(object string) string {
-	return strings.TrimSuffix(object, path.Ext(object)) + MetricsSuffix
+	return object + MetricsSuffix
 }
 
 // picture is a rendered PNG and the object it goes to.

@@ -53,7 +53,7 @@ func TestValidateWritesPreview(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := strings.TrimSuffix(v.Object, ".fbx") + ".preview.png"
+			want := v.Object + ".preview.png"
 			if got := seed.Metadata[pipeline.MetaPreview]; got != want || pipeline.PreviewName(v.Object) != want || !pipeline.NeedsPreview(seed) {
 				t.Fatalf("preview metadata %q, PreviewName %q; want %q", got, pipeline.PreviewName(v.Object), want)
 			}
@@ -279,5 +279,24 @@ func TestValidateAfterSeedDeletedKeepsItsPreviewApart(t *testing.T) {
 	again, err := p.Validate(ctx, pipelinetest.Put(t, p.Uploads, "Idle-2.fbx", data), "")
 	if err != nil || again.Status != pipeline.StatusSeeded || !pipeline.IsCatalogued(again.Object) {
 		t.Fatalf("upload after the seed was deleted: %+v, %v; want a new seed", again, err)
+	}
+}
+
+func TestPictureNames(t *testing.T) {
+	for _, tt := range []struct{ object, sheet, plot string }{
+		{"seed/r/walking.fbx", "seed/r/walking.fbx.preview.png", "seed/r/walking.fbx.metrics.png"},
+		// Two seeds of one clip name in two formats keep two previews.
+		{"seed/r/walking.glb", "seed/r/walking.glb.preview.png", "seed/r/walking.glb.metrics.png"},
+		{"blend/r/mix-0123456789ab.glb", "blend/r/mix-0123456789ab.glb.preview.png", "blend/r/mix-0123456789ab.glb.metrics.png"},
+	} {
+		if got := pipeline.PreviewName(tt.object); got != tt.sheet {
+			t.Errorf("PreviewName(%q) = %q, want %q", tt.object, got, tt.sheet)
+		}
+		if got := pipeline.MetricsName(tt.object); got != tt.plot {
+			t.Errorf("MetricsName(%q) = %q, want %q", tt.object, got, tt.plot)
+		}
+		if pipeline.IsCatalogued(tt.sheet) || pipeline.IsCatalogued(tt.plot) {
+			t.Errorf("pictures of %q would be catalogued", tt.object)
+		}
 	}
 }

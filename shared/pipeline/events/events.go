@@ -182,15 +182,15 @@ func Sync(p *pipeline.Pipeline, log *slog.Logger) Handler {
 
 // Batch handles finalized manifests under jobs/ of the library bucket. The
 // result files it writes there end in .result.json and are not manifests.
-// It also draws the preview a new seed names (pipeline.DrawPreview).
+// It also draws the pictures a new seed or blend names (pipeline.DrawPreview).
 func Batch(p *pipeline.Pipeline, log *slog.Logger) Handler {
 	return func(ctx context.Context, ev cloudevents.Event) error {
 		se, ok := decode(log, ev)
 		if !ok || se.Type != storage.ObjectFinalized || se.Object.Bucket != p.Library.Bucket() {
 			return nil
 		}
-		// The blend service also draws the previews new seeds name, so
-		// the validate handler does not wait for them.
+		// The blend service also draws the pictures new seeds and blends
+		// name, so neither validate nor POST /blend waits for them.
 		if pipeline.NeedsPreview(se.Object) {
 			_, err := p.DrawPreview(ctx, se.Object, ev.ID())
 			return answer(log, ev, "preview of "+se.Object.Name, err)
