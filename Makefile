@@ -64,6 +64,12 @@ fuzz:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./shared/...
 
+# Rebuilds the viewer's bundle (web/viewer/dist, embedded in the binaries) from web/viewer/src;
+# make verify fails while the committed bundle is stale.
+.PHONY: viewer
+viewer: setup
+	cd web/viewer && node build.mjs
+
 clean:
 	rm -rf $(BIN) .demo
 

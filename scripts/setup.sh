@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs the independent judges the tests use: Blender, assimp, and npm's three, fbx2gltf
-# and gltf-validator. Safe to run again; does nothing when everything is present.
+# and gltf-validator; Chromium and the viewer's npm packages (web/viewer) for its end-to-end
+# test. Safe to run again; does nothing when everything is present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
 command -v blender >/dev/null || need+=(blender)
+# The viewer's end-to-end test drives Debian's Chromium (never a browser npm downloads).
+[ -x /usr/bin/chromium ] || need+=(chromium)
 command -v assimp >/dev/null || need+=(assimp-utils)
 python3 -c 'import numpy' 2>/dev/null || dpkg -s python3-numpy >/dev/null 2>&1 || need+=(python3-numpy)
 # promtool checks and unit-tests the Prometheus alerting rules (make infra-check).
@@ -20,6 +23,11 @@ fi
 if [ -f verify/node/package-lock.json ] && { [ ! -f verify/node/node_modules/.package-lock.json ] ||
   [ verify/node/package-lock.json -nt verify/node/node_modules/.package-lock.json ]; }; then
   (cd verify/node && npm ci --no-audit --no-fund --loglevel=error)
+fi
+# The viewer's build (esbuild, three) and its end-to-end driver (playwright-core).
+if [ -f web/viewer/package-lock.json ] && { [ ! -f web/viewer/node_modules/.package-lock.json ] ||
+  [ web/viewer/package-lock.json -nt web/viewer/node_modules/.package-lock.json ]; }; then
+  (cd web/viewer && npm ci --no-audit --no-fund --loglevel=error)
 fi
 if [ -f verify/node/node_modules/fbx2gltf/bin/Linux/FBX2glTF ]; then
   chmod +x verify/node/node_modules/fbx2gltf/bin/Linux/FBX2glTF

@@ -59,6 +59,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	fmt.Fprintf(stdout, "serving the local pipeline on http://%s (uploads: %s/uploads, library: %s/library)\n", srv.Addr(), *dir, *dir)
+	fmt.Fprintf(stdout, "viewer: http://%s/viewer/\n", srv.Addr())
 	if opts.Token != "" {
 		fmt.Fprintln(stdout, "the blend API requires Authorization: Bearer <token>")
 	}

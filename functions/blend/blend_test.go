@@ -91,7 +91,17 @@ func TestServedByFunctionsFramework(t *testing.T) {
 			t.Fatalf("%s: HTTP %d", ev.Object.Name, code)
 		}
 	}
+	// The blend's event draws its two pictures, whose events write nothing.
+	pictures := env.Events.Take()
+	if len(pictures) != 2 || pictures[0].Object.Name != pipeline.PreviewName("blend/t.glb") && pictures[1].Object.Name != pipeline.PreviewName("blend/t.glb") {
+		t.Errorf("the batch's writes triggered %v, want the blend's preview and metric plot", pictures)
+	}
+	for _, ev := range pictures {
+		if code := pipelinetest.Send(t, base+"/", ev); code/100 != 2 {
+			t.Fatalf("%s: HTTP %d", ev.Object.Name, code)
+		}
+	}
 	if again := env.Events.Take(); len(again) != 0 {
-		t.Errorf("the batch's own writes triggered more writes: %v", again)
+		t.Errorf("the pictures triggered more writes: %v", again)
 	}
 }

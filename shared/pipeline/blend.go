@@ -22,6 +22,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/job"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/mixamo"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/logs"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/preview"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/quality"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -163,6 +164,18 @@ func (p *Pipeline) blend(ctx context.Context, req BlendRequest, cache *inputCach
 		MetaDuration: formatFloat(info.Duration), MetaJoints: strconv.Itoa(info.Joints), MetaRig: srcs[0].rig,
 		MetaRigName: info.Rig, MetaRigSignature: info.RigSignature, MetaClip: info.Clip,
 		MetaRootMotion: formatFloat(info.RootMotionCM), MetaCorrelationID: req.CorrelationID,
+	}
+	// The blend names its pictures, which the blend service draws on the
+	// blend's event (DrawPreview), off this request's path.
+	names := make([]string, len(srcs))
+	for i, s := range srcs {
+		names[i] = sourceClip(s)
+	}
+	spec := blendSpec(out.Result, out.Result.Animation.Clip(), names)
+	if err := preview.CheckSheet(out.Result.Animation.Skeleton, out.Result.Animation.Clip(), spec.options()); err != nil {
+		p.log().WarnContext(ctx, "no preview can be drawn; the blend has none", "output", output, "error", err)
+	} else if sj, err := json.Marshal(spec); err == nil {
+		meta[MetaPreview], meta[MetaPreviewOptions] = PreviewName(output), string(sj)
 	}
 	a, err := p.Library.Put(ctx, output, bytes.NewReader(out.Data), &storage.PutOptions{
 		ContentType: animfile.ContentType(format), Metadata: meta, If: storage.DoesNotExist(),
@@ -351,11 +364,16 @@ func clipName(requested, method string, srcs []source) string {
 	}
 	names := make([]string, len(srcs))
 	for i, s := range srcs {
-		names[i] = s.attrs.Metadata[MetaClip]
-		if names[i] == "" {
-			base := path.Base(s.attrs.Name)
-			names[i] = strings.TrimSuffix(base, path.Ext(base))
-		}
+		names[i] = sourceClip(s)
 	}
 	return method + "(" + strings.Join(names, ", ") + ")"
+}
+
+// sourceClip names a source by its clip, else its file name.
+func sourceClip(s source) string {
+	if c := s.attrs.Metadata[MetaClip]; c != "" {
+		return c
+	}
+	base := path.Base(s.attrs.Name)
+	return strings.TrimSuffix(base, path.Ext(base))
 }

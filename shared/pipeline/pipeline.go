@@ -11,6 +11,8 @@
 //
 //	seed/<rig>/<clip>.<ext>            validated uploads, bytes as uploaded
 //	blend/<rig>/<method>-<hash12>.<ext> blends, named by content address
+//	seed|blend/<...>.<ext>.preview.png contact sheet of the seed or blend
+//	blend/<...>.<ext>.metrics.png      a blend's quality metrics over time
 //	jobs/<name>.yaml|json              batch manifests
 //	jobs/<name>.result.json            a manifest's outcome (never a manifest)
 //	rejected/<upload>                  uploads that failed validation

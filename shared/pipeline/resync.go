@@ -146,7 +146,7 @@ func (p *Pipeline) Resync(ctx context.Context, opts ResyncOptions) (ResyncReport
 	if err := flush(true); err != nil {
 		return rep, err
 	}
-	p.log().Info("catalog resynced from the library", "objects", rep.Objects, "added", len(rep.Added),
+	p.log().InfoContext(ctx, "catalog resynced from the library", "objects", rep.Objects, "added", len(rep.Added),
 		"fixed", len(rep.Fixed), "deleted", len(rep.Deleted), "failed", len(rep.Failed), "dry_run", opts.DryRun)
 	return rep, nil
 }

@@ -338,6 +338,10 @@ func (p *Pipeline) mergeShards(ctx context.Context, sh *Shard) (*BatchResult, er
 	resultName := ResultName(sh.Manifest)
 	cond := storage.DoesNotExist()
 	if cur, err := p.Library.Stat(ctx, resultName, nil); err == nil {
+		if cur.Metadata["manifest_generation"] == gen {
+			// Another shard merged between our look at the summaries and now.
+			return p.resultFor(ctx, resultName, gen)
+		}
 		cond = storage.GenerationMatch(cur.Generation) // an older manifest's result
 	} else if !errors.Is(err, storage.ErrNotFound) {
 		return nil, fmt.Errorf("batch %s: %w", sh.Manifest, err)

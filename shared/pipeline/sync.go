@@ -79,6 +79,7 @@ func (p *Pipeline) row(ctx context.Context, obj storage.Attrs, deleted bool, cor
 		SHA256:        md[MetaSHA256], Format: md[MetaFormat], Rig: md[MetaRig], Clip: md[MetaClip],
 		FPS: parseFloat(md[MetaFPS]), Frames: parseInt(md[MetaFrames]), DurationS: parseFloat(md[MetaDuration]),
 		JointCount: parseInt(md[MetaJoints]), RootMotionCM: parseFloat(md[MetaRootMotion]),
+		Preview: md[MetaPreview],
 	}
 	if strings.HasPrefix(obj.Name, BlendPrefix) {
 		r.Kind = catalog.KindBlend

@@ -19,6 +19,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/mixamo"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/logs"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/preview"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
 
@@ -154,6 +155,14 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 		log.InfoContext(ctx, "seed exists", "seed", a.Name, "sha256", sha)
 		return Validation{Status: StatusExists, Object: a.Name, Generation: a.Generation, SHA256: sha}, nil
 	}
+	// The seed names its preview, which the blend service draws on the
+	// seed's event (DrawPreview): drawing here would triple the handler's
+	// time. A clip the sheet cannot show is seeded without one.
+	previewOK := true
+	if err := preview.CheckSheet(a.Skeleton, a.Clip(), seedSpec(slug).options()); err != nil {
+		previewOK = false
+		log.WarnContext(ctx, "no preview can be drawn; the seed has none", "error", err)
+	}
 	opts := &storage.PutOptions{ContentType: contentType(ext), Metadata: meta, If: storage.DoesNotExist()}
 	// The first name is the clip's; if it holds other content, the content's
 	// own name. Both writes are create-only, so a repeated event finds its
@@ -162,6 +171,9 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 		SeedPrefix + rig + "/" + slug + "." + ext,
 		SeedPrefix + rig + "/" + slug + "-" + sha[:8] + "." + ext,
 	} {
+		if previewOK {
+			meta[MetaPreview] = PreviewName(name)
+		}
 		out, err := p.Library.Put(ctx, name, bytes.NewReader(data), opts)
 		if err == nil {
 			log.InfoContext(ctx, "seed written", "seed", name, "seed_generation", out.Generation, "sha256", sha)
@@ -193,7 +205,8 @@ func (p *Pipeline) findSeed(ctx context.Context, prefix, sha string) (*storage.A
 		if err != nil {
 			return nil, err
 		}
-		if a.Metadata[MetaSHA256] == sha {
+		// Pictures carry the hash of the seed they show.
+		if a.Metadata[MetaSHA256] == sha && IsCatalogued(a.Name) {
 			return &a, nil
 		}
 	}

@@ -297,6 +297,35 @@ func TestInputErrors(t *testing.T) {
 	}
 }
 
+// CheckSheet fails as ContactSheet does, and passes what it draws.
+func TestCheckSheet(t *testing.T) {
+	s := figureRig(1, 20)
+	c := walkClip(s, 30, 10, 0)
+	short := c.Clone()
+	short.Rotations = short.Rotations[:5]
+	for _, tt := range []struct {
+		clip  *anim.Clip
+		opt   SheetOptions
+		field string
+	}{
+		{c, SheetOptions{}, ""},
+		{c, SheetOptions{Frames: MaxFrames + 1}, "frames"},
+		{c, SheetOptions{Transition: &Transition{Start: 10, Frames: 2}}, "transition"},
+		{short, SheetOptions{}, "clip"},
+	} {
+		checked, drawn := CheckSheet(s, tt.clip, tt.opt), func() error { _, err := ContactSheet(s, tt.clip, tt.opt); return err }()
+		for what, err := range map[string]error{"CheckSheet": checked, "ContactSheet": drawn} {
+			var ie *InputError
+			switch {
+			case tt.field == "" && err != nil:
+				t.Errorf("%s(%+v): %v", what, tt.opt, err)
+			case tt.field != "" && (!errors.As(err, &ie) || ie.Field != tt.field):
+				t.Errorf("%s(%+v): %v, want an *InputError on %q", what, tt.opt, err, tt.field)
+			}
+		}
+	}
+}
+
 func TestSampleFrames(t *testing.T) {
 	tests := []struct {
 		frames, n int

@@ -172,6 +172,12 @@ func ContactSheetPNG(s *anim.Skeleton, c *anim.Clip, opt SheetOptions) ([]byte, 
 	return EncodePNG(img)
 }
 
+// CheckSheet makes ContactSheet's checks of its input without drawing: a caller that names
+// a sheet before it is drawn (elsewhere, later) promises only what can be drawn.
+func CheckSheet(s *anim.Skeleton, c *anim.Clip, opt SheetOptions) error {
+	return checkSheet(s, c, &opt)
+}
+
 func checkSheet(s *anim.Skeleton, c *anim.Clip, opt *SheetOptions) error {
 	if s == nil || c == nil {
 		return inputErr("clip", "skeleton and clip are required")

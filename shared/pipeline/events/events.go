@@ -216,11 +216,22 @@ func Sync(p *pipeline.Pipeline, log *slog.Logger) Handler {
 
 // Batch handles finalized manifests under jobs/ of the library bucket. The
 // result files it writes there end in .result.json and are not manifests.
+// It also draws the pictures a new seed or blend names (pipeline.DrawPreview).
 func Batch(p *pipeline.Pipeline, log *slog.Logger) Handler {
 	return func(ctx context.Context, ev cloudevents.Event) error {
 		ctx = eventContext(ctx, ev)
 		se, ok := decode(ctx, log, ev)
-		if !ok || se.Type != storage.ObjectFinalized || se.Object.Bucket != p.Library.Bucket() || !pipeline.IsManifest(se.Object.Name) {
+		if !ok || se.Type != storage.ObjectFinalized || se.Object.Bucket != p.Library.Bucket() {
+			return nil
+		}
+		// The blend service also draws the pictures new seeds and blends
+		// name, so neither validate nor POST /blend waits for them.
+		if pipeline.NeedsPreview(se.Object) {
+			ctx, corr := objectContext(ctx, se.Object)
+			_, err := p.DrawPreview(ctx, se.Object, corr)
+			return answer(ctx, log, ev, "preview of "+se.Object.Name, err)
+		}
+		if !pipeline.IsManifest(se.Object.Name) {
 			return nil
 		}
 		ctx, corr := objectContext(ctx, se.Object)

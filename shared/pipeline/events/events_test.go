@@ -142,12 +142,12 @@ func TestPipelineOverCloudEvents(t *testing.T) {
 			lib := pipelinetest.Names(t, p.Library)
 			var seeds []string
 			for name := range lib {
-				if strings.HasPrefix(name, pipeline.SeedPrefix) {
+				if strings.HasPrefix(name, pipeline.SeedPrefix) && pipeline.IsCatalogued(name) {
 					seeds = append(seeds, name)
 				}
 			}
-			if len(seeds) != 2 || len(lib) != 4 {
-				t.Fatalf("library %v, want 2 seeds and the rejected file with its reason", lib)
+			if len(seeds) != 2 || len(lib) != 6 {
+				t.Fatalf("library %v, want 2 seeds with their previews and the rejected file with its reason", lib)
 			}
 			if _, ok := lib["rejected/fuzz_0000.fbx"]; !ok {
 				t.Errorf("malformed upload not in rejected/: %v", lib)
@@ -211,7 +211,7 @@ func TestTransientFailureIsRedelivered(t *testing.T) {
 	}
 	var seedEvent storage.Event
 	for _, ev := range env.Events.Take() {
-		if strings.HasPrefix(ev.Object.Name, pipeline.SeedPrefix) {
+		if strings.HasPrefix(ev.Object.Name, pipeline.SeedPrefix) && pipeline.IsCatalogued(ev.Object.Name) {
 			seedEvent = ev
 		}
 	}
@@ -265,7 +265,7 @@ func TestOneBucketForUploadsAndLibrary(t *testing.T) {
 	pipelinetest.Put(t, p.Uploads, "bad.fbx", pipelinetest.Corpus(t, "ufbx/fuzz/fuzz_0001.fbx"))
 	deliver(t, env, v, s, b)
 	lib := pipelinetest.Names(t, p.Library)
-	if len(lib) != 5 {
-		t.Errorf("bucket holds %v, want the 2 uploads, 1 seed, 1 rejection and its reason", lib)
+	if len(lib) != 6 {
+		t.Errorf("bucket holds %v, want the 2 uploads, 1 seed and its preview, 1 rejection and its reason", lib)
 	}
 }

@@ -3,6 +3,7 @@
 //	POST /blend          make a blend (or find it made), answer its object and metrics
 //	GET  /blends         current blends from the catalog, filtered by rig, clip, method, source
 //	GET  /blends/{name}  one blend's catalog row
+//	GET  /seeds          current seeds from the catalog, filtered by rig, clip
 //
 // Errors are JSON objects {"error", "kind", "field"} with 400 for bad input
 // (naming the field), 404 for a missing source or blend, 409 for an output
@@ -44,6 +45,9 @@ const SignedURLTTL = 15 * time.Minute
 type API struct {
 	P   *pipeline.Pipeline
 	Log *slog.Logger
+	// FileURL, when set, gives the URL of an object the library cannot sign
+	// a URL for: the local pipeline serves its objects itself.
+	FileURL func(name string) string
 }
 
 // Handler returns the routes on a new mux.
@@ -52,6 +56,7 @@ func (a *API) Handler() http.Handler {
 	mux.HandleFunc("POST /blend", a.postBlend)
 	mux.HandleFunc("GET /blends", a.listBlends)
 	mux.HandleFunc("GET /blends/{name...}", a.getBlend)
+	mux.HandleFunc("GET /seeds", a.listSeeds)
 	return logs.Middleware(mux)
 }
 
@@ -184,8 +189,16 @@ func jsonError(err error) error {
 }
 
 func (a *API) listBlends(w http.ResponseWriter, r *http.Request) {
+	a.list(w, r, catalog.KindBlend, "blends")
+}
+
+func (a *API) listSeeds(w http.ResponseWriter, r *http.Request) {
+	a.list(w, r, catalog.KindSeed, "seeds")
+}
+
+func (a *API) list(w http.ResponseWriter, r *http.Request, kind catalog.Kind, key string) {
 	q := r.URL.Query()
-	f := catalog.Filter{Kind: catalog.KindBlend, Rig: q.Get("rig"), Clip: q.Get("clip"), Method: q.Get("method"), Source: q.Get("source"), Limit: 1000}
+	f := catalog.Filter{Kind: kind, Rig: q.Get("rig"), Clip: q.Get("clip"), Method: q.Get("method"), Source: q.Get("source"), Limit: 1000}
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > 10000 {
@@ -203,7 +216,7 @@ func (a *API) listBlends(w http.ResponseWriter, r *http.Request) {
 	for i, row := range rows {
 		out[i] = a.entry(r.Context(), row)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"blends": out, "count": len(out)})
+	writeJSON(w, http.StatusOK, map[string]any{key: out, "count": len(out)})
 }
 
 func (a *API) getBlend(w http.ResponseWriter, r *http.Request) {
@@ -230,19 +243,38 @@ func (a *API) getBlend(w http.ResponseWriter, r *http.Request) {
 // Entry is a catalog row with where to fetch the object.
 type Entry struct {
 	catalog.Row
-	// URL is a signed GET URL on GCS; empty where the store cannot sign
-	// (the local pipeline serves object paths: see URI).
+	// URL is a signed GET URL on GCS, the local server's file URL locally
+	// (see API.FileURL); empty where neither is available.
 	URL string `json:"url,omitempty"`
+	// PreviewURL is the same for the preview image (Row.Preview).
+	PreviewURL string `json:"preview_url,omitempty"`
+	// MetricsURL is a blend's plot of its quality metrics, written with the
+	// preview.
+	MetricsURL string `json:"metrics_url,omitempty"`
 }
 
 func (a *API) entry(ctx context.Context, row catalog.Row) Entry {
-	e := Entry{Row: row}
-	if u, err := a.P.Library.SignedURL(row.Name, SignedURLTTL); err == nil {
-		e.URL = u
-	} else if !errors.Is(err, storage.ErrUnsupported) {
-		a.log().WarnContext(ctx, "signing a URL failed", "object", row.Name, "error", err)
+	e := Entry{Row: row, URL: a.url(ctx, row.Name)}
+	if row.Preview != "" {
+		e.PreviewURL = a.url(ctx, row.Preview)
+		if row.Kind == catalog.KindBlend {
+			e.MetricsURL = a.url(ctx, pipeline.MetricsName(row.Name))
+		}
 	}
 	return e
+}
+
+func (a *API) url(ctx context.Context, name string) string {
+	u, err := a.P.Library.SignedURL(name, SignedURLTTL)
+	switch {
+	case err == nil:
+		return u
+	case !errors.Is(err, storage.ErrUnsupported):
+		a.log().WarnContext(ctx, "signing a URL failed", "object", name, "error", err)
+	case a.FileURL != nil:
+		return a.FileURL(name)
+	}
+	return ""
 }
 
 func catalogError(err error) error {

@@ -43,6 +43,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/resilience"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/localdir"
+	"github.com/rydlrcs/mixamo-blend-pipeline/web/viewer"
 )
 
 // LibraryVersions is how many earlier generations of each library object
@@ -203,10 +204,14 @@ func (s *Server) routes() http.Handler {
 		return logs.Middleware(h)
 	}
 	// Refused requests are counted in blend_requests_total too.
-	api := s.m.BlendAPI(guard((&httpapi.API{P: s.p, Log: s.log}).Handler()))
+	api := s.m.BlendAPI(guard((&httpapi.API{P: s.p, Log: s.log, FileURL: FileURL}).Handler()))
 	mux.Handle("/blend", api)
 	mux.Handle("/blends", api)
 	mux.Handle("/blends/", api)
+	mux.Handle("/seeds", api)
+	mux.Handle("GET "+FilesPath+"{name...}", guard(http.HandlerFunc(s.files)))
+	mux.Handle("GET /viewer/", http.StripPrefix("/viewer", viewer.Handler()))
+	mux.Handle("GET /viewer", http.RedirectHandler("/viewer/", http.StatusMovedPermanently))
 	mux.Handle("POST "+ValidatePath, guard(events.HTTP(events.Validate(s.p, s.log))))
 	mux.Handle("POST "+SyncPath, guard(events.HTTP(events.Sync(s.p, s.log))))
 	mux.Handle("POST "+BatchPath, guard(events.HTTP(events.Batch(s.p, s.log))))

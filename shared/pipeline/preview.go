@@ -1,0 +1,248 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/anim"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/blend"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/preview"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/quality"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
+)
+
+// Suffixes of the pictures written beside seeds and blends. Neither is an
+// animation format, so IsCatalogued leaves them out of the catalog.
+const (
+	PreviewSuffix = ".preview.png" // contact sheet of the skeleton
+	MetricsSuffix = ".metrics.png" // quality metrics over time (blends)
+)
+
+// MetaPreview is the metadata key on seeds and blends naming their contact
+// sheet, which the metadata sync copies into catalog.Row.Preview.
+const MetaPreview = "preview"
+
+// PreviewName is the contact sheet's object name for a seed or a blend:
+// seed/<rig>/<clip>.fbx has seed/<rig>/<clip>.fbx.preview.png. The
+// extension stays: walking.fbx and walking.glb may be two seeds.
+func PreviewName(object string) string {
+	return object + PreviewSuffix
+}
+
+// MetricsName is the metric plot's object name for a blend.
+func MetricsName(object string) string {
+	return object + MetricsSuffix
+}
+
+// picture is a rendered PNG and the object it goes to.
+type picture struct {
+	name string
+	data []byte
+}
+
+// MetaPreviewOptions is the metadata key on blends holding what their
+// contact sheet draws besides the clip (previewSpec JSON): the blend's
+// weights or transition window, known only while blending.
+const MetaPreviewOptions = "preview_options"
+
+// previewSpec is a sheet's options as kept in metadata.
+type previewSpec struct {
+	Title      string              `json:"title,omitempty"`
+	Inputs     []string            `json:"inputs,omitempty"`
+	Weights    []float64           `json:"weights,omitempty"`
+	Transition *preview.Transition `json:"transition,omitempty"`
+}
+
+func (s previewSpec) options() preview.SheetOptions {
+	return preview.SheetOptions{Title: s.Title, Inputs: s.Inputs, Weights: s.Weights, Transition: s.Transition}
+}
+
+// seedSpec is a seed's sheet: validate checks it and DrawPreview draws it.
+func seedSpec(clip string) previewSpec { return previewSpec{Title: clip} }
+
+// blendSpec is a blend's sheet: its weights, or for a transition its
+// window, in the strip under the frames.
+func blendSpec(res *blend.Result, clip *anim.Clip, names []string) previewSpec {
+	s := previewSpec{Title: clip.Name, Inputs: names, Weights: res.Weights}
+	if t := res.Transition; t != nil && t.Frames > 0 && t.StartFrame < clip.Frames {
+		s.Transition = &preview.Transition{Start: t.StartFrame, Frames: t.Frames}
+		s.Weights = nil
+	}
+	return s
+}
+
+// metricsPlot draws a blend's metrics over time beside its inputs'. The
+// metrics are measured again with their per-frame series, which the stored
+// report leaves out.
+func metricsPlot(a *anim.Animation, inputs []*anim.Animation, spec previewSpec) ([]byte, error) {
+	clip := a.Clip()
+	var qopt quality.Options
+	if t := spec.Transition; t != nil && t.Start+t.Frames <= clip.Frames {
+		qopt.Transition = &quality.Window{Start: t.Start, End: t.Start + t.Frames}
+	}
+	m, err := quality.Measure(a.Skeleton, clip, qopt)
+	if err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
+	ins := make([]quality.Metrics, len(inputs))
+	for i, in := range inputs {
+		if ins[i], err = quality.Measure(in.Skeleton, in.Clip(), quality.Options{}); err != nil {
+			return nil, fmt.Errorf("metrics of input %d: %w", i, err)
+		}
+	}
+	return preview.MetricsPlotPNG(m, ins, preview.PlotOptions{Title: spec.Title, Inputs: spec.Inputs, Transition: spec.Transition})
+}
+
+// putPicture writes a picture of the animation whose content hash is sha.
+// The write is create-only: a picture already there for the same content is
+// kept, so a redelivered event writes nothing; one left by other content
+// under the same name (a seed deleted and uploaded again) is replaced,
+// guarded by its generation.
+func (p *Pipeline) putPicture(ctx context.Context, pic picture, sha, correlationID string) error {
+	opts := &storage.PutOptions{ContentType: "image/png", If: storage.DoesNotExist(),
+		Metadata: map[string]string{MetaSHA256: sha, MetaCorrelationID: correlationID}}
+	for range 3 {
+		_, err := p.Library.Put(ctx, pic.name, bytes.NewReader(pic.data), opts)
+		if !errors.Is(err, storage.ErrPreconditionFailed) {
+			return err
+		}
+		cur, err := p.Library.Stat(ctx, pic.name, nil)
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			opts.If = storage.DoesNotExist()
+			continue
+		case err != nil:
+			return err
+		}
+		if cur.Metadata[MetaSHA256] == sha {
+			return nil
+		}
+		opts.If = storage.GenerationMatch(cur.Generation)
+	}
+	return &Error{Kind: KindUnavailable, Msg: pic.name + " keeps changing during the write; retry"}
+}
+
+// NeedsPreview reports whether obj is a seed or a blend whose metadata
+// names a preview: the objects DrawPreview draws.
+func NeedsPreview(obj storage.Attrs) bool {
+	return IsCatalogued(obj.Name) && obj.Metadata[MetaPreview] != ""
+}
+
+// DrawPreview draws the contact sheet a seed's or a blend's metadata names,
+// and a blend's metric plot, and writes them beside it; it reports whether
+// it wrote any. It runs on the object's finalize event, off the validate
+// and blend requests' path (drawing would triple validate's time and
+// multiply a blend's). A transient failure is an error, so the event comes
+// again; a redelivery finds the pictures in place and draws nothing. Other
+// objects are ignored.
+func (p *Pipeline) DrawPreview(ctx context.Context, obj storage.Attrs, correlationID string) (bool, error) {
+	if !NeedsPreview(obj) {
+		return false, nil
+	}
+	isBlend := strings.HasPrefix(obj.Name, BlendPrefix)
+	sha := obj.Metadata[MetaSHA256]
+	pics := []string{obj.Metadata[MetaPreview]}
+	if isBlend {
+		pics = append(pics, MetricsName(obj.Name))
+	}
+	log := p.log().With("object", obj.Name, "generation", obj.Generation, "preview", pics[0], "correlation_id", correlationID)
+	missing := false
+	for _, name := range pics {
+		cur, err := p.Library.Stat(ctx, name, nil)
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return false, fmt.Errorf("preview of %s: %w", obj.Name, err)
+		}
+		missing = missing || err != nil || cur.Metadata[MetaSHA256] != sha
+	}
+	if !missing {
+		return false, nil
+	}
+	spec := seedSpec(obj.Metadata[MetaClip])
+	if isBlend {
+		if err := json.Unmarshal([]byte(obj.Metadata[MetaPreviewOptions]), &spec); err != nil {
+			log.Error("preview options unreadable; no preview drawn", "error", err)
+			return false, nil
+		}
+	}
+	a, err := p.loadAnimation(ctx, obj)
+	if a == nil || err != nil {
+		return false, err // gone (a newer event covers it), or a transient failure
+	}
+	// Validate and blend checked what the sheet needs, so a failure here is
+	// an object changed by hand; a repeat would fail the same way.
+	sheet, err := preview.ContactSheetPNG(a.Skeleton, a.Clip(), spec.options())
+	if err != nil {
+		log.Error("preview not drawn", "error", err)
+		return false, nil
+	}
+	drawn := []picture{{pics[0], sheet}}
+	if isBlend {
+		var srcs []string
+		_ = json.Unmarshal([]byte(obj.Metadata[MetaSources]), &srcs)
+		var inputs []*anim.Animation
+		for _, name := range srcs {
+			src, err := p.Library.Stat(ctx, name, nil)
+			if errors.Is(err, storage.ErrNotFound) {
+				continue // deleted since: the plot shows the others
+			}
+			if err != nil {
+				return false, fmt.Errorf("preview of %s: %w", obj.Name, err)
+			}
+			in, err := p.loadAnimation(ctx, src)
+			if err != nil {
+				return false, err
+			}
+			if in != nil {
+				inputs = append(inputs, in)
+			}
+		}
+		if len(inputs) != len(srcs) {
+			spec.Inputs = nil // the names would not match the curves
+		}
+		plot, err := metricsPlot(a, inputs, spec)
+		if err != nil {
+			log.Error("metric plot not drawn", "error", err)
+		} else {
+			drawn = append(drawn, picture{pics[1], plot})
+		}
+	}
+	// The sheet goes last: a reader that finds it finds the plot too.
+	slices.Reverse(drawn)
+	for _, pic := range drawn {
+		if err := p.putPicture(ctx, pic, sha, correlationID); err != nil {
+			return false, fmt.Errorf("preview of %s: %w", obj.Name, err)
+		}
+	}
+	log.InfoContext(ctx, "preview written", "pictures", len(drawn))
+	return true, nil
+}
+
+// loadAnimation reads and decodes one generation of a library object: nil
+// when that generation is gone or cannot be read as an animation (logged),
+// an error when storage fails.
+func (p *Pipeline) loadAnimation(ctx context.Context, obj storage.Attrs) (*anim.Animation, error) {
+	if p.MaxFileSize > 0 && obj.Size > p.MaxFileSize {
+		p.log().WarnContext(ctx, "over the size limit; not drawn", "object", obj.Name, "size", obj.Size)
+		return nil, nil
+	}
+	data, _, err := storage.ReadAll(ctx, p.Library, obj.Name, &storage.ReadOptions{Generation: obj.Generation})
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("preview of %s: %w", obj.Name, err)
+	}
+	a, err := animfile.Decode(path.Base(obj.Name), data)
+	if err != nil || a.Clip() == nil {
+		p.log().Error("unreadable; not drawn", "object", obj.Name, "error", err)
+		return nil, nil
+	}
+	return a, nil
+}

@@ -1,0 +1,302 @@
+package pipeline_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image/png"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/blend"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/pipelinetest"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
+)
+
+// checkPicture reads a picture from the library and checks it is a PNG
+// drawn for the animation whose content hash is sha.
+func checkPicture(t *testing.T, p *pipeline.Pipeline, name, sha string) {
+	t.Helper()
+	data, a, err := storage.ReadAll(context.Background(), p.Library, name, nil)
+	if err != nil {
+		t.Fatalf("picture %s: %v", name, err)
+	}
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("picture %s: not a PNG: %v", name, err)
+	}
+	if b := img.Bounds(); b.Dx() < 400 || b.Dy() < 200 {
+		t.Errorf("picture %s is %v, too small to show anything", name, b)
+	}
+	if a.ContentType != "image/png" || a.Metadata[pipeline.MetaSHA256] != sha {
+		t.Errorf("picture %s: content type %q, sha256 metadata %q; want image/png, %s", name, a.ContentType, a.Metadata[pipeline.MetaSHA256], sha)
+	}
+	if pipeline.IsCatalogued(name) {
+		t.Errorf("picture %s would be catalogued", name)
+	}
+}
+
+func TestValidateWritesPreview(t *testing.T) {
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			p := newPipeline(t, backend)
+			ctx := context.Background()
+			obj := pipelinetest.Put(t, p.Uploads, "Idle.fbx", pipelinetest.Corpus(t, "mixamo/kirby-xbot60__Idle.fbx"))
+			v, err := p.Validate(ctx, obj, "corr-1")
+			if err != nil || v.Status != pipeline.StatusSeeded {
+				t.Fatalf("%+v, %v", v, err)
+			}
+			seed, err := p.Library.Stat(ctx, v.Object, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := v.Object + ".preview.png"
+			if got := seed.Metadata[pipeline.MetaPreview]; got != want || pipeline.PreviewName(v.Object) != want || !pipeline.NeedsPreview(seed) {
+				t.Fatalf("preview metadata %q, PreviewName %q; want %q", got, pipeline.PreviewName(v.Object), want)
+			}
+			// Validate names the sheet; the seed's event draws it.
+			if _, err := p.Library.Stat(ctx, want, nil); !errors.Is(err, storage.ErrNotFound) {
+				t.Errorf("validate drew the preview itself: %v", err)
+			}
+			if wrote, err := p.DrawPreview(ctx, seed, "corr-1"); err != nil || !wrote {
+				t.Fatalf("DrawPreview: %v, %v", wrote, err)
+			}
+			checkPicture(t, p, want, v.SHA256)
+
+			// Redeliveries of either event write nothing.
+			before := pipelinetest.Names(t, p.Library)
+			if again, err := p.Validate(ctx, obj, "corr-1"); err != nil || again.Status != pipeline.StatusExists {
+				t.Fatalf("redelivery: %+v, %v", again, err)
+			}
+			if wrote, err := p.DrawPreview(ctx, seed, "corr-1"); err != nil || wrote {
+				t.Errorf("DrawPreview again: %v, %v; want nothing written", wrote, err)
+			}
+			if after := pipelinetest.Names(t, p.Library); fmt.Sprint(after) != fmt.Sprint(before) {
+				t.Errorf("redelivery changed the library: %v, was %v", after, before)
+			}
+
+			// The sync puts the preview in the row, and ignores the preview's own event.
+			if ok, err := p.Sync(ctx, storage.Event{Type: storage.ObjectFinalized, Object: seed}, "ev"); err != nil || !ok {
+				t.Fatalf("sync seed: %v, %v", ok, err)
+			}
+			pa, err := p.Library.Stat(ctx, want, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok, err := p.Sync(ctx, storage.Event{Type: storage.ObjectFinalized, Object: pa}, "ev"); err != nil || ok {
+				t.Errorf("sync of the preview: %v, %v; want ignored", ok, err)
+			}
+			row, err := p.Catalog.Get(ctx, v.Object)
+			if err != nil || row.Preview != want {
+				t.Errorf("row preview %q, %v; want %q", row.Preview, err, want)
+			}
+		})
+	}
+}
+
+// pictureFailStore fails writes of PNG objects with a transient error while
+// failing is set.
+type pictureFailStore struct {
+	storage.Store
+	failing bool
+}
+
+func (s *pictureFailStore) Put(ctx context.Context, name string, body io.Reader, o *storage.PutOptions) (storage.Attrs, error) {
+	if s.failing && strings.HasSuffix(name, ".png") {
+		return storage.Attrs{}, &storage.Error{Op: "put", Bucket: s.Bucket(), Name: name, Kind: storage.ErrTransient, Err: fmt.Errorf("503 backend unavailable")}
+	}
+	return s.Store.Put(ctx, name, body, o)
+}
+
+func TestDrawPreviewFailureIsRedelivered(t *testing.T) {
+	p := newPipeline(t, "localdir")
+	ctx := context.Background()
+	lib := &pictureFailStore{Store: p.Library, failing: true}
+	p.Library = lib
+	obj := pipelinetest.Put(t, p.Uploads, "Walking.fbx", pipelinetest.Corpus(t, "mixamo/kirby-xbot60__Walking_InPlace.fbx"))
+	v, err := p.Validate(ctx, obj, "")
+	if err != nil || v.Status != pipeline.StatusSeeded {
+		t.Fatalf("%+v, %v", v, err)
+	}
+	seed, err := p.Library.Stat(ctx, v.Object, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DrawPreview(ctx, seed, ""); !storage.IsTransient(err) || pipeline.KindOf(err) != pipeline.KindUnavailable {
+		t.Fatalf("preview write failing: err = %v, want a transient error so the event comes again", err)
+	}
+	if names := pipelinetest.Names(t, p.Library); len(names) != 1 {
+		t.Fatalf("library %v, want the seed alone", names)
+	}
+	lib.failing = false
+	if wrote, err := p.DrawPreview(ctx, seed, ""); err != nil || !wrote {
+		t.Fatalf("redelivery: %v, %v", wrote, err)
+	}
+	checkPicture(t, p, pipeline.PreviewName(v.Object), v.SHA256)
+}
+
+func TestDrawPreviewIgnoresOtherObjects(t *testing.T) {
+	p := newPipeline(t, "localdir")
+	ctx := context.Background()
+	data := pipelinetest.Corpus(t, "mixamo/kirby-xbot60__Idle.fbx")
+	byHand := pipelinetest.Put(t, p.Library, "seed/by-hand/Idle.fbx", data) // no metadata, no preview named
+	obj := pipelinetest.Put(t, p.Uploads, "Idle.fbx", data)
+	v, err := p.Validate(ctx, obj, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed, err := p.Library.Stat(ctx, v.Object, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := seed
+	gone.Generation++ // a generation replaced since the event
+	for what, a := range map[string]storage.Attrs{"seed without metadata": byHand, "upload": obj, "replaced generation": gone} {
+		if wrote, err := p.DrawPreview(ctx, a, ""); err != nil || wrote {
+			t.Errorf("%s: %v, %v; want ignored", what, wrote, err)
+		}
+	}
+	if _, err := p.Library.Stat(ctx, pipeline.PreviewName(v.Object), nil); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("a preview was drawn for a replaced generation: %v", err)
+	}
+}
+
+func TestBlendPictures(t *testing.T) {
+	for _, method := range []blend.Options{{Method: "mix", Ratio: ratio(0.3)}, {Method: "transition"}} {
+		t.Run(method.Method, func(t *testing.T) {
+			p := newPipeline(t, "localdir")
+			ctx := context.Background()
+			walk := seed(t, p, "mixamo/kirby-xbot60__Walking_InPlace.fbx", "Walking.fbx")
+			run := seed(t, p, "mixamo/kirby-xbot60__Running_InPlace.fbx", "Running.fbx")
+			req := pipeline.BlendRequest{Sources: []string{walk, run}, Options: method, Format: "glb"}
+			res, err := p.Blend(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sheet, plot := pipeline.PreviewName(res.Output), pipeline.MetricsName(res.Output)
+			if !strings.HasSuffix(sheet, ".preview.png") || !strings.HasSuffix(plot, ".metrics.png") || res.Metadata[pipeline.MetaPreview] != sheet {
+				t.Fatalf("preview metadata %q; sheet %s, plot %s", res.Metadata[pipeline.MetaPreview], sheet, plot)
+			}
+			// The blend names its pictures; its event draws them.
+			if _, err := p.Library.Stat(ctx, sheet, nil); !errors.Is(err, storage.ErrNotFound) {
+				t.Errorf("the blend request drew its preview itself: %v", err)
+			}
+			obj, err := p.Library.Stat(ctx, res.Output, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if wrote, err := p.DrawPreview(ctx, obj, "ev"); err != nil || !wrote {
+				t.Fatalf("DrawPreview: %v, %v", wrote, err)
+			}
+			checkPicture(t, p, sheet, res.SHA256)
+			checkPicture(t, p, plot, res.SHA256)
+
+			before := pipelinetest.Names(t, p.Library)
+			again, err := p.Blend(ctx, req)
+			if err != nil || !again.Cached || again.Metadata[pipeline.MetaPreview] != sheet {
+				t.Fatalf("again: %+v, %v", again, err)
+			}
+			if wrote, err := p.DrawPreview(ctx, obj, "ev"); err != nil || wrote {
+				t.Errorf("DrawPreview again: %v, %v; want nothing written", wrote, err)
+			}
+			if after := pipelinetest.Names(t, p.Library); fmt.Sprint(after) != fmt.Sprint(before) {
+				t.Errorf("a repeated request or event changed the library: %v, was %v", after, before)
+			}
+
+			// A source deleted before the drawing: the plot shows the result alone.
+			if err := p.Library.Delete(ctx, plot, nil); err != nil {
+				t.Fatal(err)
+			}
+			if err := p.Library.Delete(ctx, run, nil); err != nil {
+				t.Fatal(err)
+			}
+			if wrote, err := p.DrawPreview(ctx, obj, "ev"); err != nil || !wrote {
+				t.Fatalf("DrawPreview without a source: %v, %v", wrote, err)
+			}
+			checkPicture(t, p, plot, res.SHA256)
+		})
+	}
+}
+
+// BenchmarkDrawPreview measures the work the blend service does on a new
+// seed's event (read, decode, draw and write its sheet) and on a new
+// blend's (the sheet, its inputs read and measured, and the metric plot).
+// The pictures are deleted between iterations, so each draws them.
+func BenchmarkDrawPreview(b *testing.B) {
+	p := newPipeline(b, "localdir")
+	ctx := context.Background()
+	walk := seed(b, p, "mixamo/kirby-xbot60__Walking_InPlace.fbx", "Walking.fbx")
+	run := seed(b, p, "mixamo/kirby-xbot60__Running_InPlace.fbx", "Running.fbx")
+	res, err := p.Blend(ctx, pipeline.BlendRequest{Sources: []string{walk, run}, Options: blend.Options{Method: "transition"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for what, name := range map[string]string{"seed": walk, "blend": res.Output} {
+		b.Run(what, func(b *testing.B) {
+			obj, err := p.Library.Stat(ctx, name, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				b.StopTimer()
+				for _, pic := range []string{pipeline.PreviewName(name), pipeline.MetricsName(name)} {
+					if err := p.Library.Delete(ctx, pic, nil); err != nil && !errors.Is(err, storage.ErrNotFound) {
+						b.Fatal(err)
+					}
+				}
+				b.StartTimer()
+				if wrote, err := p.DrawPreview(ctx, obj, ""); err != nil || !wrote {
+					b.Fatalf("%v, %v", wrote, err)
+				}
+			}
+		})
+	}
+}
+
+// A seed deleted and uploaded again is seeded again, though its preview,
+// which carries its hash, is still there.
+func TestValidateAfterSeedDeletedKeepsItsPreviewApart(t *testing.T) {
+	p := newPipeline(t, "localdir")
+	ctx := context.Background()
+	data := pipelinetest.Corpus(t, "mixamo/kirby-xbot60__Idle.fbx")
+	v, err := p.Validate(ctx, pipelinetest.Put(t, p.Uploads, "Idle.fbx", data), "")
+	if err != nil || v.Status != pipeline.StatusSeeded {
+		t.Fatalf("%+v, %v", v, err)
+	}
+	seed, err := p.Library.Stat(ctx, v.Object, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DrawPreview(ctx, seed, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Library.Delete(ctx, v.Object, nil); err != nil {
+		t.Fatal(err)
+	}
+	again, err := p.Validate(ctx, pipelinetest.Put(t, p.Uploads, "Idle-2.fbx", data), "")
+	if err != nil || again.Status != pipeline.StatusSeeded || !pipeline.IsCatalogued(again.Object) {
+		t.Fatalf("upload after the seed was deleted: %+v, %v; want a new seed", again, err)
+	}
+}
+
+func TestPictureNames(t *testing.T) {
+	for _, tt := range []struct{ object, sheet, plot string }{
+		{"seed/r/walking.fbx", "seed/r/walking.fbx.preview.png", "seed/r/walking.fbx.metrics.png"},
+		// Two seeds of one clip name in two formats keep two previews.
+		{"seed/r/walking.glb", "seed/r/walking.glb.preview.png", "seed/r/walking.glb.metrics.png"},
+		{"blend/r/mix-0123456789ab.glb", "blend/r/mix-0123456789ab.glb.preview.png", "blend/r/mix-0123456789ab.glb.metrics.png"},
+	} {
+		if got := pipeline.PreviewName(tt.object); got != tt.sheet {
+			t.Errorf("PreviewName(%q) = %q, want %q", tt.object, got, tt.sheet)
+		}
+		if got := pipeline.MetricsName(tt.object); got != tt.plot {
+			t.Errorf("MetricsName(%q) = %q, want %q", tt.object, got, tt.plot)
+		}
+		if pipeline.IsCatalogued(tt.sheet) || pipeline.IsCatalogued(tt.plot) {
+			t.Errorf("pictures of %q would be catalogued", tt.object)
+		}
+	}
+}
