@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -10,6 +11,7 @@ import (
 	"fmt"
 	"math"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -145,11 +147,13 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 		MetaRootMotion: formatFloat(info.RootMotionCM), MetaCorrelationID: correlationID,
 	}
 	// The same content uploaded under another name is the same seed.
-	if a, err := p.findSeed(ctx, SeedPrefix+rig+"/", sha); err != nil {
+	prefix := SeedPrefix + rig + "/"
+	if v, err := p.existingSeed(ctx, prefix, sha, meta); err != nil || v != nil {
+		if v != nil {
+			log.Info("seed exists", "seed", v.Object, "sha256", sha)
+			return *v, nil
+		}
 		return Validation{}, fmt.Errorf("validate %s: %w", obj.Name, err)
-	} else if a != nil {
-		log.Info("seed exists", "seed", a.Name, "sha256", sha)
-		return Validation{Status: StatusExists, Object: a.Name, Generation: a.Generation, SHA256: sha}, nil
 	}
 	opts := &storage.PutOptions{ContentType: contentType(ext), Metadata: meta, If: storage.DoesNotExist()}
 	// The first name is the clip's; if it holds other content, the content's
@@ -161,6 +165,19 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 	} {
 		out, err := p.Library.Put(ctx, name, bytes.NewReader(data), opts)
 		if err == nil {
+			// Copies of this content uploaded under other names at the
+			// same time may have been written beside it: the first written
+			// stays the seed, and each later one is removed by its own
+			// writer, which is sure to see the first when it looks now.
+			v, err := p.existingSeed(ctx, prefix, sha, meta)
+			if err != nil {
+				// The redelivery settles it.
+				return Validation{}, fmt.Errorf("validate %s: %w", obj.Name, err)
+			}
+			if v != nil && v.Object != name {
+				log.Info("seed exists; this copy removed", "seed", v.Object, "copy", name, "sha256", sha)
+				return *v, nil
+			}
 			log.Info("seed written", "seed", name, "seed_generation", out.Generation, "sha256", sha)
 			return Validation{Status: StatusSeeded, Object: name, Generation: out.Generation, SHA256: sha}, nil
 		}
@@ -184,17 +201,36 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 	return Validation{}, fmt.Errorf("validate %s: seed names for %s all hold other content", obj.Name, sha)
 }
 
-// findSeed returns the seed under prefix whose content hash is sha, or nil.
-func (p *Pipeline) findSeed(ctx context.Context, prefix, sha string) (*storage.Attrs, error) {
+// existingSeed returns the seed under prefix whose content hash is sha, or
+// nil: the first written (lowest generation, then name) when concurrent
+// uploads of the same content wrote several. The others that this upload
+// (meta's source and generation) wrote are deleted.
+func (p *Pipeline) existingSeed(ctx context.Context, prefix, sha string, meta map[string]string) (*Validation, error) {
+	var seeds []storage.Attrs
 	for a, err := range p.Library.List(ctx, &storage.ListOptions{Prefix: prefix}) {
 		if err != nil {
 			return nil, err
 		}
 		if a.Metadata[MetaSHA256] == sha {
-			return &a, nil
+			seeds = append(seeds, a)
 		}
 	}
-	return nil, nil
+	if len(seeds) == 0 {
+		return nil, nil
+	}
+	slices.SortFunc(seeds, func(a, b storage.Attrs) int {
+		return cmp.Or(cmp.Compare(a.Generation, b.Generation), strings.Compare(a.Name, b.Name))
+	})
+	for _, a := range seeds[1:] {
+		if a.Metadata[MetaSource] != meta[MetaSource] || a.Metadata[MetaSourceGeneration] != meta[MetaSourceGeneration] {
+			continue
+		}
+		err := p.Library.Delete(ctx, a.Name, &storage.DeleteOptions{If: storage.GenerationMatch(a.Generation)})
+		if err != nil && !errors.Is(err, storage.ErrNotFound) && !errors.Is(err, storage.ErrPreconditionFailed) {
+			return nil, fmt.Errorf("remove the copy %s of seed %s: %w", a.Name, seeds[0].Name, err)
+		}
+	}
+	return &Validation{Status: StatusExists, Object: seeds[0].Name, Generation: seeds[0].Generation, SHA256: sha}, nil
 }
 
 // animated reports whether a has a clip in which some joint moves: a
