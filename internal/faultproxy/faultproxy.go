@@ -153,6 +153,14 @@ func (p *Proxy) Add(pl Plan) {
 	p.mu.Unlock()
 }
 
+// Recover drops the steps still to come: from now on every request passes,
+// as when the dependency is back.
+func (p *Proxy) Recover() {
+	p.mu.Lock()
+	p.plans = nil
+	p.mu.Unlock()
+}
+
 // Remaining is how many scheduled steps, faults and passes, are still to
 // come.
 func (p *Proxy) Remaining() int {
@@ -262,10 +270,14 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 func (p *Proxy) fail(w http.ResponseWriter, r *http.Request, f Fault, rec *recorder) {
 	switch {
 	case f.Status != 0:
+		reason := "backendError"
+		if f.Status == http.StatusTooManyRequests {
+			reason = "rateLimitExceeded"
+		}
 		w.Header().Set("Content-Type", "application/json; charset=UTF-8")
 		w.WriteHeader(f.Status)
-		fmt.Fprintf(w, `{"error":{"code":%d,"message":"injected fault: %s","errors":[{"reason":"backendError","message":"injected fault"}]}}`,
-			f.Status, http.StatusText(f.Status))
+		fmt.Fprintf(w, `{"error":{"code":%d,"message":"injected fault: %s","errors":[{"reason":%q,"message":"injected fault"}]}}`,
+			f.Status, http.StatusText(f.Status), reason)
 	case f.Hold:
 		t := time.NewTimer(p.hold)
 		defer t.Stop()

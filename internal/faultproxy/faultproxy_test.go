@@ -126,4 +126,9 @@ func TestPlansMatchAndRepeat(t *testing.T) {
 	if st := p.Stats(); st.Requests != 7 || st.Faults["503"] != 2 || st.Repeats != 4 {
 		t.Errorf("stats %+v", st)
 	}
+	p.Add(Plan{Steps: []Fault{Err500}, Times: 5})
+	p.Recover()
+	if resp, err := http.Get(p.URL() + "/o"); err != nil || resp.StatusCode != 200 || p.Remaining() != 0 {
+		t.Errorf("after Recover: %v %v, %d steps left", resp, err, p.Remaining())
+	}
 }
