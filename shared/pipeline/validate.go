@@ -33,6 +33,10 @@ const (
 	// ReasonNoAnimation is a character-only export (a T-pose without motion):
 	// it is rejected rather than seeded, so every seed can be blended.
 	ReasonNoAnimation Reason = "no_animation"
+	// ReasonBadName is an upload whose name the bucket accepts but the
+	// pipeline's naming rules refuse (storage.ValidateName: "..", empty
+	// segments, backslashes): it cannot be read or seeded under its name.
+	ReasonBadName Reason = "bad_name"
 )
 
 // Status is what Validate did with an upload.
@@ -87,6 +91,13 @@ func (p *Pipeline) Validate(ctx context.Context, obj storage.Attrs, correlationI
 
 func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correlationID string) (Validation, error) {
 	log := p.log().With("bucket", obj.Bucket, "object", obj.Name, "generation", obj.Generation, "correlation_id", correlationID)
+	if err := storage.ValidateName(obj.Name); err != nil {
+		// Every delivery would fail the same way: record it as rejected
+		// (under a slug of its name) so the upload is accounted for.
+		v, err := p.reject(ctx, obj, nil, "", Rejection{Reason: ReasonBadName, Message: "upload name refused: " + err.Error()}, correlationID)
+		log.Info("upload rejected", "reason", v.Reason)
+		return v, err
+	}
 	if p.MaxFileSize > 0 && obj.Size > p.MaxFileSize {
 		v, err := p.reject(ctx, obj, nil, "", Rejection{Reason: ReasonTooLarge, MaxFileSizeBytes: p.MaxFileSize,
 			Message: fmt.Sprintf("%d bytes exceeds the limit of %d (MAX_FILE_SIZE_MB)", obj.Size, p.MaxFileSize)}, correlationID)
