@@ -211,8 +211,8 @@ func TestServicesUnderFaults(t *testing.T) {
 		t.FailNow()
 	}
 	for k, outs := range outputs {
-		if len(outs) != 1 {
-			t.Errorf("blend request %d answered with %d different outputs: %v", k, len(outs), outs)
+		if _, ok := outs[want.blendReqs[k]]; len(outs) != 1 || !ok {
+			t.Errorf("blend request %d answered with %v, want only %s", k, outs, want.blendReqs[k])
 		}
 	}
 
@@ -235,13 +235,12 @@ func TestServicesUnderFaults(t *testing.T) {
 
 // outcome is what a run leaves in the library.
 type outcome struct {
-	seedSHAs  map[string]bool              // content of every seed
-	seeds     int                          // seed objects
-	rejected  map[string]pipeline.Reason   // upload name → reason
-	blends    map[string]bool              // blend object names
-	uploadSHA map[string]string            // upload name → its content hash
-	blendReqs []string                     // the blend output of each faultBlends request
-	meta      map[string]map[string]string // seed sha → metadata of the reference seed
+	seedSHAs  map[string]bool            // content of every seed
+	seeds     int                        // seed objects
+	rejected  map[string]pipeline.Reason // upload name → reason
+	blends    map[string]bool            // blend object names
+	uploadSHA map[string]string          // upload name → its content hash
+	blendReqs []string                   // the blend output of each faultBlends request
 }
 
 // reference runs the uploads and blends on a local pipeline without faults.
@@ -251,7 +250,7 @@ func reference(t *testing.T) outcome {
 	p := env.P
 	ctx := t.Context()
 	o := outcome{seedSHAs: map[string]bool{}, rejected: map[string]pipeline.Reason{}, blends: map[string]bool{},
-		uploadSHA: map[string]string{}, meta: map[string]map[string]string{}}
+		uploadSHA: map[string]string{}}
 	seedOf := map[string]string{}
 	for _, u := range faultUploads {
 		data := pipelinetest.Corpus(t, u.file)
