@@ -129,7 +129,8 @@ load:
 	BLENDPIPE_LOAD=full $(GO) test -count=1 -run '^TestLoad$$' -v -timeout 30m ./shared/pipeline/local
 
 # The race detector over every package with concurrent paths.
-RACE_PKGS ?= ./internal/faultproxy ./shared/pipeline/... ./shared/batch ./shared/storage/... \
-	./shared/catalog/... ./shared/service ./shared/resilience ./shared/obs/... ./functions/...
+RACE_PKGS ?= ./internal/faultproxy ./shared/pipeline/... ./shared/batch ./shared/job ./shared/fbx ./shared/blend \
+	./shared/storage/... ./shared/catalog/... ./shared/service ./shared/resilience ./shared/obs/... \
+	./shared/search ./functions/... ./cmd/...
 race:
 	$(GO) test -race -count=1 -timeout 30m $(RACE_PKGS)
