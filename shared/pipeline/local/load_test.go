@@ -364,6 +364,8 @@ type uploadWatch struct {
 
 func watchUploads(ctx context.Context, t *testing.T, dir string, cat catalog.Store, uploads []upload) *uploadWatch {
 	w := &uploadWatch{got: map[string]result{}, want: len(uploads), done: make(chan struct{})}
+	ctx, cancel := context.WithCancel(ctx)
+	t.Cleanup(func() { cancel(); <-w.done })
 	bySlug := map[string]string{}
 	for _, u := range uploads {
 		bySlug[pipeline.Slug(strings.TrimSuffix(u.name, filepath.Ext(u.name)))] = u.name
@@ -373,6 +375,9 @@ func watchUploads(ctx context.Context, t *testing.T, dir string, cat catalog.Sto
 		for ctx.Err() == nil {
 			now := time.Now()
 			rows, err := cat.Current(ctx, catalog.Filter{Kind: catalog.KindSeed})
+			if ctx.Err() != nil {
+				return
+			}
 			if err != nil {
 				t.Errorf("catalog: %v", err)
 				return
