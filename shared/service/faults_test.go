@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -193,7 +194,7 @@ func TestServicesUnderFaults(t *testing.T) {
 				k := (c + i) % len(faultBlends)
 				fb := faultBlends[k]
 				body := fmt.Sprintf(`{"a": %q, "b": %q, %s}`, seeds[fb.a], seeds[fb.b], fb.opts)
-				out, tries, err := postUntilDone(ctx, blendURL+"/blend", body)
+				out, tries, err := postUntilDone(ctx, blendURL+"blend", body)
 				requests.Add(1)
 				retried.Add(int64(tries - 1))
 				if err != nil {
@@ -226,6 +227,26 @@ func TestServicesUnderFaults(t *testing.T) {
 
 	// The library holds what the run without faults made.
 	checkLibrary(t, ctx, direct, lib, want)
+
+	// Catalog reads through the blend API while BigQuery fails: 503 with
+	// Retry-After, or a dropped request, until an answer listing every
+	// blend.
+	bqProxy.Add(faultproxy.Plan{Name: "bigquery during reads", Steps: faultproxy.AllFaultsMixed})
+	var reads, readRetries atomic.Int64
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, tries, err := listUntilDone(ctx, blendURL+"blends")
+			reads.Add(1)
+			readRetries.Add(int64(tries - 1))
+			if err != nil || n != len(want.blends) {
+				t.Errorf("GET /blends: %d blends, %v; want %d", n, err, len(want.blends))
+			}
+		}()
+	}
+	wg.Wait()
+	bqProxy.Recover()
 	gs, bs := gcsProxy.Stats(), bqProxy.Stats()
 	if gs.Injected() == 0 || bs.Injected() == 0 {
 		t.Errorf("faults injected: gcs %s; bigquery %s", gs, bs)
@@ -233,7 +254,8 @@ func TestServicesUnderFaults(t *testing.T) {
 	t.Logf("Cloud Storage proxy: %s", gs)
 	t.Logf("BigQuery proxy: %s", bs)
 	t.Logf("events: %d delivered, %d redeliveries after a non-2xx answer or a dropped connection", router.delivered.Load(), router.redelivered.Load())
-	t.Logf("blend API: %d requests, %d retried by the clients", requests.Load(), retried.Load())
+	t.Logf("blend API: %d blend requests, %d retried by the clients; %d catalog reads, %d retried", requests.Load(), retried.Load(),
+		reads.Load(), readRetries.Load())
 	// The Cloud Storage client retries idempotent calls until their
 	// context ends, so a breaker opens only when calls outlast that.
 	t.Logf("circuit breakers opened %d times", opened.Load())
@@ -607,6 +629,38 @@ func seedNames(t *testing.T, c *cloudstorage.Client) map[string]string {
 		}
 	}
 	return m
+}
+
+// listUntilDone gets the blends until the API answers 200, and returns how
+// many it listed and the attempts. A 503 must carry Retry-After.
+func listUntilDone(ctx context.Context, url string) (int, int, error) {
+	c := &http.Client{Timeout: 10 * time.Second}
+	for attempt := 1; ; attempt++ {
+		resp, err := c.Get(url)
+		if err == nil {
+			var out struct {
+				Count int `json:"count"`
+			}
+			derr := json.NewDecoder(resp.Body).Decode(&out)
+			resp.Body.Close()
+			switch {
+			case resp.StatusCode == http.StatusOK && derr == nil:
+				return out.Count, attempt, nil
+			case resp.StatusCode == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") == "":
+				return 0, attempt, errors.New("HTTP 503 without Retry-After")
+			case resp.StatusCode != http.StatusServiceUnavailable:
+				return 0, attempt, fmt.Errorf("HTTP %d (%v)", resp.StatusCode, derr)
+			}
+		}
+		if attempt == 50 {
+			return 0, attempt, fmt.Errorf("no answer after %d attempts: %v", attempt, err)
+		}
+		select {
+		case <-ctx.Done():
+			return 0, attempt, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // postUntilDone posts body until the API answers something other than 5xx
