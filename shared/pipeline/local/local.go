@@ -77,6 +77,11 @@ type Options struct {
 	// dashboards read the same; its IsFailure and OnStateChange are set
 	// here.
 	Breaker resilience.BreakerSettings
+	// Redelivery is the first wait before an event a service failed is
+	// posted again; it doubles up to 100 times itself. After 8 attempts
+	// the event goes to the back of the queue for that longest wait, and so
+	// on until it is delivered: nothing is dropped. 100 ms when zero.
+	Redelivery time.Duration
 }
 
 // Server is the local pipeline.
@@ -97,7 +102,7 @@ type Server struct {
 	// handlers that write, and must never wait on the router that waits on
 	// them.
 	qmu     sync.Mutex
-	queue   []storage.Event
+	queue   []delivery
 	wake    chan struct{}
 	pending atomic.Int64 // queued or being delivered
 	// seen is the last generation announced per bucket and name, shared by
@@ -113,6 +118,9 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 		seen: map[string]int64{}, staged: map[string]int64{}}
 	if s.opts.Poll <= 0 {
 		s.opts.Poll = time.Second
+	}
+	if s.opts.Redelivery <= 0 {
+		s.opts.Redelivery = 100 * time.Millisecond
 	}
 	if s.m = opts.Metrics; s.m == nil {
 		s.m = metrics.New()
@@ -295,10 +303,22 @@ func (s *Server) forget(a storage.Attrs) {
 	s.mu.Unlock()
 }
 
+// delivery is an event for its targets: all the services subscribed to its
+// bucket when nil.
+type delivery struct {
+	ev      storage.Event
+	targets []string
+}
+
 func (s *Server) enqueue(ev storage.Event) {
 	s.pending.Add(1)
+	s.push(delivery{ev: ev})
+}
+
+// push queues d, already counted in pending.
+func (s *Server) push(d delivery) {
 	s.qmu.Lock()
-	s.queue = append(s.queue, ev)
+	s.queue = append(s.queue, d)
 	s.qmu.Unlock()
 	select {
 	case s.wake <- struct{}{}:
@@ -372,8 +392,8 @@ func (s *Server) route(ctx context.Context) {
 		batch := s.queue
 		s.queue = nil
 		s.qmu.Unlock()
-		for _, ev := range batch {
-			s.deliver(ctx, ev)
+		for _, d := range batch {
+			s.deliver(ctx, d)
 			s.pending.Add(-1)
 		}
 		if len(batch) > 0 {
@@ -387,15 +407,21 @@ func (s *Server) route(ctx context.Context) {
 	}
 }
 
-func (s *Server) deliver(ctx context.Context, ev storage.Event) {
+func (s *Server) deliver(ctx context.Context, d delivery) {
+	ev := d.ev
 	id := strconv.FormatInt(time.Now().UnixNano(), 36) + "-" + strconv.FormatInt(s.seq.Add(1), 10)
 	ce, err := events.Encode(ev, id)
 	if err != nil {
 		s.log.Error("event not encodable", "object", ev.Object.Name, "error", err)
 		return
 	}
-	for _, path := range s.targets(ev.Object.Bucket) {
-		backoff := 100 * time.Millisecond
+	targets := d.targets
+	if targets == nil {
+		targets = s.targets(ev.Object.Bucket)
+	}
+	longest := 100 * s.opts.Redelivery
+	for _, path := range targets {
+		backoff := s.opts.Redelivery
 		for attempt := 1; ; attempt++ {
 			// An event already posted is seen through when shutting down;
 			// only the retries stop.
@@ -407,15 +433,24 @@ func (s *Server) deliver(ctx context.Context, ev storage.Event) {
 			if ok {
 				break
 			}
-			if ctx.Err() != nil || attempt == 8 {
+			if ctx.Err() != nil {
 				s.log.Error("event not delivered", "target", path, "object", ev.Object.Name, "attempts", attempt, "error", res)
+				break
+			}
+			if attempt == 8 {
+				// Back of the queue, so that one failing event does not hold
+				// up the others, and again after the longest wait.
+				s.log.Warn("event not delivered yet; queued again", "target", path, "object", ev.Object.Name,
+					"attempts", attempt, "retry_in", longest, "error", res)
+				s.pending.Add(1)
+				time.AfterFunc(longest, func() { s.push(delivery{ev: ev, targets: []string{path}}) })
 				break
 			}
 			select {
 			case <-ctx.Done():
 			case <-time.After(backoff):
 			}
-			backoff = min(2*backoff, 10*time.Second)
+			backoff = min(2*backoff, longest)
 		}
 	}
 }
