@@ -95,7 +95,7 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 		// Every delivery would fail the same way: record it as rejected
 		// (under a slug of its name) so the upload is accounted for.
 		v, err := p.reject(ctx, obj, nil, "", Rejection{Reason: ReasonBadName, Message: "upload name refused: " + err.Error()}, correlationID)
-		log.Info("upload rejected", "reason", v.Reason)
+		log.InfoContext(ctx, "upload rejected", "reason", v.Reason)
 		return v, err
 	}
 	if p.MaxFileSize > 0 && obj.Size > p.MaxFileSize {
@@ -161,7 +161,7 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 	prefix := SeedPrefix + rig + "/"
 	if v, err := p.existingSeed(ctx, prefix, sha, meta); err != nil || v != nil {
 		if v != nil {
-			log.Info("seed exists", "seed", v.Object, "sha256", sha)
+			log.InfoContext(ctx, "seed exists", "seed", v.Object, "sha256", sha)
 			return *v, nil
 		}
 		return Validation{}, fmt.Errorf("validate %s: %w", obj.Name, err)
@@ -186,7 +186,7 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 				return Validation{}, fmt.Errorf("validate %s: %w", obj.Name, err)
 			}
 			if v != nil && v.Object != name {
-				log.Info("seed exists; this copy removed", "seed", v.Object, "copy", name, "sha256", sha)
+				log.InfoContext(ctx, "seed exists; this copy removed", "seed", v.Object, "copy", name, "sha256", sha)
 				return *v, nil
 			}
 			log.Info("seed written", "seed", name, "seed_generation", out.Generation, "sha256", sha)
