@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -75,7 +76,7 @@ func (f Fault) String() string {
 // Plan applies Steps, in order, to the requests Match accepts, Times times
 // over; then it lets them pass.
 type Plan struct {
-	Name  string
+	Name  string                   // counts its faults in Stats.ByPlan
 	Match func(*http.Request) bool // every request when nil
 	Steps []Fault
 	Times int // 1 when zero
@@ -97,8 +98,10 @@ type Proxy struct {
 	hold  time.Duration
 	mu    sync.Mutex
 	plans []*planState
-	// counts by fault name; requests by all; failed keys and their repeats.
+	// counts by fault name and by plan; requests by all; failed keys and
+	// their repeats.
 	counts   map[string]int
+	byPlan   map[string]int
 	requests int
 	failed   map[string]bool
 	repeats  int
@@ -119,7 +122,7 @@ func New(upstream string, opts Options) (*Proxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Proxy{ln: ln, hold: opts.Hold, counts: map[string]int{}, failed: map[string]bool{}}
+	p := &Proxy{ln: ln, hold: opts.Hold, counts: map[string]int{}, byPlan: map[string]int{}, failed: map[string]bool{}}
 	if p.hold <= 0 {
 		p.hold = 30 * time.Second
 	}
@@ -178,6 +181,8 @@ type Stats struct {
 	Requests int
 	// Faults counts injected faults by name (Fault.String).
 	Faults map[string]int
+	// ByPlan counts injected faults by the name of their plan.
+	ByPlan map[string]int
 	// Repeats counts requests identical (method, path and query) to one
 	// that was failed before: the clients' retries.
 	Repeats int
@@ -215,11 +220,7 @@ func (s Stats) String() string {
 func (p *Proxy) Stats() Stats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	s := Stats{Requests: p.requests, Repeats: p.repeats, Faults: map[string]int{}}
-	for k, v := range p.counts {
-		s.Faults[k] = v
-	}
-	return s
+	return Stats{Requests: p.requests, Repeats: p.repeats, Faults: maps.Clone(p.counts), ByPlan: maps.Clone(p.byPlan)}
 }
 
 // pick decides the fault for r and records it.
@@ -231,20 +232,20 @@ func (p *Proxy) pick(r *http.Request) Fault {
 	if p.failed[key] {
 		p.repeats++
 	}
-	f := Pass
 	for _, pl := range p.plans {
 		if pl.next >= len(pl.Steps)*pl.Times || (pl.Match != nil && !pl.Match(r)) {
 			continue
 		}
-		f = pl.Steps[pl.next%len(pl.Steps)]
+		f := pl.Steps[pl.next%len(pl.Steps)]
 		pl.next++
-		break
+		if f != Pass {
+			p.counts[f.String()]++
+			p.byPlan[pl.Name]++
+			p.failed[key] = true
+		}
+		return f
 	}
-	if f != Pass {
-		p.counts[f.String()]++
-		p.failed[key] = true
-	}
-	return f
+	return Pass
 }
 
 func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {

@@ -106,7 +106,7 @@ func TestPlansMatchAndRepeat(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer p.Close()
-	p.Add(Plan{Match: func(r *http.Request) bool { return r.Method == http.MethodPut }, Steps: []Fault{Err503, Pass}, Times: 2})
+	p.Add(Plan{Name: "puts", Match: func(r *http.Request) bool { return r.Method == http.MethodPut }, Steps: []Fault{Err503, Pass}, Times: 2})
 	var got []int
 	for _, m := range []string{"GET", "PUT", "PUT", "GET", "PUT", "PUT", "PUT"} {
 		req, _ := http.NewRequest(m, p.URL()+"/o", nil)
@@ -123,7 +123,7 @@ func TestPlansMatchAndRepeat(t *testing.T) {
 			t.Fatalf("statuses %v, want %v", got, want)
 		}
 	}
-	if st := p.Stats(); st.Requests != 7 || st.Faults["503"] != 2 || st.Repeats != 4 {
+	if st := p.Stats(); st.Requests != 7 || st.Faults["503"] != 2 || st.ByPlan["puts"] != 2 || st.Repeats != 4 {
 		t.Errorf("stats %+v", st)
 	}
 	p.Add(Plan{Steps: []Fault{Err500}, Times: 5})

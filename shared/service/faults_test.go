@@ -251,8 +251,8 @@ func TestServicesUnderFaults(t *testing.T) {
 	if gs.Injected() == 0 || bs.Injected() == 0 {
 		t.Errorf("faults injected: gcs %s; bigquery %s", gs, bs)
 	}
-	t.Logf("Cloud Storage proxy: %s", gs)
-	t.Logf("BigQuery proxy: %s", bs)
+	t.Logf("Cloud Storage proxy: %s; by plan %v", gs, gs.ByPlan)
+	t.Logf("BigQuery proxy: %s; by plan %v", bs, bs.ByPlan)
 	t.Logf("events: %d delivered, %d redeliveries after a non-2xx answer or a dropped connection", router.delivered.Load(), router.redelivered.Load())
 	t.Logf("blend API: %d blend requests, %d retried by the clients; %d catalog reads, %d retried", requests.Load(), retried.Load(),
 		reads.Load(), readRetries.Load())
