@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,6 +35,10 @@ const (
 	// ReasonNoAnimation is a character-only export (a T-pose without motion):
 	// it is rejected rather than seeded, so every seed can be blended.
 	ReasonNoAnimation Reason = "no_animation"
+	// ReasonBadName is an upload whose name the bucket accepts but the
+	// pipeline's naming rules refuse (storage.ValidateName: "..", empty
+	// segments, backslashes): it cannot be read or seeded under its name.
+	ReasonBadName Reason = "bad_name"
 )
 
 // Status is what Validate did with an upload.
@@ -89,6 +94,13 @@ func (p *Pipeline) Validate(ctx context.Context, obj storage.Attrs, correlationI
 
 func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correlationID string) (Validation, error) {
 	log := p.log().With("bucket", obj.Bucket, "object", obj.Name, "generation", obj.Generation, "correlation_id", correlationID)
+	if err := storage.ValidateName(obj.Name); err != nil {
+		// Every delivery would fail the same way: record it as rejected
+		// (under a slug of its name) so the upload is accounted for.
+		v, err := p.reject(ctx, obj, nil, "", Rejection{Reason: ReasonBadName, Message: "upload name refused: " + err.Error()}, correlationID)
+		log.InfoContext(ctx, "upload rejected", "reason", v.Reason)
+		return v, err
+	}
 	if p.MaxFileSize > 0 && obj.Size > p.MaxFileSize {
 		v, err := p.reject(ctx, obj, nil, "", Rejection{Reason: ReasonTooLarge, MaxFileSizeBytes: p.MaxFileSize,
 			Message: fmt.Sprintf("%d bytes exceeds the limit of %d (MAX_FILE_SIZE_MB)", obj.Size, p.MaxFileSize)}, correlationID)
@@ -149,11 +161,13 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 		MetaRootMotion: formatFloat(info.RootMotionCM), MetaCorrelationID: correlationID,
 	}
 	// The same content uploaded under another name is the same seed.
-	if a, err := p.findSeed(ctx, SeedPrefix+rig+"/", sha); err != nil {
+	prefix := SeedPrefix + rig + "/"
+	if v, err := p.existingSeed(ctx, prefix, sha, meta); err != nil || v != nil {
+		if v != nil {
+			log.InfoContext(ctx, "seed exists", "seed", v.Object, "sha256", sha)
+			return *v, nil
+		}
 		return Validation{}, fmt.Errorf("validate %s: %w", obj.Name, err)
-	} else if a != nil {
-		log.InfoContext(ctx, "seed exists", "seed", a.Name, "sha256", sha)
-		return Validation{Status: StatusExists, Object: a.Name, Generation: a.Generation, SHA256: sha}, nil
 	}
 	// The seed names its preview, which the blend service draws on the
 	// seed's event (DrawPreview): drawing here would triple the handler's
@@ -176,6 +190,19 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 		}
 		out, err := p.Library.Put(ctx, name, bytes.NewReader(data), opts)
 		if err == nil {
+			// Copies of this content uploaded under other names at the
+			// same time may have been written beside it: the first written
+			// stays the seed, and each later one is removed by its own
+			// writer, which is sure to see the first when it looks now.
+			v, err := p.existingSeed(ctx, prefix, sha, meta)
+			if err != nil {
+				// The redelivery settles it.
+				return Validation{}, fmt.Errorf("validate %s: %w", obj.Name, err)
+			}
+			if v != nil && v.Object != name {
+				log.InfoContext(ctx, "seed exists; this copy removed", "seed", v.Object, "copy", name, "sha256", sha)
+				return *v, nil
+			}
 			log.InfoContext(ctx, "seed written", "seed", name, "seed_generation", out.Generation, "sha256", sha)
 			return Validation{Status: StatusSeeded, Object: name, Generation: out.Generation, SHA256: sha}, nil
 		}
@@ -199,18 +226,37 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 	return Validation{}, fmt.Errorf("validate %s: seed names for %s all hold other content", obj.Name, sha)
 }
 
-// findSeed returns the seed under prefix whose content hash is sha, or nil.
-func (p *Pipeline) findSeed(ctx context.Context, prefix, sha string) (*storage.Attrs, error) {
+// existingSeed returns the seed under prefix whose content hash is sha, or
+// nil: the first written (lowest generation, then name) when concurrent
+// uploads of the same content wrote several. The others that this upload
+// (meta's source and generation) wrote are deleted.
+func (p *Pipeline) existingSeed(ctx context.Context, prefix, sha string, meta map[string]string) (*Validation, error) {
+	var seeds []storage.Attrs
 	for a, err := range p.Library.List(ctx, &storage.ListOptions{Prefix: prefix}) {
 		if err != nil {
 			return nil, err
 		}
 		// Pictures carry the hash of the seed they show.
 		if a.Metadata[MetaSHA256] == sha && IsCatalogued(a.Name) {
-			return &a, nil
+			seeds = append(seeds, a)
 		}
 	}
-	return nil, nil
+	if len(seeds) == 0 {
+		return nil, nil
+	}
+	slices.SortFunc(seeds, func(a, b storage.Attrs) int {
+		return cmp.Or(cmp.Compare(a.Generation, b.Generation), strings.Compare(a.Name, b.Name))
+	})
+	for _, a := range seeds[1:] {
+		if a.Metadata[MetaSource] != meta[MetaSource] || a.Metadata[MetaSourceGeneration] != meta[MetaSourceGeneration] {
+			continue
+		}
+		err := p.Library.Delete(ctx, a.Name, &storage.DeleteOptions{If: storage.GenerationMatch(a.Generation)})
+		if err != nil && !errors.Is(err, storage.ErrNotFound) && !errors.Is(err, storage.ErrPreconditionFailed) {
+			return nil, fmt.Errorf("remove the copy %s of seed %s: %w", a.Name, seeds[0].Name, err)
+		}
+	}
+	return &Validation{Status: StatusExists, Object: seeds[0].Name, Generation: seeds[0].Generation, SHA256: sha}, nil
 }
 
 // animated reports whether a has a clip in which some joint moves: a

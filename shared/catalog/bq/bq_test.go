@@ -1,15 +1,9 @@
 package bq
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
-	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -18,6 +12,7 @@ import (
 	"cloud.google.com/go/bigquery"
 	"google.golang.org/api/option"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/bqemu"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog/catalogtest"
 )
@@ -27,81 +22,11 @@ const (
 	dataset = "RAW_DEV"
 )
 
-// emulatorBin finds github.com/goccy/bigquery-emulator, built apart from this
-// module: BQ_EMULATOR_BIN, else GOBIN or GOPATH/bin.
-func emulatorBin() string {
-	if p := os.Getenv("BQ_EMULATOR_BIN"); p != "" {
-		return p
-	}
-	var dirs []string
-	if out, err := exec.Command("go", "env", "-json", "GOBIN", "GOPATH").Output(); err == nil {
-		var env struct{ GOBIN, GOPATH string }
-		if json.Unmarshal(out, &env) == nil {
-			if env.GOBIN != "" {
-				dirs = append(dirs, env.GOBIN)
-			}
-			for _, gp := range filepath.SplitList(env.GOPATH) {
-				dirs = append(dirs, filepath.Join(gp, "bin"))
-			}
-		}
-	}
-	for _, d := range dirs {
-		p := filepath.Join(d, "bigquery-emulator")
-		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
-			return p
-		}
-	}
-	return ""
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// startEmulator runs the emulator on loopback ports and returns a client of
+// startEmulator runs the emulator (package bqemu) and returns a client of
 // it with the dataset created through the API, as in production setups.
 func startEmulator(t *testing.T) *bigquery.Client {
 	t.Helper()
-	bin := emulatorBin()
-	if bin == "" {
-		t.Skip("SKIPPED: BigQuery contract not run: bigquery-emulator not found " +
-			"(set BQ_EMULATOR_BIN or go install github.com/goccy/bigquery-emulator/cmd/bigquery-emulator@v0.8.1)")
-	}
-	port, grpcPort := freePort(t), freePort(t)
-	var logs bytes.Buffer
-	cmd := exec.Command(bin, "--project="+project, "--host=127.0.0.1",
-		fmt.Sprintf("--port=%d", port), fmt.Sprintf("--grpc-port=%d", grpcPort), "--log-level=error")
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", bin, err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("bigquery-emulator output:\n%s", logs.String())
-		}
-	})
-	endpoint := fmt.Sprintf("http://127.0.0.1:%d", port)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get(endpoint + "/projects/" + project + "/datasets")
-		if err == nil {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("bigquery-emulator not answering on %s: %v\n%s", endpoint, err, logs.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Logf("bigquery-emulator %s on %s", bin, endpoint)
+	endpoint := bqemu.Start(t, project)
 	ctx := context.Background()
 	client, err := bigquery.NewClient(ctx, project, option.WithEndpoint(endpoint), option.WithoutAuthentication())
 	if err != nil {

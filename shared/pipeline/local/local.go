@@ -87,6 +87,16 @@ type Options struct {
 	// routes require (BLENDPIPE_API_TOKEN); the probes and /metrics stay
 	// open. The router sends it with every event.
 	Token string
+	// Redelivery is the first wait before an event a service failed is
+	// posted again; it doubles up to 100 times itself. After 8 attempts
+	// the event goes to the back of the queue for that longest wait, and so
+	// on until it is delivered: nothing is dropped. 100 ms when zero.
+	Redelivery time.Duration
+	// Deliverers is how many events are delivered at once, as Eventarc
+	// delivers concurrently: the catalogue's rows come out the same in any
+	// order, and a slow event (a blend's pictures) does not hold up an
+	// upload's. 4 when zero.
+	Deliverers int
 }
 
 // Server is the local pipeline.
@@ -107,7 +117,7 @@ type Server struct {
 	// handlers that write, and must never wait on the router that waits on
 	// them.
 	qmu     sync.Mutex
-	queue   []storage.Event
+	queue   []delivery
 	wake    chan struct{}
 	pending atomic.Int64 // queued or being delivered
 	// seen is the last generation announced per bucket and name, shared by
@@ -123,6 +133,12 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 		seen: map[string]int64{}, staged: map[string]int64{}}
 	if s.opts.Poll <= 0 {
 		s.opts.Poll = time.Second
+	}
+	if s.opts.Redelivery <= 0 {
+		s.opts.Redelivery = 100 * time.Millisecond
+	}
+	if s.opts.Deliverers <= 0 {
+		s.opts.Deliverers = 4
 	}
 	if s.m = opts.Metrics; s.m == nil {
 		s.m = metrics.New()
@@ -321,10 +337,22 @@ func (s *Server) forget(a storage.Attrs) {
 	s.mu.Unlock()
 }
 
+// delivery is an event for its targets: all the services subscribed to its
+// bucket when nil.
+type delivery struct {
+	ev      storage.Event
+	targets []string
+}
+
 func (s *Server) enqueue(ev storage.Event) {
 	s.pending.Add(1)
+	s.push(delivery{ev: ev})
+}
+
+// push queues d, already counted in pending.
+func (s *Server) push(d delivery) {
 	s.qmu.Lock()
-	s.queue = append(s.queue, ev)
+	s.queue = append(s.queue, d)
 	s.qmu.Unlock()
 	select {
 	case s.wake <- struct{}{}:
@@ -391,37 +419,65 @@ func (s *Server) targets(bucket string) []string {
 	return []string{SyncPath, BatchPath}
 }
 
-// route delivers queued events one at a time until ctx ends.
+// route delivers queued events, Options.Deliverers at a time, until ctx
+// ends.
 func (s *Server) route(ctx context.Context) {
-	for {
-		s.qmu.Lock()
-		batch := s.queue
-		s.queue = nil
-		s.qmu.Unlock()
-		for _, ev := range batch {
-			s.deliver(ctx, ev)
-			s.pending.Add(-1)
-		}
-		if len(batch) > 0 {
-			continue
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-s.wake:
-		}
+	var wg sync.WaitGroup
+	for range s.opts.Deliverers {
+		wg.Go(func() {
+			for {
+				d, ok := s.pop()
+				if !ok {
+					select {
+					case <-ctx.Done():
+						return
+					case <-s.wake:
+					}
+					continue
+				}
+				s.deliver(ctx, d)
+				s.pending.Add(-1)
+			}
+		})
 	}
+	wg.Wait()
 }
 
-func (s *Server) deliver(ctx context.Context, ev storage.Event) {
+// pop takes the oldest queued delivery. While more wait, it wakes another
+// deliverer: a push wakes only one.
+func (s *Server) pop() (delivery, bool) {
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	if len(s.queue) == 0 {
+		return delivery{}, false
+	}
+	d := s.queue[0]
+	s.queue[0] = delivery{}
+	s.queue = s.queue[1:]
+	if len(s.queue) > 0 {
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
+	}
+	return d, true
+}
+
+func (s *Server) deliver(ctx context.Context, d delivery) {
+	ev := d.ev
 	id := strconv.FormatInt(time.Now().UnixNano(), 36) + "-" + strconv.FormatInt(s.seq.Add(1), 10)
 	ce, err := events.Encode(ev, id)
 	if err != nil {
 		s.log.ErrorContext(logs.WithCorrelationID(ctx, id), "event not encodable", "object", ev.Object.Name, "error", err)
 		return
 	}
-	for _, path := range s.targets(ev.Object.Bucket) {
-		backoff := 100 * time.Millisecond
+	targets := d.targets
+	if targets == nil {
+		targets = s.targets(ev.Object.Bucket)
+	}
+	longest := 100 * s.opts.Redelivery
+	for _, path := range targets {
+		backoff := s.opts.Redelivery
 		for attempt := 1; ; attempt++ {
 			// An event already posted is seen through when shutting down;
 			// only the retries stop.
@@ -433,16 +489,24 @@ func (s *Server) deliver(ctx context.Context, ev storage.Event) {
 			if ok {
 				break
 			}
-			if ctx.Err() != nil || attempt == 8 {
-				s.log.ErrorContext(logs.WithCorrelationID(ctx, id), "event not delivered", "target", path, "object", ev.Object.Name,
-					"attempts", attempt, "error", res)
+			if ctx.Err() != nil {
+				s.log.ErrorContext(logs.WithCorrelationID(ctx, id), "event not delivered", "target", path, "object", ev.Object.Name, "attempts", attempt, "error", res)
+				break
+			}
+			if attempt == 8 {
+				// Back of the queue, so that one failing event does not hold
+				// up the others, and again after the longest wait.
+				s.log.WarnContext(logs.WithCorrelationID(ctx, id), "event not delivered yet; queued again", "target", path, "object", ev.Object.Name,
+					"attempts", attempt, "retry_in", longest, "error", res)
+				s.pending.Add(1)
+				time.AfterFunc(longest, func() { s.push(delivery{ev: ev, targets: []string{path}}) })
 				break
 			}
 			select {
 			case <-ctx.Done():
 			case <-time.After(backoff):
 			}
-			backoff = min(2*backoff, 10*time.Second)
+			backoff = min(2*backoff, longest)
 		}
 	}
 }
