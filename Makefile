@@ -52,7 +52,7 @@ blender-refs:
 	$(BLENDER) -b --factory-startup --python-exit-code 1 --python verify/blender/ref_positions.py -- \
 		shared/fbx/testdata/blender $(patsubst %,$(CORPUS)/mixamo/%.fbx,$(BLENDER_REFS))
 
-test: setup vet unit infra-check tf-test verify
+test: setup vet unit race infra-check tf-test verify
 
 # Each reader's fuzz target for FUZZTIME (default 10m).
 FUZZTIME ?= 10m

@@ -92,10 +92,9 @@ type Options struct {
 	// the event goes to the back of the queue for that longest wait, and so
 	// on until it is delivered: nothing is dropped. 100 ms when zero.
 	Redelivery time.Duration
-	// Deliverers is how many events are delivered at once, as Eventarc
-	// delivers concurrently: the catalogue's rows come out the same in any
-	// order, and a slow event (a blend's pictures) does not hold up an
-	// upload's. 4 when zero.
+	// Deliverers is how many events each trigger's queue delivers at once,
+	// as Eventarc delivers concurrently (the catalogue's rows come out the
+	// same in any order). 4 when zero.
 	Deliverers int
 }
 
@@ -113,13 +112,13 @@ type Server struct {
 	base   string
 	client cloudevents.Client
 	seq    atomic.Int64
-	// The router's queue is unbounded: the change hook runs inside the
-	// handlers that write, and must never wait on the router that waits on
-	// them.
-	qmu     sync.Mutex
-	queue   []delivery
-	wake    chan struct{}
-	pending atomic.Int64 // queued or being delivered
+	// The router keeps one queue per trigger, as Eventarc keeps one
+	// subscription per trigger: a slow service (the blend service drawing
+	// pictures) does not hold up another's events. The queues are
+	// unbounded: the change hook runs inside the handlers that write, and
+	// must never wait on the router that waits on them.
+	lanes   map[string]*lane // by target path
+	pending atomic.Int64     // queued or being delivered
 	// seen is the last generation announced per bucket and name, shared by
 	// the change hook and the poll so that each change is posted once.
 	mu     sync.Mutex
@@ -129,7 +128,7 @@ type Server struct {
 
 // Open prepares the directories and the database and listens on Addr.
 func Open(ctx context.Context, opts Options) (*Server, error) {
-	s := &Server{opts: opts, log: cmp.Or(opts.Log, slog.Default()), wake: make(chan struct{}, 1),
+	s := &Server{opts: opts, log: cmp.Or(opts.Log, slog.Default()),
 		seen: map[string]int64{}, staged: map[string]int64{}}
 	if s.opts.Poll <= 0 {
 		s.opts.Poll = time.Second
@@ -139,6 +138,10 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 	}
 	if s.opts.Deliverers <= 0 {
 		s.opts.Deliverers = 4
+	}
+	s.lanes = map[string]*lane{}
+	for _, path := range []string{ValidatePath, SyncPath, BatchPath} {
+		s.lanes[path] = &lane{wake: make(chan struct{}, 1)}
 	}
 	if s.m = opts.Metrics; s.m == nil {
 		s.m = metrics.New()
@@ -337,25 +340,38 @@ func (s *Server) forget(a storage.Attrs) {
 	s.mu.Unlock()
 }
 
-// delivery is an event for its targets: all the services subscribed to its
-// bucket when nil.
+// delivery is an event for one target. Its id stays the same through
+// redeliveries, as a CloudEvent's does.
 type delivery struct {
-	ev      storage.Event
-	targets []string
+	ev     storage.Event
+	id     string
+	target string
 }
 
+// lane is one trigger's queue.
+type lane struct {
+	mu    sync.Mutex
+	queue []delivery
+	wake  chan struct{}
+}
+
+// enqueue queues ev for every service subscribed to its bucket.
 func (s *Server) enqueue(ev storage.Event) {
-	s.pending.Add(1)
-	s.push(delivery{ev: ev})
+	id := strconv.FormatInt(time.Now().UnixNano(), 36) + "-" + strconv.FormatInt(s.seq.Add(1), 10)
+	for _, path := range s.targets(ev.Object.Bucket) {
+		s.pending.Add(1)
+		s.push(delivery{ev: ev, id: id, target: path})
+	}
 }
 
 // push queues d, already counted in pending.
 func (s *Server) push(d delivery) {
-	s.qmu.Lock()
-	s.queue = append(s.queue, d)
-	s.qmu.Unlock()
+	l := s.lanes[d.target]
+	l.mu.Lock()
+	l.queue = append(l.queue, d)
+	l.mu.Unlock()
 	select {
-	case s.wake <- struct{}{}:
+	case l.wake <- struct{}{}:
 	default:
 	}
 }
@@ -419,44 +435,46 @@ func (s *Server) targets(bucket string) []string {
 	return []string{SyncPath, BatchPath}
 }
 
-// route delivers queued events, Options.Deliverers at a time, until ctx
-// ends.
+// route delivers each trigger's queued events, Options.Deliverers at a
+// time, until ctx ends.
 func (s *Server) route(ctx context.Context) {
 	var wg sync.WaitGroup
-	for range s.opts.Deliverers {
-		wg.Go(func() {
-			for {
-				d, ok := s.pop()
-				if !ok {
-					select {
-					case <-ctx.Done():
-						return
-					case <-s.wake:
+	for _, l := range s.lanes {
+		for range s.opts.Deliverers {
+			wg.Go(func() {
+				for {
+					d, ok := l.pop()
+					if !ok {
+						select {
+						case <-ctx.Done():
+							return
+						case <-l.wake:
+						}
+						continue
 					}
-					continue
+					s.deliver(ctx, d)
+					s.pending.Add(-1)
 				}
-				s.deliver(ctx, d)
-				s.pending.Add(-1)
-			}
-		})
+			})
+		}
 	}
 	wg.Wait()
 }
 
 // pop takes the oldest queued delivery. While more wait, it wakes another
 // deliverer: a push wakes only one.
-func (s *Server) pop() (delivery, bool) {
-	s.qmu.Lock()
-	defer s.qmu.Unlock()
-	if len(s.queue) == 0 {
+func (l *lane) pop() (delivery, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.queue) == 0 {
 		return delivery{}, false
 	}
-	d := s.queue[0]
-	s.queue[0] = delivery{}
-	s.queue = s.queue[1:]
-	if len(s.queue) > 0 {
+	d := l.queue[0]
+	l.queue[0] = delivery{}
+	l.queue = l.queue[1:]
+	if len(l.queue) > 0 {
 		select {
-		case s.wake <- struct{}{}:
+		case l.wake <- struct{}{}:
 		default:
 		}
 	}
@@ -464,50 +482,42 @@ func (s *Server) pop() (delivery, bool) {
 }
 
 func (s *Server) deliver(ctx context.Context, d delivery) {
-	ev := d.ev
-	id := strconv.FormatInt(time.Now().UnixNano(), 36) + "-" + strconv.FormatInt(s.seq.Add(1), 10)
+	ev, id, path := d.ev, d.id, d.target
 	ce, err := events.Encode(ev, id)
 	if err != nil {
 		s.log.ErrorContext(logs.WithCorrelationID(ctx, id), "event not encodable", "object", ev.Object.Name, "error", err)
 		return
 	}
-	targets := d.targets
-	if targets == nil {
-		targets = s.targets(ev.Object.Bucket)
-	}
 	longest := 100 * s.opts.Redelivery
-	for _, path := range targets {
-		backoff := s.opts.Redelivery
-		for attempt := 1; ; attempt++ {
-			// An event already posted is seen through when shutting down;
-			// only the retries stop.
-			sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
-			res := s.client.Send(cloudevents.ContextWithTarget(sendCtx, s.base+path), ce)
-			cancel()
-			var hr *cehttp.Result
-			ok := cloudevents.IsACK(res) || (cloudevents.ResultAs(res, &hr) && hr.StatusCode/100 == 2)
-			if ok {
-				break
-			}
-			if ctx.Err() != nil {
-				s.log.ErrorContext(logs.WithCorrelationID(ctx, id), "event not delivered", "target", path, "object", ev.Object.Name, "attempts", attempt, "error", res)
-				break
-			}
-			if attempt == 8 {
-				// Back of the queue, so that one failing event does not hold
-				// up the others, and again after the longest wait.
-				s.log.WarnContext(logs.WithCorrelationID(ctx, id), "event not delivered yet; queued again", "target", path, "object", ev.Object.Name,
-					"attempts", attempt, "retry_in", longest, "error", res)
-				s.pending.Add(1)
-				time.AfterFunc(longest, func() { s.push(delivery{ev: ev, targets: []string{path}}) })
-				break
-			}
-			select {
-			case <-ctx.Done():
-			case <-time.After(backoff):
-			}
-			backoff = min(2*backoff, longest)
+	backoff := s.opts.Redelivery
+	for attempt := 1; ; attempt++ {
+		// An event already posted is seen through when shutting down;
+		// only the retries stop.
+		sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
+		res := s.client.Send(cloudevents.ContextWithTarget(sendCtx, s.base+path), ce)
+		cancel()
+		var hr *cehttp.Result
+		if cloudevents.IsACK(res) || (cloudevents.ResultAs(res, &hr) && hr.StatusCode/100 == 2) {
+			return
 		}
+		if ctx.Err() != nil {
+			s.log.ErrorContext(logs.WithCorrelationID(ctx, id), "event not delivered", "target", path, "object", ev.Object.Name, "attempts", attempt, "error", res)
+			return
+		}
+		if attempt == 8 {
+			// Back of the queue, so that one failing event does not hold
+			// up the others, and again after the longest wait.
+			s.log.WarnContext(logs.WithCorrelationID(ctx, id), "event not delivered yet; queued again", "target", path, "object", ev.Object.Name,
+				"attempts", attempt, "retry_in", longest, "error", res)
+			s.pending.Add(1)
+			time.AfterFunc(longest, func() { s.push(d) })
+			return
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, longest)
 	}
 }
 
