@@ -169,7 +169,7 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 		}
 		return Validation{}, fmt.Errorf("validate %s: %w", obj.Name, err)
 	}
-	// The seed names its preview, which the blend service draws on the
+	// The seed names its preview, which the validate service draws on the
 	// seed's event (DrawPreview): drawing here would triple the handler's
 	// time. A clip the sheet cannot show is seeded without one.
 	previewOK := true

@@ -167,12 +167,23 @@ func answer(ctx context.Context, log *slog.Logger, ev cloudevents.Event, what st
 	return fmt.Errorf("%s: %w", what, err)
 }
 
-// Validate handles finalized objects of the uploads bucket.
+// Validate handles finalized objects of the uploads bucket, and draws the
+// preview each new seed of the library names (pipeline.DrawPreview) on the
+// seed's own event, so the upload's validation does not wait for it.
 func Validate(p *pipeline.Pipeline, log *slog.Logger) Handler {
 	return func(ctx context.Context, ev cloudevents.Event) error {
 		ctx = eventContext(ctx, ev)
 		se, ok := decode(ctx, log, ev)
-		if !ok || se.Type != storage.ObjectFinalized || se.Object.Bucket != p.Uploads.Bucket() || libraryObject(p, se.Object.Name) {
+		if !ok || se.Type != storage.ObjectFinalized {
+			return nil
+		}
+		if p.Library != nil && se.Object.Bucket == p.Library.Bucket() && strings.HasPrefix(se.Object.Name, pipeline.SeedPrefix) &&
+			pipeline.NeedsPreview(se.Object) {
+			ctx, corr := objectContext(ctx, se.Object)
+			_, err := p.DrawPreview(ctx, se.Object, corr)
+			return answer(ctx, log, ev, "preview of "+se.Object.Name, err)
+		}
+		if se.Object.Bucket != p.Uploads.Bucket() || libraryObject(p, se.Object.Name) {
 			return nil
 		}
 		ctx, corr := objectContext(ctx, se.Object)
@@ -216,7 +227,7 @@ func Sync(p *pipeline.Pipeline, log *slog.Logger) Handler {
 
 // Batch handles finalized manifests under jobs/ of the library bucket. The
 // result files it writes there end in .result.json and are not manifests.
-// It also draws the pictures a new seed or blend names (pipeline.DrawPreview).
+// It also draws the pictures a new blend names (pipeline.DrawPreview).
 func Batch(p *pipeline.Pipeline, log *slog.Logger) Handler {
 	return func(ctx context.Context, ev cloudevents.Event) error {
 		ctx = eventContext(ctx, ev)
@@ -224,9 +235,9 @@ func Batch(p *pipeline.Pipeline, log *slog.Logger) Handler {
 		if !ok || se.Type != storage.ObjectFinalized || se.Object.Bucket != p.Library.Bucket() {
 			return nil
 		}
-		// The blend service also draws the pictures new seeds and blends
-		// name, so neither validate nor POST /blend waits for them.
-		if pipeline.NeedsPreview(se.Object) {
+		// The blend service also draws the pictures new blends name, so
+		// POST /blend does not wait for them.
+		if strings.HasPrefix(se.Object.Name, pipeline.BlendPrefix) && pipeline.NeedsPreview(se.Object) {
 			ctx, corr := objectContext(ctx, se.Object)
 			_, err := p.DrawPreview(ctx, se.Object, corr)
 			return answer(ctx, log, ev, "preview of "+se.Object.Name, err)

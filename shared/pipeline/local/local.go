@@ -426,13 +426,13 @@ func (s *Server) poll(ctx context.Context) {
 }
 
 // targets are the services subscribed to a bucket's events, as the
-// Eventarc triggers are: validate on uploads; metasync and blend on the
-// library.
+// Eventarc triggers are: validate on uploads; metasync, blend and validate
+// (for the seeds' pictures) on the library.
 func (s *Server) targets(bucket string) []string {
 	if bucket == s.p.Uploads.Bucket() {
 		return []string{ValidatePath}
 	}
-	return []string{SyncPath, BatchPath}
+	return []string{SyncPath, BatchPath, ValidatePath}
 }
 
 // route delivers each trigger's queued events, Options.Deliverers at a

@@ -2,9 +2,8 @@
 # optional GKE batch worker, each granted only what its service does:
 #
 #   validate  reads uploads; reads the library; writes seed/ and rejected/
-#   blend     reads the library; writes blend/ and jobs/, and the seeds'
-#             seed/**.preview.png; reads the catalog; signs URLs with its
-#             own key (signBlob on itself)
+#   blend     reads the library; writes blend/ and jobs/; reads the catalog;
+#             signs URLs with its own key (signBlob on itself)
 #   metasync  reads the library; appends to the catalog dataset
 #   worker    as blend for objects (GKE shards of a batch)
 #   trigger   receives Eventarc events (run.invoker is granted per service
@@ -49,10 +48,6 @@ locals {
       { sa = "worker", bucket = "library", role = "roles/storage.objectUser", prefixes = ["blend/", "jobs/"] },
     ] : [],
   )
-
-  # Pictures a service draws beside objects another service owns: the blend
-  # service draws each seed's preview on the seed's event.
-  picture_prefixes = { blend = ["seed/"] }
 
   dataset_grants = [
     { sa = "metasync", role = "roles/bigquery.dataEditor" },
@@ -99,13 +94,10 @@ resource "google_storage_bucket_iam_member" "object" {
     content {
       title       = "${each.value.sa}-prefixes"
       description = "Objects under ${join(", ", each.value.prefixes)}"
-      expression = join(" || ", concat([
+      expression = join(" || ", [
         for p in each.value.prefixes :
         "resource.name.startsWith(\"projects/_/buckets/${local.buckets[each.value.bucket]}/objects/${p}\")"
-        ], [
-        for p in lookup(local.picture_prefixes, each.value.sa, []) :
-        "(resource.name.startsWith(\"projects/_/buckets/${local.buckets[each.value.bucket]}/objects/${p}\") && resource.name.endsWith(\".preview.png\"))"
-      ]))
+      ])
     }
   }
 }

@@ -87,6 +87,17 @@ run "dev_defaults" {
     error_message = "run.invoker from the triggers must go to the trigger account on validate, blend and metasync"
   }
 
+  # Each service hears the events it acts on: uploads to validate; the
+  # library to metasync (both kinds), blend (manifests, blends' pictures) and
+  # validate (seeds' pictures).
+  assert {
+    condition = toset(keys(module.eventarc.triggers)) == toset([
+      "uploads-finalized-validate", "library-finalized-metasync", "library-deleted-metasync",
+      "library-finalized-validate", "library-finalized-blend",
+    ])
+    error_message = "triggers: got ${jsonencode(keys(module.eventarc.triggers))}"
+  }
+
   assert {
     condition     = alltrue([for k, s in module.service : length(s.invokers) == 0])
     error_message = "no invokers unless blend_invokers is set"
