@@ -35,11 +35,11 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/functions/blend"
 	"github.com/rydlrcs/mixamo-blend-pipeline/functions/metasync"
 	"github.com/rydlrcs/mixamo-blend-pipeline/functions/validate"
-	"github.com/rydlrcs/mixamo-blend-pipeline/internal/bqemu"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/faultproxy"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog/bq"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog/bq/bqtest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/config"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/metrics"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
@@ -122,7 +122,7 @@ func TestServicesUnderFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { gcsProxy.Close() })
-	bqEndpoint := bqemu.Start(t, faultProject)
+	bqEndpoint := bqtest.Emulator(t, faultProject)
 	bqProxy, err := faultproxy.New(bqEndpoint, faultproxy.Options{Hold: 10 * clientDeadline})
 	if err != nil {
 		t.Fatal(err)

@@ -10,10 +10,9 @@ import (
 	"time"
 
 	"cloud.google.com/go/bigquery"
-	"google.golang.org/api/option"
 
-	"github.com/rydlrcs/mixamo-blend-pipeline/internal/bqemu"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog/bq/bqtest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog/catalogtest"
 )
 
@@ -22,25 +21,8 @@ const (
 	dataset = "RAW_DEV"
 )
 
-// startEmulator runs the emulator (package bqemu) and returns a client of
-// it with the dataset created through the API, as in production setups.
-func startEmulator(t *testing.T) *bigquery.Client {
-	t.Helper()
-	endpoint := bqemu.Start(t, project)
-	ctx := context.Background()
-	client, err := bigquery.NewClient(ctx, project, option.WithEndpoint(endpoint), option.WithoutAuthentication())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := client.Dataset(dataset).Create(ctx, &bigquery.DatasetMetadata{Location: "US"}); err != nil {
-		t.Fatalf("create dataset: %v", err)
-	}
-	return client
-}
-
 func TestContract(t *testing.T) {
-	client := startEmulator(t)
-	t.Cleanup(func() { client.Close() })
+	_, client := bqtest.Start(t, project, dataset)
 	var n atomic.Int64
 	catalogtest.Run(t, catalogtest.Harness{
 		New: func(t *testing.T) catalog.Store {
@@ -61,8 +43,7 @@ type unclosed struct{ *Store }
 func (unclosed) Close() error { return nil }
 
 func TestEnsureIsIdempotent(t *testing.T) {
-	client := startEmulator(t)
-	defer client.Close()
+	_, client := bqtest.Start(t, project, dataset)
 	ctx := context.Background()
 	s := New(client, dataset, Options{})
 	for range 2 {

@@ -1,6 +1,6 @@
 // Package bqtest runs the BigQuery emulator (github.com/goccy/bigquery-emulator,
-// built into GOPATH/bin by scripts/setup.sh) for tests that need a real
-// BigQuery API on loopback.
+// built into GOPATH/bin by scripts/setup.sh) as a process for tests that need
+// a real BigQuery API on loopback.
 package bqtest
 
 import (
@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -47,10 +48,10 @@ func Bin() string {
 	return ""
 }
 
-// Start runs the emulator for project on loopback ports until the test ends,
-// creates dataset through the API, and returns the emulator's endpoint and a
-// client of it. The test is skipped, saying so, when the emulator is missing.
-func Start(t testing.TB, project, dataset string) (string, *bigquery.Client) {
+// Emulator runs the emulator for project on loopback ports until the test
+// ends and returns its endpoint (http://127.0.0.1:port). The test is skipped,
+// saying how to get the emulator, when it is not installed.
+func Emulator(t testing.TB, project string) string {
 	t.Helper()
 	bin := Bin()
 	if bin == "" {
@@ -58,10 +59,10 @@ func Start(t testing.TB, project, dataset string) (string, *bigquery.Client) {
 			"go install github.com/goccy/bigquery-emulator/cmd/bigquery-emulator@v0.8.1)")
 	}
 	port, grpcPort := freePort(t), freePort(t)
-	var logs bytes.Buffer
+	logs := &syncBuffer{}
 	cmd := exec.Command(bin, "--project="+project, "--host=127.0.0.1",
 		fmt.Sprintf("--port=%d", port), fmt.Sprintf("--grpc-port=%d", grpcPort), "--log-level=error")
-	cmd.Stdout, cmd.Stderr = &logs, &logs
+	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", bin, err)
 	}
@@ -78,13 +79,21 @@ func Start(t testing.TB, project, dataset string) (string, *bigquery.Client) {
 		resp, err := http.Get(endpoint + "/projects/" + project + "/datasets")
 		if err == nil {
 			resp.Body.Close()
-			break
+			return endpoint
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("bigquery-emulator not answering on %s: %v\n%s", endpoint, err, logs.String())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// Start runs the emulator for project, creates dataset through the API, as
+// production setups do, and returns the emulator's endpoint and a client of
+// it, closed when the test ends.
+func Start(t testing.TB, project, dataset string) (string, *bigquery.Client) {
+	t.Helper()
+	endpoint := Emulator(t, project)
 	ctx := context.Background()
 	client, err := bigquery.NewClient(ctx, project, option.WithEndpoint(endpoint), option.WithoutAuthentication())
 	if err != nil {
@@ -105,4 +114,23 @@ func freePort(t testing.TB) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+// syncBuffer collects the process's output, written from its pipes'
+// goroutines while a failing test may read it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
