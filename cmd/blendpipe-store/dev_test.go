@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/corpus"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/local"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/local/localtest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/transfer"
 )
@@ -33,20 +33,9 @@ func TestUploadThroughTheRunningPipelineAndPullBack(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := local.Open(ctx, local.Options{Dir: dir, Addr: "127.0.0.1:0", MaxFileSize: 500 << 20, Workers: 2,
+	ctx := t.Context()
+	srv := localtest.Start(t, local.Options{Dir: dir, MaxFileSize: 500 << 20, Workers: 2,
 		Poll: 50 * time.Millisecond, Log: pipelinetest.Logger(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("local pipeline: %v", err)
-		}
-	})
 
 	if code, _ := blendpipe(t, "upload", "--dir", dir, downloads); code != 0 {
 		t.Fatalf("upload: exit %d", code)

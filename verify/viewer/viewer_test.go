@@ -7,7 +7,6 @@ package viewer_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/corpus"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/local"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/local/localtest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
 
@@ -101,20 +101,9 @@ func TestViewerInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := local.Open(ctx, local.Options{Dir: t.TempDir(), Addr: "127.0.0.1:0", Workers: 2, Poll: 50 * time.Millisecond,
+	ctx := t.Context()
+	srv := localtest.Start(t, local.Options{Dir: t.TempDir(), Workers: 2, Poll: 50 * time.Millisecond,
 		Log: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
 	for name, file := range map[string]string{"Walking.fbx": "kirby-xbot60__Walking_InPlace.fbx", "Running.fbx": "kirby-xbot60__Running_InPlace.fbx"} {
 		data, err := os.ReadFile(corpus.Path(t, "mixamo/"+file))
 		if err != nil {
@@ -164,7 +153,7 @@ func TestViewerInChromium(t *testing.T) {
 	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
+	err := cmd.Run()
 	t.Logf("screenshots in %s", shots)
 	if err != nil {
 		t.Fatalf("viewer in Chromium: %v\n%s", err, stderr.String())

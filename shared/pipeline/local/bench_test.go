@@ -1,7 +1,6 @@
 package local
 
 import (
-	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -14,15 +13,10 @@ import (
 // through the uploads store to the seed's catalog row: router, validate,
 // seed write, router, metadata sync, over HTTP, on a 1.1 MB FBX.
 func BenchmarkUploadToRow(b *testing.B) {
-	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := Open(ctx, Options{Dir: b.TempDir(), Addr: "127.0.0.1:0", MaxFileSize: 500 << 20, Workers: 2,
-		Poll: time.Hour, Log: pipelinetest.Logger(b)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+	ctx := b.Context()
+	opts := options(b, b.TempDir())
+	opts.Poll = time.Hour
+	srv := start(b, opts)
 	p := srv.Pipeline()
 	data := pipelinetest.Corpus(b, "mixamo/kirby-xbot60__Idle.fbx")
 	b.SetBytes(int64(len(data)))

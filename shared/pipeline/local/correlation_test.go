@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/logs"
@@ -107,20 +106,9 @@ func TestCorrelationIDsAndToken(t *testing.T) {
 	const token = "local-token-5b2e9d41c7"
 	dir := t.TempDir()
 	var out lockedBuffer
-	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := Open(ctx, Options{Dir: dir, Addr: "127.0.0.1:0", MaxFileSize: 500 << 20, Workers: 2,
-		Poll: 20 * time.Millisecond, Log: logs.New(&out, logs.Options{Name: "blendpipe-local"}), Token: token})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
+	opts := options(t, dir)
+	opts.Log, opts.Token = logs.New(&out, logs.Options{Name: "blendpipe-local"}), token
+	srv := start(t, opts)
 	base := "http://" + srv.Addr()
 	lib := srv.Pipeline().Library
 	meta := func(name string) map[string]string {

@@ -32,7 +32,7 @@ func get(t *testing.T, url string) (int, http.Header, []byte) {
 
 func TestFilesAndViewer(t *testing.T) {
 	dir := t.TempDir()
-	srv := start(t, dir)
+	srv := start(t, options(t, dir))
 	base := "http://" + srv.Addr()
 	if err := os.WriteFile(filepath.Join(dir, "uploads", "Walking.fbx"), pipelinetest.Corpus(t, "mixamo/kirby-xbot60__Walking_InPlace.fbx"), 0o644); err != nil {
 		t.Fatal(err)

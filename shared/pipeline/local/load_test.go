@@ -63,22 +63,12 @@ func TestLoad(t *testing.T) {
 		t.Skip("a load run")
 	}
 	dir := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx := t.Context()
+	opts := options(t, dir)
+	opts.Poll = 100 * time.Millisecond
 	// Errors only: a log line per request would measure the logger.
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	srv, err := Open(ctx, Options{Dir: dir, Addr: "127.0.0.1:0", MaxFileSize: 500 << 20, Workers: 2,
-		Poll: 100 * time.Millisecond, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
+	opts.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	srv := start(t, opts)
 	base := "http://" + srv.Addr()
 	cat := srv.Pipeline().Catalog
 

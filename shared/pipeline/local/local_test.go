@@ -14,13 +14,21 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/pipelinetest"
 )
 
-// start runs the local pipeline on a loopback port until the test ends.
-func start(t *testing.T, dir string) *Server {
+// options are the options the tests run the local pipeline with on dir.
+func options(t testing.TB, dir string) Options {
+	return Options{Dir: dir, Addr: "127.0.0.1:0", MaxFileSize: 500 << 20, Workers: 2,
+		Poll: 20 * time.Millisecond, Log: pipelinetest.Logger(t)}
+}
+
+// start runs the local pipeline with opts until the test ends. Package
+// localtest does the same for other packages; it cannot be imported here,
+// as it imports this package.
+func start(t testing.TB, opts Options) *Server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := Open(ctx, Options{Dir: dir, Addr: "127.0.0.1:0", MaxFileSize: 500 << 20, Workers: 2,
-		Poll: 20 * time.Millisecond, Log: pipelinetest.Logger(t)})
+	srv, err := Open(ctx, opts)
 	if err != nil {
+		cancel()
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
@@ -57,7 +65,7 @@ func rows(t *testing.T, dir string) []catalog.Row {
 
 func TestDroppedFilesBecomeSeedsRowsAndBlends(t *testing.T) {
 	dir := t.TempDir()
-	srv := start(t, dir)
+	srv := start(t, options(t, dir))
 	base := "http://" + srv.Addr()
 	// Files dropped in by another process, as a user copying downloads.
 	for name, file := range map[string]string{

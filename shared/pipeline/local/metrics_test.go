@@ -19,7 +19,7 @@ import (
 // bad request, then reads /metrics as Prometheus would.
 func TestMetricsCountUploadsBlendsAndSyncs(t *testing.T) {
 	dir := t.TempDir()
-	srv := start(t, dir)
+	srv := start(t, options(t, dir))
 	base := "http://" + srv.Addr()
 	var uploaded int64
 	for name, file := range map[string]string{

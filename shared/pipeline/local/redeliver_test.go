@@ -1,7 +1,6 @@
 package local
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -16,20 +15,9 @@ import (
 // delivered again once writes succeed, so the upload is seeded, not lost.
 func TestEventsOutlastAFailure(t *testing.T) {
 	dir := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := Open(ctx, Options{Dir: dir, Addr: "127.0.0.1:0", MaxFileSize: 500 << 20, Workers: 2,
-		Poll: 20 * time.Millisecond, Redelivery: 5 * time.Millisecond, Log: pipelinetest.Logger(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
+	opts := options(t, dir)
+	opts.Redelivery = 5 * time.Millisecond
+	srv := start(t, opts)
 	block := filepath.Join(dir, "library", "seed")
 	if err := os.WriteFile(block, []byte("not a directory"), 0o644); err != nil {
 		t.Fatal(err)

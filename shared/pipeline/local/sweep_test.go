@@ -36,7 +36,7 @@ func TestBadInputSweep(t *testing.T) {
 		t.Skip("uploads the whole fuzz corpus")
 	}
 	dir := t.TempDir()
-	srv := start(t, dir)
+	srv := start(t, options(t, dir))
 	base := "http://" + srv.Addr()
 	for name, file := range map[string]string{"Walking.fbx": "mixamo/kirby-xbot60__Walking_InPlace.fbx", "Running.fbx": "mixamo/kirby-xbot60__Running_InPlace.fbx"} {
 		if err := os.WriteFile(filepath.Join(dir, "uploads", name), pipelinetest.Corpus(t, file), 0o644); err != nil {
