@@ -19,6 +19,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/config"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/resilience"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/transfer"
 )
 
@@ -52,9 +53,43 @@ func loadConfig(ctx context.Context) (*config.Config, error) {
 	return config.Load(ctx, config.Options{})
 }
 
-func runUpload(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("upload", flag.ContinueOnError)
+// newFlagSet returns the flags of command name, which report to stderr;
+// its usage prints lines, then the flags.
+func newFlagSet(name string, stderr io.Writer, lines ...string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		for _, l := range lines {
+			fmt.Fprintln(stderr, l)
+		}
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// openLibrary loads the configuration and opens the library and its
+// catalog; t.close closes them.
+func (t *target) openLibrary(ctx context.Context) (*config.Config, storage.Store, catalog.Store, error) {
+	cfg, err := loadConfig(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	lib, err := t.store(ctx, "library", cfg.LibraryBucket, "GCS_BUCKET")
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	cat, err := t.catalog(ctx, cfg)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return cfg, lib, cat, nil
+}
+
+func runUpload(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("upload", stderr,
+		"usage: blendpipe upload PATH... [--bucket NAME | --dir DIR] [--metadata key=value]... [--prefix P]",
+		"Folders are searched for .fbx, .bvh, .glb and .gltf files. WORKER_POOL_SIZE, MAX_FILE_SIZE_MB,",
+		"UPLOAD_TIMEOUT_SECONDS, MAX_RETRIES and RETRY_BACKOFF_MULTIPLIER apply.")
 	var t target
 	t.flags(fs, "UPLOADS_BUCKET", false)
 	md := metadataFlag{}
@@ -62,12 +97,6 @@ func runUpload(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	prefix := fs.String("prefix", "", "put before every object name, such as batch-7/")
 	fs.IntVar(&t.chunkMiB, "chunk-mib", 8, "resumable upload chunk in MiB (Cloud Storage)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: blendpipe upload PATH... [--bucket NAME | --dir DIR] [--metadata key=value]... [--prefix P]")
-		fmt.Fprintln(stderr, "Folders are searched for .fbx, .bvh, .glb and .gltf files. WORKER_POOL_SIZE, MAX_FILE_SIZE_MB,")
-		fmt.Fprintln(stderr, "UPLOAD_TIMEOUT_SECONDS, MAX_RETRIES and RETRY_BACKOFF_MULTIPLIER apply.")
-		fs.PrintDefaults()
-	}
 	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
@@ -145,8 +174,8 @@ func parseTime(v string) (time.Time, error) {
 }
 
 func runPull(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("pull", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("pull", stderr,
+		"usage: blendpipe pull -o DIR [--dir DIR | --project P --dataset D --bucket B] [selection flags]")
 	var t target
 	t.flags(fs, "GCS_BUCKET", true)
 	out := fs.String("o", "", "folder to fill with the blends and manifest.json (required)")
@@ -160,10 +189,6 @@ func runPull(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	since := fs.String("since", "", "only objects created at or after this date or RFC 3339 time")
 	until := fs.String("until", "", "only objects created before this date or RFC 3339 time")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: blendpipe pull -o DIR [--dir DIR | --project P --dataset D --bucket B] [selection flags]")
-		fs.PrintDefaults()
-	}
 	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
@@ -179,16 +204,8 @@ func runPull(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if f.Until, err = parseTime(*until); err != nil {
 		return fmt.Errorf("--until %w", err)
 	}
-	cfg, err := loadConfig(ctx)
-	if err != nil {
-		return err
-	}
 	defer t.close()
-	lib, err := t.store(ctx, "library", cfg.LibraryBucket, "GCS_BUCKET")
-	if err != nil {
-		return err
-	}
-	cat, err := t.catalog(ctx, cfg)
+	cfg, lib, cat, err := t.openLibrary(ctx)
 	if err != nil {
 		return err
 	}
@@ -219,16 +236,12 @@ func runPull(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 func runResync(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("resync", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("resync", stderr,
+		"usage: blendpipe resync [--dir DIR | --project P --dataset D --bucket B] [--dry-run] [--json]")
 	var t target
 	t.flags(fs, "GCS_BUCKET", true)
 	dry := fs.Bool("dry-run", false, "report what would change without appending rows")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: blendpipe resync [--dir DIR | --project P --dataset D --bucket B] [--dry-run] [--json]")
-		fs.PrintDefaults()
-	}
 	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
@@ -236,16 +249,8 @@ func runResync(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return cli.ErrUsage
 	}
-	cfg, err := loadConfig(ctx)
-	if err != nil {
-		return err
-	}
 	defer t.close()
-	lib, err := t.store(ctx, "library", cfg.LibraryBucket, "GCS_BUCKET")
-	if err != nil {
-		return err
-	}
-	cat, err := t.catalog(ctx, cfg)
+	cfg, lib, cat, err := t.openLibrary(ctx)
 	if err != nil {
 		return err
 	}
@@ -290,15 +295,11 @@ func runResync(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("restore", stderr,
+		"usage: blendpipe restore NAME#GENERATION [--bucket B]",
+		"List an object's generations with: gcloud storage ls -a gs://BUCKET/NAME")
 	var t target
 	t.flags(fs, "GCS_BUCKET", false)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: blendpipe restore NAME#GENERATION [--bucket B]")
-		fmt.Fprintln(stderr, "List an object's generations with: gcloud storage ls -a gs://BUCKET/NAME")
-		fs.PrintDefaults()
-	}
 	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
