@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -172,26 +171,15 @@ func Pull(ctx context.Context, opts PullOptions) (PullReport, error) {
 	}
 	prog.Start(len(rows), total)
 
-	results := make([]Result, len(rows))
 	var got atomic.Int64
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	for range max(opts.Workers, 1) {
-		wg.Go(func() {
-			for i := range jobs {
-				results[i] = pullOne(ctx, opts, rows[i], prog)
-				if results[i].Outcome == Downloaded {
-					got.Add(rows[i].Size)
-				}
-				prog.Done(results[i])
-			}
-		})
-	}
-	for i := range rows {
-		jobs <- i
-	}
-	close(jobs)
-	wg.Wait()
+	results := each(opts.Workers, len(rows), func(i int) Result {
+		r := pullOne(ctx, opts, rows[i], prog)
+		if r.Outcome == Downloaded {
+			got.Add(rows[i].Size)
+		}
+		prog.Done(r)
+		return r
+	})
 
 	man := Manifest{Version: ManifestVersion, Library: opts.Library.Bucket(), Filter: manifestFilter(f), Animations: []Entry{}}
 	if opts.Now != nil {

@@ -19,7 +19,6 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -201,26 +200,15 @@ func Upload(ctx context.Context, opts UploadOptions, paths []string) UploadRepor
 	for _, r := range bad {
 		prog.Done(r)
 	}
-	results := make([]Result, len(files))
 	var sent atomic.Int64
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	for range max(opts.Workers, 1) {
-		wg.Go(func() {
-			for i := range jobs {
-				results[i] = uploadOne(ctx, opts, files[i], prog)
-				if results[i].Outcome == Uploaded {
-					sent.Add(files[i].size)
-				}
-				prog.Done(results[i])
-			}
-		})
-	}
-	for i := range files {
-		jobs <- i
-	}
-	close(jobs)
-	wg.Wait()
+	results := each(opts.Workers, len(files), func(i int) Result {
+		r := uploadOne(ctx, opts, files[i], prog)
+		if r.Outcome == Uploaded {
+			sent.Add(files[i].size)
+		}
+		prog.Done(r)
+		return r
+	})
 	prog.Finish()
 	return UploadReport{Results: append(bad, results...), Bytes: sent.Load(), Elapsed: time.Since(start)}
 }
