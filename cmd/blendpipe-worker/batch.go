@@ -80,19 +80,14 @@ func runBatch(ctx context.Context, args []string, getenv func(string) string, st
 		// The Job carries the manifest event's id, so every shard's lines join its trail.
 		ctx = logs.WithCorrelationID(ctx, id)
 	}
-	var opts []option.ClientOption
-	if getenv("STORAGE_EMULATOR_HOST") != "" {
-		// The emulators serve downloads on the JSON API only.
-		opts = append(opts, cloudstorage.WithJSONReads())
-	}
-	client, err := cloudstorage.NewClient(ctx, opts...)
+	client, err := storageClient(ctx, getenv)
 	if err != nil {
-		return fmt.Errorf("cloud storage client: %w", err)
+		return err
 	}
 	defer client.Close()
 	p, m, breaker := open(cfg, gcs.New(client, bucket, gcs.Options{}), log)
 	if port := getenv("PORT"); port != "" {
-		stop, err := serve(ctx, p, m, breaker, http.NotFoundHandler(), port, getenv("METRICS_PORT"), log)
+		stop, err := serve(ctx, p, m, breaker, http.NotFoundHandler(), port, getenv, log)
 		if err != nil {
 			return err
 		}
@@ -188,10 +183,11 @@ func open(cfg *config.Config, lib storage.Store, log *slog.Logger) (*pipeline.Pi
 }
 
 // serve answers /live, /ready, /health and /metrics, and fn for every
-// other path, on port (and on metricsPort, when another): the probes and the
-// Prometheus annotations of a pod. The returned function stops serving,
-// letting requests in flight finish for up to shutdownGrace.
-func serve(ctx context.Context, p *pipeline.Pipeline, m *metrics.Metrics, br *resilience.Breaker, fn http.Handler, port, metricsPort string, log *slog.Logger) (func(), error) {
+// other path, on port, and /metrics on the port metrics.PortFromEnv picks
+// (METRICS_PORT; 9090 on Kubernetes): the probes and the Prometheus
+// annotations of a pod. The returned function stops serving, letting
+// requests in flight finish for up to shutdownGrace.
+func serve(ctx context.Context, p *pipeline.Pipeline, m *metrics.Metrics, br *resilience.Breaker, fn http.Handler, port string, getenv func(string) string, log *slog.Logger) (func(), error) {
 	probes := &health.Checker{
 		Components: []health.Component{{Name: "library", Critical: true, Check: health.StoreCheck(p.Library)}},
 		Breakers:   []health.Breaker{br},
@@ -200,38 +196,46 @@ func serve(ctx context.Context, p *pipeline.Pipeline, m *metrics.Metrics, br *re
 	probes.Register(mux)
 	mux.Handle("GET /metrics", m.Handler())
 	mux.Handle("/", fn)
-	ports := []string{port}
-	if metricsPort != "" && metricsPort != port {
-		ports = append(ports, metricsPort)
+	ln, err := net.Listen("tcp", ":"+port)
+	if err != nil {
+		return nil, err
 	}
-	var servers []*http.Server
-	for _, pt := range ports {
-		ln, err := net.Listen("tcp", ":"+pt)
-		if err != nil {
-			for _, s := range servers {
-				s.Close()
-			}
-			return nil, err
+	mctx, stopMetrics := context.WithCancel(context.WithoutCancel(ctx))
+	if _, err := m.ServeMetricsPort(mctx, getenv, port, log); err != nil {
+		stopMetrics()
+		ln.Close()
+		return nil, err
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Warn("probe server failed", "port", port, "error", err)
 		}
-		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-		servers = append(servers, srv)
-		go func() {
-			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				log.Warn("probe server failed", "port", pt, "error", err)
-			}
-		}()
-	}
+	}()
 	return func() {
 		shut, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 		defer cancel()
-		for _, s := range servers {
-			if err := s.Shutdown(shut); err != nil {
-				log.Warn("shutdown", "error", err)
-			}
+		if err := srv.Shutdown(shut); err != nil {
+			log.Warn("shutdown", "error", err)
 		}
+		stopMetrics()
 	}, nil
 }
 
 // shutdownGrace is how long requests in flight get after SIGTERM: a pod
 // has 30 s (terminationGracePeriodSeconds) before it is killed.
 const shutdownGrace = 25 * time.Second
+
+// storageClient is the Cloud Storage client of both commands.
+func storageClient(ctx context.Context, getenv func(string) string) (*cloudstorage.Client, error) {
+	var opts []option.ClientOption
+	if getenv("STORAGE_EMULATOR_HOST") != "" {
+		// The emulators serve downloads on the JSON API only.
+		opts = append(opts, cloudstorage.WithJSONReads())
+	}
+	client, err := cloudstorage.NewClient(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("cloud storage client: %w", err)
+	}
+	return client, nil
+}

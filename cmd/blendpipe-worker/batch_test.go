@@ -57,7 +57,8 @@ func TestProbes(t *testing.T) {
 	}
 	p, m, br := open(cfg, gcs.New(client, "library", gcs.Options{}), slog.New(slog.DiscardHandler))
 	port, metricsPort := pipelinetest.FreePort(t), pipelinetest.FreePort(t)
-	stop, err := serve(context.Background(), p, m, br, http.NotFoundHandler(), strconv.Itoa(port), strconv.Itoa(metricsPort), slog.New(slog.DiscardHandler))
+	stop, err := serve(context.Background(), p, m, br, http.NotFoundHandler(), strconv.Itoa(port),
+		func(k string) string { return map[string]string{"METRICS_PORT": strconv.Itoa(metricsPort)}[k] }, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"io"
 
-	cloudstorage "cloud.google.com/go/storage"
-	"google.golang.org/api/option"
-
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/cli"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/config"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/events"
@@ -47,17 +44,13 @@ func runWorker(ctx context.Context, args []string, getenv func(string) string, s
 		port = "8080"
 	}
 	log := cfg.NewLogger(stderr).With("command", "worker")
-	var opts []option.ClientOption
-	if getenv("STORAGE_EMULATOR_HOST") != "" {
-		opts = append(opts, cloudstorage.WithJSONReads())
-	}
-	client, err := cloudstorage.NewClient(ctx, opts...)
+	client, err := storageClient(ctx, getenv)
 	if err != nil {
-		return fmt.Errorf("cloud storage client: %w", err)
+		return err
 	}
 	defer client.Close()
 	p, m, br := open(cfg, gcs.New(client, cfg.LibraryBucket, gcs.Options{}), log)
-	stop, err := serve(ctx, p, m, br, events.HTTP(events.Batch(p, log)), port, getenv("METRICS_PORT"), log)
+	stop, err := serve(ctx, p, m, br, events.HTTP(events.Batch(p, log)), port, getenv, log)
 	if err != nil {
 		return err
 	}
