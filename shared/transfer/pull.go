@@ -119,15 +119,7 @@ type PullReport struct {
 }
 
 // Count returns how many results had outcome o.
-func (r PullReport) Count(o Outcome) int {
-	n := 0
-	for _, res := range r.Results {
-		if res.Outcome == o {
-			n++
-		}
-	}
-	return n
-}
+func (r PullReport) Count(o Outcome) int { return count(r.Results, o) }
 
 // OK reports whether every selected row is in place.
 func (r PullReport) OK() bool { return r.Count(Failed) == 0 }

@@ -91,10 +91,13 @@ type UploadReport struct {
 }
 
 // Count returns how many files had outcome o.
-func (r UploadReport) Count(o Outcome) int {
+func (r UploadReport) Count(o Outcome) int { return count(r.Results, o) }
+
+// count returns how many of results had outcome o.
+func count(results []Result, o Outcome) int {
 	n := 0
-	for _, res := range r.Results {
-		if res.Outcome == o {
+	for _, r := range results {
+		if r.Outcome == o {
 			n++
 		}
 	}
