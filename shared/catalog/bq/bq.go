@@ -357,64 +357,36 @@ func (d *decoder) wrong(col string, v bigquery.Value, want string) {
 	}
 }
 
-func (d *decoder) str(v map[string]bigquery.Value, col string) string {
+// column returns col's value as a T: the zero value when NULL, a recorded
+// mismatch when of another type.
+func column[T any](d *decoder, v map[string]bigquery.Value, col string) T {
 	switch x := v[col].(type) {
 	case nil:
-		return ""
-	case string:
+	case T:
 		return x
 	default:
-		d.wrong(col, x, "string")
-		return ""
+		var want T
+		d.wrong(col, x, fmt.Sprintf("%T", want))
 	}
+	var zero T
+	return zero
 }
 
-func (d *decoder) int(v map[string]bigquery.Value, col string) int64 {
-	switch x := v[col].(type) {
-	case nil:
-		return 0
-	case int64:
-		return x
-	default:
-		d.wrong(col, x, "int64")
-		return 0
-	}
+func (d *decoder) str(v map[string]bigquery.Value, col string) string {
+	return column[string](d, v, col)
+}
+
+func (d *decoder) int(v map[string]bigquery.Value, col string) int64 { return column[int64](d, v, col) }
+
+func (d *decoder) bool(v map[string]bigquery.Value, col string) bool { return column[bool](d, v, col) }
+
+func (d *decoder) time(v map[string]bigquery.Value, col string) time.Time {
+	return column[time.Time](d, v, col).UTC()
 }
 
 func (d *decoder) float(v map[string]bigquery.Value, col string) float64 {
-	switch x := v[col].(type) {
-	case nil:
-		return 0
-	case float64:
-		return x
-	case int64:
+	if x, ok := v[col].(int64); ok {
 		return float64(x)
-	default:
-		d.wrong(col, x, "float64")
-		return 0
 	}
-}
-
-func (d *decoder) bool(v map[string]bigquery.Value, col string) bool {
-	switch x := v[col].(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	default:
-		d.wrong(col, x, "bool")
-		return false
-	}
-}
-
-func (d *decoder) time(v map[string]bigquery.Value, col string) time.Time {
-	switch x := v[col].(type) {
-	case nil:
-		return time.Time{}
-	case time.Time:
-		return x.UTC()
-	default:
-		d.wrong(col, x, "time.Time")
-		return time.Time{}
-	}
+	return column[float64](d, v, col)
 }
