@@ -155,11 +155,10 @@ image-sizes:
 # The full load against the local pipeline: 50 clients, 2,000 blend requests, 500 uploads.
 # Prints throughput, latency percentiles, errors and peak memory.
 load:
-	BLENDPIPE_LOAD=full $(GO) test -count=1 -run '^TestLoad$$' -v -timeout 30m ./shared/pipeline/local
+	BLENDPIPE_LOAD=full $(GO) test -count=1 -run '^TestLoad$$' -v -timeout 30m ./internal/local
 
 # The race detector over every package with concurrent paths.
-RACE_PKGS ?= ./internal/faultproxy ./shared/pipeline/... ./shared/batch ./shared/job ./shared/fbx ./shared/blend \
-	./shared/storage/... ./shared/catalog/... ./shared/service ./shared/resilience ./shared/obs/... \
-	./shared/search ./functions/... ./cmd/...
+RACE_PKGS ?= ./shared/pipeline/... ./shared/batch ./shared/job ./shared/fbx ./shared/blend \
+	./shared/storage/... ./shared/catalog/... ./internal/... ./functions/... ./cmd/...
 race:
 	$(GO) test -race -count=1 -timeout 30m $(RACE_PKGS)

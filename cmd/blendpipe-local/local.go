@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/cli"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/config"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/local"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/resilience"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/search"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/config"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/elastic"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/local"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/resilience"
 )
 
 // TokenEnv holds the blend API's bearer token when --token is not given.
@@ -48,7 +48,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	opts := local.Options{Dir: *dir, Addr: *addr, MaxFileSize: cfg.MaxFileSize(), Workers: cfg.WorkerPoolSize, Poll: *poll, Log: log,
 		Retry: resilience.FromConfig(cfg.MaxRetries, cfg.RetryBackoffMultiplier), Token: cmp.Or(*token, os.Getenv(TokenEnv))}
 	if cfg.ElasticsearchEnabled() {
-		idx, err := search.New(search.Options{URL: cfg.ElasticsearchURL, APIKey: cfg.ESAPIKey})
+		idx, err := elastic.New(elastic.Options{URL: cfg.ElasticsearchURL, APIKey: cfg.ESAPIKey})
 		if err != nil {
 			return err
 		}

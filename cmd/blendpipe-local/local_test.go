@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/sqlite"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog/sqlite"
 )
 
 func TestCatalogJSON(t *testing.T) {

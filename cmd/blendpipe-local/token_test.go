@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/pipelinetest"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
 )
 
 // TestDevToken runs `blendpipe dev` with the token in the environment and

@@ -15,12 +15,12 @@ import (
 	"golang.org/x/term"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/cli"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/config"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/resilience"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/transfer"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/config"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/resilience"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/transfer"
 )
 
 // failed is the exit of a command that has listed its failures.

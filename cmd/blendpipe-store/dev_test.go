@@ -9,11 +9,11 @@ import (
 	"time"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/corpus"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/local"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/local/localtest"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/transfer"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/local"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/local/localtest"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/pipelinetest"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/transfer"
 )
 
 // TestUploadThroughTheRunningPipelineAndPullBack is the round trip of the

@@ -15,19 +15,19 @@ import (
 	"github.com/fsouza/fake-gcs-server/fakestorage"
 	"google.golang.org/api/option"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/bq"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/bq/bqtest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/corpus"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/gcs"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/local"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/localdir"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/sqlite"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/transfer"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/blend"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog/bq"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog/bq/bqtest"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog/sqlite"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/local"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/gcs"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/localdir"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/transfer"
 )
 
 // blendpipe runs a command and returns its exit code and output.

@@ -10,14 +10,14 @@ import (
 	cloudstorage "cloud.google.com/go/storage"
 	"google.golang.org/api/option"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/bq"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/config"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/gcs"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/local"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/localdir"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/sqlite"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog/bq"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog/sqlite"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/config"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/local"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/gcs"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/localdir"
 )
 
 // target is where a command works: the local pipeline's directory, or a

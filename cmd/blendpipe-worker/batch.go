@@ -17,14 +17,14 @@ import (
 	"google.golang.org/api/option"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/cli"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/config"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/health"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/logs"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/metrics"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/config"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/gcs"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/health"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/logs"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/metrics"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/resilience"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/resilience"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/gcs"
 )
 
 // runBatch runs gs://BUCKET/jobs/NAME.yaml: with a shard index (--shard or

@@ -13,9 +13,9 @@ import (
 
 	"github.com/sethvargo/go-envconfig"
 
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/config"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/pipelinetest"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/gcs"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/config"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/gcs"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
 )
 
 func TestBatchRefusesBadArguments(t *testing.T) {

@@ -20,11 +20,11 @@ import (
 	"github.com/sethvargo/go-envconfig"
 	"google.golang.org/api/option"
 
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/kube"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/gcs"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/kube"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/gcs"
 )
 
 // helperEnv makes the test binary run the worker's main instead of the

@@ -7,9 +7,9 @@ import (
 	"io"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/cli"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/config"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/events"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/gcs"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/config"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/eventarc"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/gcs"
 )
 
 // runWorker is the worker Deployment: until SIGTERM it runs the batch
@@ -50,7 +50,7 @@ func runWorker(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	defer client.Close()
 	p, m, br := open(cfg, gcs.New(client, cfg.LibraryBucket, gcs.Options{}), log)
-	stop, err := serve(ctx, p, m, br, events.HTTP(events.Batch(p, log)), port, getenv, log)
+	stop, err := serve(ctx, p, m, br, eventarc.HTTP(eventarc.Batch(p, log)), port, getenv, log)
 	if err != nil {
 		return err
 	}

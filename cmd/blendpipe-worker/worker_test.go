@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/gcs"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/gcs"
 )
 
 // TestWorkerServesManifestEvents runs the worker Deployment's command over

@@ -17,11 +17,11 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/cli"
 	"golang.org/x/term"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/logs"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/anim"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/batch"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/job"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/logs"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/quality"
 )
 

@@ -10,10 +10,10 @@ import (
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/metrics"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/eventarc"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/httpapi"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/metrics"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/events"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/httpapi"
 )
 
 // Target is the FUNCTION_TARGET that selects this function.
@@ -32,9 +32,9 @@ func Service(p *pipeline.Pipeline, m *metrics.Metrics, log *slog.Logger) http.Ha
 	if m != nil {
 		api = m.BlendAPI(api)
 	}
-	batch := events.HTTP(events.Batch(p, log))
+	batch := eventarc.HTTP(eventarc.Batch(p, log))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if events.IsCloudEvent(r.Header) {
+		if eventarc.IsCloudEvent(r.Header) {
 			batch.ServeHTTP(w, r)
 			return
 		}

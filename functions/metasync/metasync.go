@@ -14,9 +14,9 @@ import (
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/metrics"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/eventarc"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/metrics"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/events"
 )
 
 // Target is the FUNCTION_TARGET that selects this function.
@@ -25,12 +25,12 @@ const Target = "Sync"
 // Register registers the function with functions-framework-go. p needs the
 // Library store and the Catalog.
 func Register(p *pipeline.Pipeline, log *slog.Logger) {
-	functions.CloudEvent(Target, events.Sync(p, log))
+	functions.CloudEvent(Target, eventarc.Sync(p, log))
 }
 
 // Service is the handler the service's main serves at "/": the same
 // function over HTTP, answering 204 where functions-framework-go answers
 // 200. m is unused: the pipeline's observer already counts the outcomes.
 func Service(p *pipeline.Pipeline, _ *metrics.Metrics, log *slog.Logger) http.Handler {
-	return events.HTTP(events.Sync(p, log))
+	return eventarc.HTTP(eventarc.Sync(p, log))
 }

@@ -13,9 +13,9 @@ import (
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/metrics"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/eventarc"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/metrics"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/events"
 )
 
 // Target is the FUNCTION_TARGET that selects this function.
@@ -24,12 +24,12 @@ const Target = "Validate"
 // Register registers the function with functions-framework-go. p needs the
 // Uploads and Library stores.
 func Register(p *pipeline.Pipeline, log *slog.Logger) {
-	functions.CloudEvent(Target, events.Validate(p, log))
+	functions.CloudEvent(Target, eventarc.Validate(p, log))
 }
 
 // Service is the handler the service's main serves at "/": the same
 // function over HTTP, answering 204 where functions-framework-go answers
 // 200. m is unused: the pipeline's observer already counts the outcomes.
 func Service(p *pipeline.Pipeline, _ *metrics.Metrics, log *slog.Logger) http.Handler {
-	return events.HTTP(events.Validate(p, log))
+	return eventarc.HTTP(eventarc.Validate(p, log))
 }

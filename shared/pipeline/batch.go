@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/batch"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/logs"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/correlation"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
 
@@ -71,7 +71,7 @@ type BatchBlend struct {
 // the event is redelivered; the blends that succeeded are then found in the
 // library instead of being made again.
 func (p *Pipeline) Batch(ctx context.Context, obj storage.Attrs, correlationID string) (*BatchResult, error) {
-	correlationID = cmp.Or(correlationID, logs.CorrelationID(ctx))
+	correlationID = cmp.Or(correlationID, correlation.ID(ctx))
 	if !IsManifest(obj.Name) {
 		return nil, nil
 	}

@@ -19,9 +19,9 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/batch"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/blend"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/correlation"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/job"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/mixamo"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/logs"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/preview"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/quality"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
@@ -63,7 +63,7 @@ type BlendResult struct {
 // Blend makes the blend the request asks for, or returns it from the
 // library when the same inputs and options were blended before.
 func (p *Pipeline) Blend(ctx context.Context, req BlendRequest) (*BlendResult, error) {
-	req.CorrelationID = cmp.Or(req.CorrelationID, logs.CorrelationID(ctx))
+	req.CorrelationID = cmp.Or(req.CorrelationID, correlation.ID(ctx))
 	return p.blend(ctx, req, nil)
 }
 

@@ -11,11 +11,11 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/batch"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/blend"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
 

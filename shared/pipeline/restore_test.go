@@ -15,13 +15,13 @@ import (
 	"github.com/fsouza/fake-gcs-server/fakestorage"
 	"google.golang.org/api/option"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/gcs"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/localdir"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/sqlite"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog/sqlite"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/gcs"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/localdir"
 )
 
 // versionedPipeline is a pipeline whose buckets keep noncurrent

@@ -9,11 +9,11 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/sqlite"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/blend"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog/sqlite"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
 

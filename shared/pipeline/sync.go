@@ -14,8 +14,8 @@ import (
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/correlation"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/mixamo"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/logs"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
 
@@ -36,7 +36,7 @@ func IsCatalogued(name string) bool {
 // the catalog orders generations itself, so duplicated and reordered
 // deliveries leave the same current rows.
 func (p *Pipeline) Sync(ctx context.Context, ev storage.Event, correlationID string) (bool, error) {
-	correlationID = cmp.Or(correlationID, logs.CorrelationID(ctx))
+	correlationID = cmp.Or(correlationID, correlation.ID(ctx))
 	ok, err := p.syncEvent(ctx, ev, correlationID)
 	p.observer().Synced(ev, ok, err)
 	return ok, err

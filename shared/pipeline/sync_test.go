@@ -11,12 +11,12 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/localdir"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/blend"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage/localdir"
 )
 
 func TestSyncDuplicatedAndReorderedEvents(t *testing.T) {

@@ -18,8 +18,8 @@ import (
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/anim"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/correlation"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/mixamo"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/logs"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/preview"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -86,7 +86,7 @@ var seedExts = map[string]bool{"fbx": true, "glb": true, "gltf": true, "bvh": tr
 // checked from obj before anything is downloaded. Content already seeded
 // for the same rig, under any name, is not written again.
 func (p *Pipeline) Validate(ctx context.Context, obj storage.Attrs, correlationID string) (Validation, error) {
-	correlationID = cmp.Or(correlationID, logs.CorrelationID(ctx))
+	correlationID = cmp.Or(correlationID, correlation.ID(ctx))
 	v, err := p.validateUpload(ctx, obj, correlationID)
 	p.observer().Validated(obj, v, err)
 	return v, err

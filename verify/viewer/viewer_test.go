@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/corpus"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/local"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline/local/localtest"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/local"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/local/localtest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
 

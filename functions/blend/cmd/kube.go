@@ -9,10 +9,10 @@ import (
 	"net/http"
 	"os"
 
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/kube"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/obs/metrics"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/kube"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/metrics"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/service"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/service"
 )
 
 // withShards sends the manifests over the sharding threshold to Kubernetes

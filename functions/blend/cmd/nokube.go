@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/service"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/service"
 )
 
 // withShards refuses a Kubernetes configuration in a build without the

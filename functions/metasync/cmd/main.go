@@ -4,9 +4,9 @@ package main
 
 import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/functions/metasync"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/service"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/service"
 	// The catalog on BigQuery and the index on Elasticsearch.
-	_ "github.com/rydlrcs/mixamo-blend-pipeline/shared/service/cloudcatalog"
+	_ "github.com/rydlrcs/mixamo-blend-pipeline/internal/service/cloudcatalog"
 )
 
 func main() {

@@ -4,7 +4,7 @@ package main
 
 import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/functions/validate"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/service"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/service"
 )
 
 func main() {

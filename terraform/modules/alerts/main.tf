@@ -12,7 +12,7 @@ locals {
   # Eventarc names each trigger's subscription eventarc-REGION-TRIGGER-sub-N.
   eventarc_subscriptions = "resource.labels.subscription_id = starts_with(\"eventarc-${var.region}-${var.name_prefix}-\")"
 
-  # The services' own metrics (shared/obs/metrics), in PromQL; a Go test
+  # The services' own metrics (internal/metrics), in PromQL; a Go test
   # checks that every metric named here is exported.
   promql = {
     gcs_error_rate = "sum(rate(gcs_api_errors_total{code!~\"304|404|412|not_found|precondition_failed|canceled|unsupported\"}[5m])) / sum(rate(gcs_api_duration_seconds_count[5m])) > ${var.gcs_error_rate}"
@@ -247,7 +247,7 @@ resource "google_monitoring_alert_policy" "service_metrics" {
   }
 
   documentation {
-    content   = "From the services' own /metrics (shared/obs/metrics). ${local.documentation}"
+    content   = "From the services' own /metrics (internal/metrics). ${local.documentation}"
     mime_type = "text/markdown"
   }
 }

@@ -2,7 +2,7 @@
 # sync streams one row per object generation and event into, and the
 # `animations_current` view that keeps the current row of every live name.
 #
-# The schema file and the view query mirror shared/catalog/bq (Schema and
+# The schema file and the view query mirror internal/bq (Schema and
 # ViewQuery); regenerate both from there when the catalog changes:
 # animations.schema.json is bq.SchemaJSON(), animations_current.sql.tftpl is
 # bq.ViewQuery("${table}").

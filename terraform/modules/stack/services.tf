@@ -1,5 +1,5 @@
 locals {
-  # The configuration every service and the GKE worker read (shared/config).
+  # The configuration every service and the GKE worker read (internal/config).
   config_env = {
     LOG_LEVEL                = local.log_level
     LOG_FORMAT               = var.config.log_format

@@ -1,4 +1,4 @@
-# The table is shaped as shared/catalog/bq.TableMetadata and the view reads it.
+# The table is shaped as internal/bq.TableMetadata and the view reads it.
 
 mock_provider "google" {}
 

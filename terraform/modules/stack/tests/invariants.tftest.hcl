@@ -109,7 +109,7 @@ run "dev_defaults" {
       "LOG_LEVEL", "LOG_FORMAT", "BQ_DATASET", "UPLOAD_TIMEOUT_SECONDS", "MAX_RETRIES",
       "RETRY_BACKOFF_MULTIPLIER", "MAX_FILE_SIZE_MB", "WORKER_POOL_SIZE", "GCS_BUCKET", "UPLOADS_BUCKET",
     ])
-    error_message = "configuration variables differ from shared/config"
+    error_message = "configuration variables differ from internal/config"
   }
 
   assert {
