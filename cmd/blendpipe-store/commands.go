@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/app"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/cli"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/config"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/resilience"
@@ -254,8 +255,13 @@ func runResync(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	p := &pipeline.Pipeline{Library: lib, Catalog: cat, URI: t.uri(lib), Log: cfg.NewLogger(io.Discard)}
-	rep, err := p.Resync(ctx, pipeline.ResyncOptions{DryRun: *dry, CorrelationID: "resync-" + strconv.FormatInt(time.Now().UnixMilli(), 10)})
+	// Built as every pipeline is: retried and guarded as the services' are.
+	a, err := app.Build(app.Needs{Library: true, Catalog: true}, app.Ports{Library: lib, Catalog: cat, URI: t.uri(lib),
+		StoreClientRetries: !t.local(), CatalogClientRetries: !t.local()}, app.FromConfig(cfg, cfg.NewLogger(io.Discard)))
+	if err != nil {
+		return err
+	}
+	rep, err := a.Pipeline.Resync(ctx, pipeline.ResyncOptions{DryRun: *dry, CorrelationID: "resync-" + strconv.FormatInt(time.Now().UnixMilli(), 10)})
 	if err != nil {
 		return err
 	}

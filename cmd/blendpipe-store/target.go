@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 	"path/filepath"
 
-	"cloud.google.com/go/bigquery"
 	cloudstorage "cloud.google.com/go/storage"
 	"google.golang.org/api/option"
 
@@ -75,12 +73,12 @@ func (t *target) store(ctx context.Context, localName, configured, bucketVar str
 	if t.gcsEndpoint != "" {
 		opts = append(opts, option.WithEndpoint(t.gcsEndpoint+"/storage/v1/"), option.WithoutAuthentication(), cloudstorage.WithJSONReads())
 	}
-	client, err := cloudstorage.NewClient(ctx, opts...)
+	client, err := gcs.Dial(ctx, nil, gcs.Options{ChunkSize: t.chunkMiB << 20}, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("cloud storage client: %w", err)
+		return nil, err
 	}
 	t.closers = append(t.closers, client.Close)
-	return gcs.New(client, name, gcs.Options{ChunkSize: t.chunkMiB << 20}), nil
+	return client.Bucket(name), nil
 }
 
 // catalog opens the catalog: DIR/catalog.db locally, else BigQuery.
@@ -107,11 +105,10 @@ func (t *target) catalog(ctx context.Context, cfg *config.Config) (catalog.Store
 	if t.bqEndpoint != "" {
 		opts = append(opts, option.WithEndpoint(t.bqEndpoint), option.WithoutAuthentication())
 	}
-	client, err := bigquery.NewClient(ctx, project, opts...)
+	s, err := bq.Open(ctx, project, dataset, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("bigquery client: %w", err)
+		return nil, err
 	}
-	s := bq.New(client, dataset, bq.Options{})
 	t.closers = append(t.closers, s.Close)
 	return s, nil
 }

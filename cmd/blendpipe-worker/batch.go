@@ -2,27 +2,19 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
-	cloudstorage "cloud.google.com/go/storage"
-	"google.golang.org/api/option"
-
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/app"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/cli"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/config"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/gcs"
-	"github.com/rydlrcs/mixamo-blend-pipeline/internal/health"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/logs"
-	"github.com/rydlrcs/mixamo-blend-pipeline/internal/metrics"
-	"github.com/rydlrcs/mixamo-blend-pipeline/internal/resilience"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -80,18 +72,18 @@ func runBatch(ctx context.Context, args []string, getenv func(string) string, st
 		// The Job carries the manifest event's id, so every shard's lines join its trail.
 		ctx = logs.WithCorrelationID(ctx, id)
 	}
-	client, err := storageClient(ctx, getenv)
+	a, err := open(ctx, cfg, dialer(getenv), log)
 	if err != nil {
 		return err
 	}
-	defer client.Close()
-	p, m, breaker := open(cfg, gcs.New(client, bucket, gcs.Options{}), log)
+	defer a.Close()
+	p := a.Pipeline
 	if port := getenv("PORT"); port != "" {
-		stop, err := serve(ctx, p, m, breaker, http.NotFoundHandler(), port, getenv, log)
+		srv, err := a.Start(ctx, http.NotFoundHandler(), app.ServeOptions{Port: port, Getenv: getenv, Grace: app.KubernetesGrace})
 		if err != nil {
 			return err
 		}
-		defer stop()
+		defer srv.Stop()
 	}
 
 	var res *pipeline.BatchResult
@@ -166,76 +158,15 @@ func parseGS(u string) (bucket, name string, err error) {
 	return bucket, name, nil
 }
 
-// open builds the pipeline over the library as the services do: measured,
-// behind the Cloud Storage breaker, with the retries of MAX_RETRIES where
-// the client does not retry. It is built here rather than by package
-// service, which would link the catalog and search clients a worker does
-// not use.
-func open(cfg *config.Config, lib storage.Store, log *slog.Logger) (*pipeline.Pipeline, *metrics.Metrics, *resilience.Breaker) {
-	m := metrics.New()
-	br := resilience.NewBreaker(resilience.GCS, resilience.BreakerSettings{
-		IsFailure:     storage.IsTransient,
-		OnStateChange: func(dep string, s resilience.State) { m.SetBreakerState(dep, float64(s)) },
-	})
-	policy := resilience.FromConfig(cfg.MaxRetries, cfg.RetryBackoffMultiplier)
-	lib = resilience.Store(m.Store(lib), resilience.StoreOptions{Breaker: br, Retry: &policy, ClientRetries: true})
-	return &pipeline.Pipeline{Library: lib, MaxFileSize: cfg.MaxFileSize(), Workers: cfg.WorkerPoolSize, Log: log, Observer: m}, m, br
+// open builds the pipeline over the library bucket on Cloud Storage, as
+// the services do: measured, behind the Cloud Storage breaker, with the
+// retries of MAX_RETRIES where the client does not retry. A worker links no
+// catalog or search client.
+func open(ctx context.Context, cfg *config.Config, dial func(context.Context) (storage.Buckets, error), log *slog.Logger) (*app.App, error) {
+	return app.Open(ctx, cfg, app.Needs{Library: true}, app.Adapters{Storage: dial}.Open, log)
 }
 
-// serve answers /live, /ready, /health and /metrics, and fn for every
-// other path, on port, and /metrics on the port metrics.PortFromEnv picks
-// (METRICS_PORT; 9090 on Kubernetes): the probes and the Prometheus
-// annotations of a pod. The returned function stops serving, letting
-// requests in flight finish for up to shutdownGrace.
-func serve(ctx context.Context, p *pipeline.Pipeline, m *metrics.Metrics, br *resilience.Breaker, fn http.Handler, port string, getenv func(string) string, log *slog.Logger) (func(), error) {
-	probes := &health.Checker{
-		Components: []health.Component{{Name: "library", Critical: true, Check: health.StoreCheck(p.Library)}},
-		Breakers:   []health.Breaker{br},
-	}
-	mux := http.NewServeMux()
-	probes.Register(mux)
-	mux.Handle("GET /metrics", m.Handler())
-	mux.Handle("/", fn)
-	ln, err := net.Listen("tcp", ":"+port)
-	if err != nil {
-		return nil, err
-	}
-	mctx, stopMetrics := context.WithCancel(context.WithoutCancel(ctx))
-	if _, err := m.ServeMetricsPort(mctx, getenv, port, log); err != nil {
-		stopMetrics()
-		ln.Close()
-		return nil, err
-	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Warn("probe server failed", "port", port, "error", err)
-		}
-	}()
-	return func() {
-		shut, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
-		defer cancel()
-		if err := srv.Shutdown(shut); err != nil {
-			log.Warn("shutdown", "error", err)
-		}
-		stopMetrics()
-	}, nil
-}
-
-// shutdownGrace is how long requests in flight get after SIGTERM: a pod
-// has 30 s (terminationGracePeriodSeconds) before it is killed.
-const shutdownGrace = 25 * time.Second
-
-// storageClient is the Cloud Storage client of both commands.
-func storageClient(ctx context.Context, getenv func(string) string) (*cloudstorage.Client, error) {
-	var opts []option.ClientOption
-	if getenv("STORAGE_EMULATOR_HOST") != "" {
-		// The emulators serve downloads on the JSON API only.
-		opts = append(opts, cloudstorage.WithJSONReads())
-	}
-	client, err := cloudstorage.NewClient(ctx, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("cloud storage client: %w", err)
-	}
-	return client, nil
+// dialer dials Cloud Storage with the environment getenv reads.
+func dialer(getenv func(string) string) func(context.Context) (storage.Buckets, error) {
+	return func(ctx context.Context) (storage.Buckets, error) { return gcs.Dial(ctx, getenv, gcs.Options{}) }
 }

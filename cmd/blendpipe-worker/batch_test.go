@@ -13,9 +13,11 @@ import (
 
 	"github.com/sethvargo/go-envconfig"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/app"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/config"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/gcs"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
 
 func TestBatchRefusesBadArguments(t *testing.T) {
@@ -55,14 +57,20 @@ func TestProbes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, m, br := open(cfg, gcs.New(client, "library", gcs.Options{}), slog.New(slog.DiscardHandler))
-	port, metricsPort := pipelinetest.FreePort(t), pipelinetest.FreePort(t)
-	stop, err := serve(context.Background(), p, m, br, http.NotFoundHandler(), strconv.Itoa(port),
-		func(k string) string { return map[string]string{"METRICS_PORT": strconv.Itoa(metricsPort)}[k] }, slog.New(slog.DiscardHandler))
+	cfg.LibraryBucket = "library"
+	a, err := open(context.Background(), cfg, func(context.Context) (storage.Buckets, error) { return gcs.Wrap(client, gcs.Options{}), nil },
+		slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stop()
+	defer a.Close()
+	port, metricsPort := pipelinetest.FreePort(t), pipelinetest.FreePort(t)
+	srv, err := a.Start(context.Background(), http.NotFoundHandler(), app.ServeOptions{Port: strconv.Itoa(port),
+		Getenv: func(k string) string { return map[string]string{"METRICS_PORT": strconv.Itoa(metricsPort)}[k] }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
 	get := func(port int, path string) (int, string) {
 		t.Helper()
 		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d%s", port, path))

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/app"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/cli"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/config"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/eventarc"
-	"github.com/rydlrcs/mixamo-blend-pipeline/internal/gcs"
 )
 
 // runWorker is the worker Deployment: until SIGTERM it runs the batch
@@ -44,13 +44,13 @@ func runWorker(ctx context.Context, args []string, getenv func(string) string, s
 		port = "8080"
 	}
 	log := cfg.NewLogger(stderr).With("command", "worker")
-	client, err := storageClient(ctx, getenv)
+	a, err := open(ctx, cfg, dialer(getenv), log)
 	if err != nil {
 		return err
 	}
-	defer client.Close()
-	p, m, br := open(cfg, gcs.New(client, cfg.LibraryBucket, gcs.Options{}), log)
-	stop, err := serve(ctx, p, m, br, eventarc.HTTP(eventarc.Batch(p, log)), port, getenv, log)
+	defer a.Close()
+	p := a.Pipeline
+	srv, err := a.Start(ctx, eventarc.HTTP(eventarc.Batch(p, log)), app.ServeOptions{Port: port, Getenv: getenv, Grace: app.KubernetesGrace})
 	if err != nil {
 		return err
 	}
@@ -58,6 +58,5 @@ func runWorker(ctx context.Context, args []string, getenv func(string) string, s
 	fmt.Fprintf(stdout, "serving batch manifests of gs://%s/jobs/ on :%s\n", cfg.LibraryBucket, port)
 	<-ctx.Done()
 	log.Info("shutting down")
-	stop()
-	return nil
+	return srv.Stop()
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/elastic/go-elasticsearch/v8/esapi"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 )
 
 // DefaultIndex is the index the rows go to.
@@ -110,4 +111,9 @@ func answer(op string, row catalog.Row, res *esapi.Response, err error, ok ...in
 		return nil
 	}
 	return fmt.Errorf("search: %s %s#%d: HTTP %d", op, row.Name, row.Generation, res.StatusCode)
+}
+
+// Open is New for a URL and an API key, as the pipeline's index.
+func Open(url, apiKey string) (pipeline.Indexer, error) {
+	return New(Options{URL: url, APIKey: apiKey})
 }

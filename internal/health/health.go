@@ -79,6 +79,9 @@ type Checker struct {
 	// every answer, not cached: reading one costs nothing, and an open
 	// breaker is the first sign of a dependency failing.
 	Breakers []Breaker
+	// Details, when set, adds its fields to /health (the local router's
+	// queue).
+	Details func() map[string]any
 
 	mu      sync.Mutex
 	checked time.Time
@@ -163,6 +166,11 @@ func (c *Checker) Health(w http.ResponseWriter, r *http.Request) {
 	body := map[string]any{"status": overall, "components": st}
 	if len(c.Breakers) > 0 {
 		body["breakers"] = BreakerStates(c.Breakers)
+	}
+	if c.Details != nil {
+		for k, v := range c.Details() {
+			body[k] = v
+		}
 	}
 	writeJSON(w, status, body)
 }

@@ -19,6 +19,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"maps"
 	"net"
@@ -32,8 +33,8 @@ import (
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/app"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/eventarc"
-	"github.com/rydlrcs/mixamo-blend-pipeline/internal/health"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/httpapi"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/localdir"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/logs"
@@ -102,19 +103,16 @@ type Options struct {
 type Server struct {
 	opts   Options
 	log    *slog.Logger
+	app    *app.App
 	m      *metrics.Metrics
-	health *health.Checker
-	br     *resilience.Breakers
 	p      *pipeline.Pipeline
-	cat    *sqlite.Store
 	ln     net.Listener
-	http   *http.Server
 	base   string
 	client cloudevents.Client
 	seq    atomic.Int64
 	// The router keeps one queue per trigger, as Eventarc keeps one
 	// subscription per trigger: a slow service (the blend service drawing
-	// pictures) does not hold up another's eventarc. The queues are
+	// pictures) does not hold up another's events. The queues are
 	// unbounded: the change hook runs inside the handlers that write, and
 	// must never wait on the router that waits on them.
 	lanes   map[string]*lane // by target path
@@ -143,9 +141,6 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 	for _, path := range []string{ValidatePath, SyncPath, BatchPath} {
 		s.lanes[path] = &lane{wake: make(chan struct{}, 1)}
 	}
-	if s.m = opts.Metrics; s.m == nil {
-		s.m = metrics.New()
-	}
 	uploads, err := localdir.Open(filepath.Join(opts.Dir, "uploads"), localdir.Options{Bucket: "uploads", OnChange: s.changed})
 	if err != nil {
 		return nil, err
@@ -155,53 +150,40 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.cat, err = sqlite.Open(ctx, filepath.Join(opts.Dir, sqlite.FileName)); err != nil {
+	cat, err := sqlite.Open(ctx, filepath.Join(opts.Dir, sqlite.FileName))
+	if err != nil {
 		return nil, err
 	}
 	dirs := map[string]string{"uploads": uploads.Dir(), "library": library.Dir()}
-	bs := opts.Breaker
-	bs.OnStateChange = func(dep string, st resilience.State) { s.m.SetBreakerState(dep, float64(st)) }
-	s.br = resilience.NewBreakers(bs)
-	// The breakers and retries sit outside the metrics, which so count
-	// every call that reached a directory or the database.
-	policy := opts.Retry
-	storeOpts := resilience.StoreOptions{Breaker: s.br.GCS, Retry: &policy}
-	var search pipeline.Indexer
-	if opts.Search != nil {
-		search = resilience.Index(opts.Search, s.br.Elasticsearch)
-	}
-	s.p = &pipeline.Pipeline{
-		Uploads: resilience.Store(s.m.Store(uploads), storeOpts), Library: resilience.Store(s.m.Store(library), storeOpts),
-		Catalog:     resilience.Catalog(s.m.Catalog(s.cat), resilience.CatalogOptions{Breaker: s.br.BigQuery, Retry: &policy}),
-		Search:      search,
-		MaxFileSize: opts.MaxFileSize, Workers: opts.Workers, Log: s.log, Observer: s.m,
+	// Neither the directories nor the database retry by themselves; the
+	// breakers are named after the services they stand in for ("gcs",
+	// "bigquery"), so the dashboards read the same.
+	ports := app.Ports{Uploads: uploads, Library: library, Catalog: cat, Search: opts.Search, Closers: []io.Closer{cat},
 		// Rows point at the files, which is where a local reader finds them.
 		URI: func(bucket, name string) string {
 			return "file://" + filepath.Join(dirs[bucket], filepath.FromSlash(name))
-		},
+		}}
+	if s.app, err = app.Build(app.Needs{Uploads: true, Library: true, Catalog: true}, ports, app.Options{
+		Log: s.log, Metrics: opts.Metrics, MaxFileSize: opts.MaxFileSize, Workers: opts.Workers,
+		Retry: opts.Retry, Breaker: opts.Breaker,
+	}); err != nil {
+		return nil, err
 	}
-	s.health = &health.Checker{Components: []health.Component{
-		{Name: "uploads", Critical: true, Check: health.StoreCheck(s.p.Uploads)},
-		{Name: "library", Critical: true, Check: health.StoreCheck(s.p.Library)},
-		{Name: "catalog", Critical: true, Check: health.CatalogCheck(s.p.Catalog)},
-	}}
-	for _, b := range s.br.All() {
-		s.health.Breakers = append(s.health.Breakers, b)
-	}
+	s.p, s.m = s.app.Pipeline, s.app.Metrics
+	s.app.Health.Details = func() map[string]any { return map[string]any{"queue": s.pending.Load()} }
 	var ceOpts []cehttp.Option
 	if opts.Token != "" {
 		ceOpts = append(ceOpts, cehttp.WithHeader("Authorization", "Bearer "+opts.Token))
 	}
 	if s.client, err = cloudevents.NewClientHTTP(ceOpts...); err != nil {
-		s.cat.Close()
+		s.app.Close()
 		return nil, err
 	}
 	if s.ln, err = net.Listen("tcp", opts.Addr); err != nil {
-		s.cat.Close()
+		s.app.Close()
 		return nil, err
 	}
 	s.base = "http://" + s.ln.Addr().String()
-	s.http = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second}
 	return s, nil
 }
 
@@ -220,7 +202,7 @@ func (s *Server) routes() http.Handler {
 		if s.opts.Token != "" {
 			h = httpapi.RequireToken(s.opts.Token, h, s.log)
 		}
-		return logs.Middleware(h)
+		return h
 	}
 	// Refused requests are counted in blend_requests_total too.
 	api := s.m.BlendAPI(guard((&httpapi.API{P: s.p, Log: s.log, FileURL: FileURL}).Handler()))
@@ -234,41 +216,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST "+ValidatePath, guard(eventarc.HTTP(eventarc.Validate(s.p, s.log))))
 	mux.Handle("POST "+SyncPath, guard(eventarc.HTTP(eventarc.Sync(s.p, s.log))))
 	mux.Handle("POST "+BatchPath, guard(eventarc.HTTP(eventarc.Batch(s.p, s.log))))
-	mux.HandleFunc("GET /live", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
-	mux.HandleFunc("GET /ready", s.ready)
-	mux.HandleFunc("GET /health", s.healthz)
-	mux.Handle("GET /metrics", s.m.Handler())
 	return mux
-}
-
-// check reports each dependency's state, cached briefly by the checker.
-func (s *Server) check(ctx context.Context) map[string]string {
-	return s.health.Status(ctx)
-}
-
-func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
-	c := s.check(r.Context())
-	status := http.StatusOK
-	for _, v := range c {
-		if v != "ok" {
-			status = http.StatusServiceUnavailable
-		}
-	}
-	writeJSON(w, status, map[string]any{"ready": status == http.StatusOK, "components": c})
-}
-
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	c := s.check(r.Context())
-	status, overall := http.StatusOK, "ok"
-	for _, v := range c {
-		if v != "ok" {
-			status, overall = http.StatusServiceUnavailable, "degraded"
-		}
-	}
-	writeJSON(w, status, map[string]any{"status": overall, "components": c, "queue": s.pending.Load(),
-		"breakers": health.BreakerStates(s.health.Breakers)})
 }
 
 // Run serves and routes events until ctx ends, then finishes the event
@@ -276,20 +224,23 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 func (s *Server) Run(ctx context.Context) error {
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
-	errc := make(chan error, 1)
-	go func() { errc <- s.http.Serve(s.ln) }()
+	// The probes and /metrics are served by the app beside the routes.
+	srv, err := s.app.Start(ctx, s.routes(), app.ServeOptions{Listener: s.ln, Grace: 10 * time.Second})
+	if err != nil {
+		s.app.Close()
+		return err
+	}
 	routed := make(chan struct{})
 	go func() { s.route(ctx); close(routed) }()
 	s.poll(ctx)
 	tick := time.NewTicker(s.opts.Poll)
 	defer tick.Stop()
-	var err error
 loop:
 	for {
 		select {
 		case <-ctx.Done():
 			break loop
-		case err = <-errc:
+		case err = <-srv.Err():
 			break loop
 		case <-tick.C:
 			s.poll(ctx)
@@ -297,14 +248,13 @@ loop:
 	}
 	stop() // the server failing ends the router too
 	<-routed
-	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	s.http.Shutdown(shut)
-	s.cat.Close()
+	if serr := srv.Stop(); err == nil {
+		err = serr
+	}
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
-	return err
+	return errors.Join(err, s.app.Close())
 }
 
 // changed is the library's change hook. It runs in the writer's goroutine,

@@ -112,6 +112,12 @@ var (
 	ErrInvalidRow = errors.New("catalog: invalid row")
 )
 
+// StoreCloser is a Store whose client its owner closes.
+type StoreCloser interface {
+	Store
+	Close() error
+}
+
 // Store is the metadata store. Implementations are safe for concurrent use.
 type Store interface {
 	// Append records rows; it is safe to repeat (rows are never updated, and

@@ -17,6 +17,13 @@ import (
 	"time"
 )
 
+// Buckets is a client that opens stores by bucket name; closing it closes
+// the client they share.
+type Buckets interface {
+	Bucket(name string) Store
+	Close() error
+}
+
 // Store is one bucket.
 type Store interface {
 	// Bucket is the bucket's name as it appears in Attrs and events.

@@ -3,12 +3,30 @@
 package main
 
 import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
 	"github.com/rydlrcs/mixamo-blend-pipeline/functions/blend"
-	"github.com/rydlrcs/mixamo-blend-pipeline/internal/service"
-	// The catalog on BigQuery and the index on Elasticsearch.
-	_ "github.com/rydlrcs/mixamo-blend-pipeline/internal/service/cloudcatalog"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/app"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/bq"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/elastic"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/gcs"
 )
 
 func main() {
-	service.Main("blend", blend.Target, service.Needs{Library: true, Catalog: true}, withShards(blend.Service))
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	err := app.RunService(ctx, app.Service{
+		Name: "blend", Target: blend.Target, Fn: blend.Service,
+		Needs: app.Needs{Library: true, Catalog: true},
+		Open: app.Adapters{Storage: gcs.Connect, Catalog: bq.OpenCatalog, Search: elastic.Open,
+			Sharder: sharder}.Open,
+	})
+	stop()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "blend: %v\n", err)
+		os.Exit(app.ExitCode(err))
+	}
 }

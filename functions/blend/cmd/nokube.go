@@ -3,18 +3,19 @@
 package main
 
 import (
-	"fmt"
+	"context"
+	"errors"
+	"log/slog"
 	"os"
 
-	"github.com/rydlrcs/mixamo-blend-pipeline/internal/service"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 )
 
-// withShards refuses a Kubernetes configuration in a build without the
+// sharder refuses a Kubernetes configuration in a build without the
 // Kubernetes client (-tags nokube), rather than running heavy batches here.
-func withShards(fn service.Function) service.Function {
+func sharder(context.Context, *slog.Logger) (*pipeline.Sharder, error) {
 	if os.Getenv("K8S_WORKER_IMAGE") != "" {
-		fmt.Fprintln(os.Stderr, "blend: K8S_WORKER_IMAGE is set, but this build has no Kubernetes client (built with -tags nokube)")
-		os.Exit(2)
+		return nil, errors.New("K8S_WORKER_IMAGE is set, but this build has no Kubernetes client (built with -tags nokube)")
 	}
-	return fn
+	return nil, nil
 }

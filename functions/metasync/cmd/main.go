@@ -3,12 +3,29 @@
 package main
 
 import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
 	"github.com/rydlrcs/mixamo-blend-pipeline/functions/metasync"
-	"github.com/rydlrcs/mixamo-blend-pipeline/internal/service"
-	// The catalog on BigQuery and the index on Elasticsearch.
-	_ "github.com/rydlrcs/mixamo-blend-pipeline/internal/service/cloudcatalog"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/app"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/bq"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/elastic"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/gcs"
 )
 
 func main() {
-	service.Main("metasync", metasync.Target, service.Needs{Library: true, Catalog: true}, metasync.Service)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	err := app.RunService(ctx, app.Service{
+		Name: "metasync", Target: metasync.Target, Fn: metasync.Service,
+		Needs: app.Needs{Library: true, Catalog: true},
+		Open:  app.Adapters{Storage: gcs.Connect, Catalog: bq.OpenCatalog, Search: elastic.Open}.Open,
+	})
+	stop()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "metasync: %v\n", err)
+		os.Exit(app.ExitCode(err))
+	}
 }

@@ -3,10 +3,28 @@
 package main
 
 import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
 	"github.com/rydlrcs/mixamo-blend-pipeline/functions/validate"
-	"github.com/rydlrcs/mixamo-blend-pipeline/internal/service"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/app"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/gcs"
 )
 
 func main() {
-	service.Main("validate", validate.Target, service.Needs{Uploads: true, Library: true}, validate.Service)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	err := app.RunService(ctx, app.Service{
+		Name: "validate", Target: validate.Target, Fn: validate.Service,
+		Needs: app.Needs{Uploads: true, Library: true},
+		// Cloud Storage only: validate links no BigQuery or Elasticsearch client.
+		Open: app.Adapters{Storage: gcs.Connect}.Open,
+	})
+	stop()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "validate: %v\n", err)
+		os.Exit(app.ExitCode(err))
+	}
 }

@@ -1,4 +1,4 @@
-package cloudcatalog_test
+package app_test
 
 import (
 	"context"
@@ -7,22 +7,22 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/sethvargo/go-envconfig"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/app"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/bq"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/config"
-	"github.com/rydlrcs/mixamo-blend-pipeline/internal/service"
-	_ "github.com/rydlrcs/mixamo-blend-pipeline/internal/service/cloudcatalog"
 )
 
-// TestRegisteredWithService opens a service that needs the catalog and is
-// given none: the catalog is the BigQuery one of BQ_PROJECT and BQ_DATASET,
-// through the opener this package registers. No call reaches BigQuery.
-func TestRegisteredWithService(t *testing.T) {
+// TestBigQueryAdapter opens the catalog of a service that needs one through
+// bq.OpenCatalog, as the blend and metasync mains pass it: the catalog is the
+// BigQuery one of BQ_PROJECT and BQ_DATASET. No call reaches BigQuery.
+func TestBigQueryAdapter(t *testing.T) {
 	t.Setenv("GOOGLE_APPLICATION_CREDENTIALS", fakeServiceAccount(t))
 	ctx := context.Background()
 	cfg, err := config.Load(ctx, config.Options{Lookuper: envconfig.MapLookuper(map[string]string{
@@ -31,14 +31,18 @@ func TestRegisteredWithService(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, closeAll, err := service.OpenWith(ctx, cfg, service.Needs{Catalog: true}, service.Deps{})
+	ports, err := app.Adapters{Catalog: bq.OpenCatalog}.Open(ctx, cfg, app.Needs{Catalog: true}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := p.Catalog.(*bq.Store); !ok {
-		t.Errorf("catalog %T, want the BigQuery store", p.Catalog)
+	if _, ok := ports.Catalog.(*bq.Store); !ok || !ports.CatalogClientRetries {
+		t.Errorf("catalog %T (client retries %v), want the BigQuery store, which retries itself", ports.Catalog, ports.CatalogClientRetries)
 	}
-	if err := closeAll(); err != nil {
+	a, err := app.Build(app.Needs{Catalog: true}, ports, app.FromConfig(cfg, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
 		t.Errorf("close: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package service
+package app
 
 import (
 	"bufio"
@@ -21,7 +21,6 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/eventarc"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/httpapi"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/logs"
-	"github.com/rydlrcs/mixamo-blend-pipeline/internal/metrics"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/sqlite"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
@@ -145,18 +144,16 @@ func cloudService(t *testing.T, out io.Writer) (p *pipeline.Pipeline, validate, 
 	}
 	t.Cleanup(func() { cat.Close() })
 	log := cfg.Logger(out, "test-service")
-	m := metrics.New()
-	br := NewBreakers(m)
-	p, closeAll, err := OpenWith(ctx, cfg, Needs{Uploads: true, Library: true, Catalog: true},
-		Deps{Log: log, Metrics: m, Storage: pipelinetest.FakeGCS(t, "uploads", "library"), Catalog: cat, Breakers: br})
+	a, err := Open(ctx, cfg, Needs{Uploads: true, Library: true, Catalog: true},
+		testAdapters(pipelinetest.FakeGCS(t, "uploads", "library"), cat).Open, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { closeAll() })
+	t.Cleanup(func() { a.Close() })
+	p = a.Pipeline
 	log.Info("serving", "config", cfg)
-	probes := Checker(p, br.All()...)
 	serve := func(fn http.Handler) string {
-		srv := httptest.NewServer(Handler(fn, probes, m))
+		srv := httptest.NewServer(a.Handler(fn))
 		t.Cleanup(srv.Close)
 		return srv.URL
 	}

@@ -1,4 +1,4 @@
-package service_test
+package app_test
 
 import (
 	"context"
@@ -35,16 +35,15 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/functions/blend"
 	"github.com/rydlrcs/mixamo-blend-pipeline/functions/metasync"
 	"github.com/rydlrcs/mixamo-blend-pipeline/functions/validate"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/app"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/bq"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/bq/bqtest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/config"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/eventarc"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/faultproxy"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/gcs"
-	"github.com/rydlrcs/mixamo-blend-pipeline/internal/metrics"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/resilience"
-	"github.com/rydlrcs/mixamo-blend-pipeline/internal/service"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
@@ -140,9 +139,9 @@ func TestServicesUnderFaults(t *testing.T) {
 
 	// The three services, each with its own clients through the proxies.
 	var opened atomic.Int64
-	validateURL := startService(t, "validate", service.Needs{Uploads: true, Library: true}, validate.Service, gcsProxy, nil, &opened)
-	syncURL := startService(t, "metasync", service.Needs{Library: true, Catalog: true}, metasync.Service, gcsProxy, bqProxy, &opened)
-	blendURL := startService(t, "blend", service.Needs{Library: true, Catalog: true}, blend.Service, gcsProxy, bqProxy, &opened)
+	validateURL := startService(t, "validate", app.Needs{Uploads: true, Library: true}, validate.Service, gcsProxy, nil, &opened)
+	syncURL := startService(t, "metasync", app.Needs{Library: true, Catalog: true}, metasync.Service, gcsProxy, bqProxy, &opened)
+	blendURL := startService(t, "blend", app.Needs{Library: true, Catalog: true}, blend.Service, gcsProxy, bqProxy, &opened)
 
 	// First an outage of Cloud Storage: 40 calls in a row fail. Then faults
 	// on every kind of call: reads, listings, uploads, inserts and queries.
@@ -384,11 +383,11 @@ func deadlineClient() *http.Client {
 	return &http.Client{Timeout: clientDeadline, Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
 }
 
-// startService serves fn as service.Main does: the ports from the
+// startService serves fn as app.RunService does: the ports from the
 // configuration, measured, retried and guarded by breakers, with the probes
 // beside it. Its clients reach storage and BigQuery through the proxies.
 // Each time one of its breakers opens, opened counts it.
-func startService(t *testing.T, name string, needs service.Needs, fn service.Function, gcsProxy, bqProxy *faultproxy.Proxy, opened *atomic.Int64) string {
+func startService(t *testing.T, name string, needs app.Needs, fn app.Function, gcsProxy, bqProxy *faultproxy.Proxy, opened *atomic.Int64) string {
 	t.Helper()
 	ctx := t.Context()
 	cfg, err := config.Load(ctx, config.Options{Lookuper: envconfig.MapLookuper(map[string]string{
@@ -399,25 +398,29 @@ func startService(t *testing.T, name string, needs service.Needs, fn service.Fun
 		t.Fatal(err)
 	}
 	log := pipelinetest.Logger(t).With("service", name)
-	m := metrics.New()
+	ports := app.Ports{StoreClientRetries: true, CatalogClientRetries: true}
+	buckets := gcs.Wrap(gcsClient(t, gcsProxy.URL(), deadlineClient()), gcs.Options{})
+	if needs.Uploads {
+		ports.Uploads = buckets.Bucket(cfg.UploadsBucket)
+	}
+	ports.Library = buckets.Bucket(cfg.LibraryBucket)
+	if needs.Catalog {
+		ports.Catalog = bq.New(bqClient(t, bqProxy.URL(), option.WithHTTPClient(deadlineClient())), faultDataset, bq.Options{})
+	}
 	// Breakers as in production, but reopening for a trial call soon, so
 	// that the test does not wait out 30 s after each outage.
-	br := resilience.NewBreakers(resilience.BreakerSettings{Timeout: 200 * time.Millisecond,
+	opts := app.FromConfig(cfg, log)
+	opts.Breaker = resilience.BreakerSettings{Timeout: 200 * time.Millisecond,
 		OnStateChange: func(dep string, s resilience.State) {
-			m.SetBreakerState(dep, float64(s))
 			if s == resilience.Open {
 				opened.Add(1)
 			}
-		}})
-	deps := service.Deps{Log: log, Metrics: m, Breakers: br, Storage: gcsClient(t, gcsProxy.URL(), deadlineClient())}
-	if needs.Catalog {
-		deps.Catalog = bq.New(bqClient(t, bqProxy.URL(), option.WithHTTPClient(deadlineClient())), faultDataset, bq.Options{})
-	}
-	p, closeAll, err := service.OpenWith(ctx, cfg, needs, deps)
+		}}
+	a, err := app.Build(needs, ports, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { closeAll() })
+	t.Cleanup(func() { a.Close() })
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -425,7 +428,7 @@ func startService(t *testing.T, name string, needs service.Needs, fn service.Fun
 	srvCtx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- service.Serve(srvCtx, ln, service.Handler(fn(p, m, log), service.Checker(p, br.All()...), m), log)
+		done <- app.Serve(srvCtx, ln, a.Handler(fn(a.Pipeline, a.Metrics, log)), app.CloudRunGrace, log)
 	}()
 	t.Cleanup(func() {
 		cancel()

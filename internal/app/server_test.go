@@ -1,4 +1,4 @@
-package service
+package app
 
 import (
 	"context"
@@ -18,11 +18,13 @@ import (
 	"google.golang.org/api/option"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/config"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/elastic"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/eventarc"
-	"github.com/rydlrcs/mixamo-blend-pipeline/internal/metrics"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/gcs"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/metrics/metricstest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/sqlite"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -61,24 +63,23 @@ func serve(t *testing.T) (string, *fakestorage.Server, *pipeline.Pipeline) {
 		t.Fatal(err)
 	}
 	log := pipelinetest.Logger(t)
-	m := metrics.New()
-	br := NewBreakers(m)
-	p, closeAll, err := OpenWith(ctx, cfg, Needs{Uploads: true, Library: true, Catalog: true},
-		Deps{Log: log, Metrics: m, Storage: client, Catalog: cat, Breakers: br})
+	a, err := Open(ctx, cfg, Needs{Uploads: true, Library: true, Catalog: true}, testAdapters(client, cat).Open, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { closeAll() })
-	probes := Checker(p, br.All()...)
+	t.Cleanup(func() { a.Close() })
+	p := a.Pipeline
 	// Short enough for the test to see an outage, long enough to be a cache.
-	probes.TTL, probes.Timeout = 50*time.Millisecond, 500*time.Millisecond
+	a.Health.TTL, a.Health.Timeout = 50*time.Millisecond, 500*time.Millisecond
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	srvCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- Serve(srvCtx, ln, Handler(eventarc.HTTP(eventarc.Validate(p, log)), probes, m), log) }()
+	go func() {
+		done <- Serve(srvCtx, ln, a.Handler(eventarc.HTTP(eventarc.Validate(p, log))), CloudRunGrace, log)
+	}()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -209,7 +210,7 @@ func TestServeFinishesInFlightRequests(t *testing.T) {
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- Serve(ctx, ln, h, pipelinetest.Logger(t)) }()
+	go func() { served <- Serve(ctx, ln, h, CloudRunGrace, pipelinetest.Logger(t)) }()
 	got := make(chan string, 1)
 	go func() {
 		resp, err := http.Get("http://" + ln.Addr().String() + "/")
@@ -228,5 +229,14 @@ func TestServeFinishesInFlightRequests(t *testing.T) {
 	}
 	if body := <-got; body != "done" {
 		t.Errorf("in-flight request got %q", body)
+	}
+}
+
+// testAdapters open the ports on a client and a catalog of the test's.
+func testAdapters(client *cloudstorage.Client, cat catalog.StoreCloser) Adapters {
+	return Adapters{
+		Storage: func(context.Context) (storage.Buckets, error) { return gcs.Wrap(client, gcs.Options{}), nil },
+		Catalog: func(context.Context, string, string) (catalog.StoreCloser, error) { return cat, nil },
+		Search:  elastic.Open,
 	}
 }
