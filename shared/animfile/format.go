@@ -164,7 +164,7 @@ func (f Format) Encode(w io.Writer, a *anim.Animation) error {
 }
 
 // matches reports whether data starts the way files of the format do.
-func (s spec) matches(head, text []byte) bool {
+func (s *spec) matches(head, text []byte) bool {
 	for _, m := range s.magic {
 		if bytes.HasPrefix(head, []byte(m)) {
 			return true
@@ -209,7 +209,7 @@ func ByContent(data []byte) (Format, error) {
 	head := data[:min(len(data), sniffLen)]
 	text := bytes.TrimLeft(head, " \t\r\n\ufeff")
 	for _, f := range Formats() {
-		if registry[f].matches(head, text) {
+		if (&registry[f]).matches(head, text) {
 			return f, nil
 		}
 	}
