@@ -28,6 +28,10 @@ func FileURL(name string) string {
 	return FilesPath + strings.Join(segs, "/")
 }
 
+// converted is the one format ?format= offers: GLB, which browsers' glTF
+// loaders read.
+const converted = animfile.GLB
+
 // files answers GET /files/{name}. With ?format=glb an animation in
 // another format is converted on the fly, so a browser can play any seed or
 // blend with a glTF loader.
@@ -45,8 +49,8 @@ func (s *Server) files(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	format := r.URL.Query().Get("format")
-	if format != "" && format != "glb" {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("format %q: only glb", format), "field": "format"})
+	if format != "" && format != converted.Name() {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("format %q: only %s", format, converted), "field": "format"})
 		return
 	}
 	ctx := r.Context()
@@ -74,7 +78,7 @@ func (s *Server) files(w http.ResponseWriter, r *http.Request) {
 		ctype = "image/png"
 	}
 	etag := strconv.FormatInt(a.Generation, 10)
-	if format == "glb" && !strings.EqualFold(path.Ext(name), ".glb") {
+	if stored, _ := animfile.ByExtension(path.Ext(name)); format != "" && stored != converted {
 		if !pipeline.IsCatalogued(name) {
 			writeJSON(w, http.StatusBadRequest, map[string]string{"error": name + " is not an animation", "field": "format"})
 			return
@@ -85,11 +89,11 @@ func (s *Server) files(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		var buf bytes.Buffer
-		if err := animfile.Encode(&buf, an, "glb"); err != nil {
-			writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"error": "as glb: " + err.Error(), "field": "format"})
+		if err := converted.Encode(&buf, an); err != nil {
+			writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"error": "as " + converted.Name() + ": " + err.Error(), "field": "format"})
 			return
 		}
-		data, ctype, etag = buf.Bytes(), animfile.ContentType("glb"), etag+"-glb"
+		data, ctype, etag = buf.Bytes(), converted.ContentType(), etag+"-"+converted.Name()
 	}
 	h := w.Header()
 	h.Set("Content-Type", ctype)

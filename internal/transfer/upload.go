@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/resilience"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
 
@@ -31,13 +32,10 @@ import (
 const MetaSHA256 = "sha256"
 
 // IsAnimation reports whether a file name has one of the extensions the
-// pipeline validates (.fbx, .bvh, .glb, .gltf).
+// pipeline validates (animfile's formats: .fbx, .glb, .gltf, .bvh).
 func IsAnimation(name string) bool {
-	switch strings.ToLower(path.Ext(name)) {
-	case ".fbx", ".bvh", ".glb", ".gltf":
-		return true
-	}
-	return false
+	_, err := animfile.ByExtension(path.Ext(name))
+	return err == nil
 }
 
 // UploadOptions configure Upload.
@@ -126,7 +124,7 @@ func collect(paths []string, prefix string) ([]file, []Result) {
 		name := prefix + filepath.ToSlash(rel)
 		switch {
 		case !IsAnimation(p):
-			bad = append(bad, Result{Path: p, Size: size, Outcome: Failed, Reason: "not an animation file (want .fbx, .bvh, .glb or .gltf)"})
+			bad = append(bad, Result{Path: p, Size: size, Outcome: Failed, Reason: "not an animation file (want " + animfile.ExtensionList() + ")"})
 		case seen[name] != "":
 			bad = append(bad, Result{Path: p, Object: name, Size: size, Outcome: Failed, Reason: "same object name as " + seen[name]})
 		default:
@@ -340,16 +338,11 @@ func (s sums) same(a storage.Attrs) bool {
 	return a.Metadata[MetaSHA256] == s.sha256
 }
 
+// contentType is the content type of the object name by its extension;
+// application/octet-stream when it names no format.
 func contentType(name string) string {
-	switch strings.ToLower(path.Ext(name)) {
-	case ".gltf":
-		return "model/gltf+json"
-	case ".glb":
-		return "model/gltf-binary"
-	case ".bvh":
-		return "text/plain"
-	}
-	return "application/octet-stream"
+	f, _ := animfile.ByExtension(path.Ext(name))
+	return f.ContentType()
 }
 
 // counting reports the bytes read through it.

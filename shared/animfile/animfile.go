@@ -1,9 +1,11 @@
-// Package animfile reads and writes animation files of any supported format, choosing the
-// format from the content (magic bytes) or, for output, from the name.
+// Package animfile is the registry of animation file formats (FBX, GLB,
+// glTF, BVH): each format's name, extensions, content type, how its content
+// is recognised, and its reader and writer. It reads files of any format,
+// choosing the format from the content (magic bytes) or, for output, from
+// the name.
 package animfile
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,55 +15,24 @@ import (
 	"strings"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/anim"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/bvh"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/fbx"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/gltf"
 )
 
-// Format names a file format as reported to users: "fbx", "bvh" or "gltf" (GLB included).
-type Format string
-
-// Formats.
-const (
-	FBX  Format = "fbx"
-	BVH  Format = "bvh"
-	GLTF Format = "gltf"
-)
-
-// ErrUnknownFormat means the content matches no supported format.
+// ErrUnknownFormat means a name, extension or content matches no supported format.
 var ErrUnknownFormat = errors.New("unknown animation format")
 
 // DefaultMaxBytes bounds what Read loads into memory.
 const DefaultMaxBytes = 512 << 20
 
-// Detect tells the format from the first bytes, falling back to the name's extension.
+// Detect tells the format from the first bytes (ByContent), falling back to
+// the name's extension (ByExtension).
 func Detect(name string, data []byte) (Format, error) {
-	head := data
-	if len(head) > 64 {
-		head = head[:64]
+	if f, err := ByContent(data); err == nil {
+		return f, nil
 	}
-	trimmed := bytes.TrimLeft(head, " \t\r\n\ufeff")
-	switch {
-	case bytes.HasPrefix(head, []byte("Kaydara FBX Binary")):
-		return FBX, nil
-	case bytes.HasPrefix(head, []byte("glTF")):
-		return GLTF, nil
-	case bytes.HasPrefix(trimmed, []byte("HIERARCHY")):
-		return BVH, nil
-	case bytes.HasPrefix(trimmed, []byte("; FBX")):
-		return FBX, nil // the FBX reader explains that ASCII FBX is not supported
-	case bytes.HasPrefix(trimmed, []byte("{")):
-		return GLTF, nil
+	if f, err := ByExtension(filepath.Ext(name)); err == nil {
+		return f, nil
 	}
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".fbx":
-		return FBX, nil
-	case ".glb", ".gltf":
-		return GLTF, nil
-	case ".bvh":
-		return BVH, nil
-	}
-	return "", fmt.Errorf("%s: %w (expected binary FBX, glTF/GLB or BVH)", name, ErrUnknownFormat)
+	return 0, fmt.Errorf("%s: %w (expected %s)", name, ErrUnknownFormat, expected)
 }
 
 // Decode parses data in whichever supported format it holds, with each format's default limits.
@@ -70,15 +41,7 @@ func Decode(name string, data []byte) (*anim.Animation, error) {
 	if err != nil {
 		return nil, err
 	}
-	var a *anim.Animation
-	switch f {
-	case FBX:
-		a, err = fbx.Decode(data, fbx.DefaultLimits())
-	case GLTF:
-		a, err = gltf.Decode(data, gltf.DefaultLimits())
-	case BVH:
-		a, err = bvh.Decode(bytes.NewReader(data), bvh.DefaultLimits())
-	}
+	a, err := f.Decode(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -114,46 +77,36 @@ func Read(ctx context.Context, path string, maxBytes int64) (*anim.Animation, []
 	return a, data, err
 }
 
-// OutputFormat resolves the format to write: explicit ("fbx", "glb", "gltf", "bvh") wins,
-// else the name's extension. The result is "fbx", "glb", "gltf" or "bvh".
+// OutputFormat resolves the format to write from what a user gave:
+// explicit ("fbx", "GLB", ".gltf") wins, else the name's extension. The
+// result is a format's Name.
 func OutputFormat(name, explicit string) (string, error) {
-	f := strings.ToLower(strings.TrimPrefix(explicit, "."))
-	if f == "" {
-		f = strings.ToLower(strings.TrimPrefix(filepath.Ext(name), "."))
+	n := strings.ToLower(strings.TrimPrefix(explicit, "."))
+	if n == "" {
+		n = strings.ToLower(strings.TrimPrefix(filepath.Ext(name), "."))
 	}
-	switch f {
-	case "fbx", "glb", "gltf", "bvh":
-		return f, nil
-	case "":
+	if n == "" {
 		return "", fmt.Errorf("no output format: give one (fbx, glb, bvh) or a file name with that extension")
 	}
-	return "", fmt.Errorf("output format %q: want fbx, glb, gltf or bvh", f)
+	f, err := ByName(n)
+	if err != nil {
+		return "", fmt.Errorf("output format %q: want %s", n, Names())
+	}
+	return f.Name(), nil
 }
 
-// Encode writes a in the given output format ("fbx", "glb", "gltf" or "bvh").
+// Encode writes a in the format called format ("fbx", "glb", "gltf" or "bvh").
 func Encode(w io.Writer, a *anim.Animation, format string) error {
-	switch format {
-	case "fbx":
-		return fbx.Encode(w, a, fbx.WriteOptions{})
-	case "glb":
-		return gltf.Encode(w, a, gltf.WriteOptions{})
-	case "gltf":
-		return gltf.Encode(w, a, gltf.WriteOptions{JSON: true})
-	case "bvh":
-		return bvh.Encode(w, a, bvh.WriteOptions{})
+	f, err := ByName(format)
+	if err != nil {
+		return fmt.Errorf("output format %q: want %s", format, Names())
 	}
-	return fmt.Errorf("output format %q: want fbx, glb, gltf or bvh", format)
+	return f.Encode(w, a)
 }
 
-// ContentType is the MIME type of an output format.
+// ContentType is the MIME type of the format called format;
+// application/octet-stream when there is no such format.
 func ContentType(format string) string {
-	switch format {
-	case "glb":
-		return "model/gltf-binary"
-	case "gltf":
-		return "model/gltf+json"
-	case "bvh":
-		return "text/plain"
-	}
-	return "application/octet-stream"
+	f, _ := ByName(format) // an unknown name gives the zero Format, which has that type
+	return f.ContentType()
 }

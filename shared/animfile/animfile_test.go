@@ -13,12 +13,14 @@ func TestDetect(t *testing.T) {
 		want Format
 	}{
 		{"x.bin", "Kaydara FBX Binary  \x00\x1a\x00", FBX},
-		{"x.bin", "glTF\x02\x00\x00\x00", GLTF},
+		{"x.bin", "glTF\x02\x00\x00\x00", GLB},
 		{"x.txt", "\ufeff  HIERARCHY\nROOT Hips", BVH},
 		{"x.txt", "; FBX 7.2.0 project file", FBX},
 		{"x.json", `{"asset":{"version":"2.0"}}`, GLTF},
 		{"clip.fbx", "\x00\x00", FBX},
-		{"clip.GLB", "", GLTF},
+		{"clip.GLB", "", GLB},
+		{"clip.gltf", "", GLTF},
+		{"clip.glb", "{}", GLTF}, // content wins over the name
 		{"clip.bvh", "", BVH},
 	}
 	for _, tt := range tests {

@@ -28,6 +28,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/blend"
 	"go.yaml.in/yaml/v3"
 )
@@ -358,10 +359,10 @@ func (b *Blend) validate() *Error {
 	if err := checkText(b.Output, MaxPathLen); err != "" {
 		return bad("output", "%s", err)
 	}
-	switch strings.ToLower(strings.TrimPrefix(b.Format, ".")) {
-	case "", "fbx", "glb", "gltf", "bvh": // the formats animfile writes
-	default:
-		return bad("format", "unknown %q; want fbx, glb, gltf or bvh", b.Format)
+	if f := strings.ToLower(strings.TrimPrefix(b.Format, ".")); f != "" {
+		if _, err := animfile.ByName(f); err != nil {
+			return bad("format", "unknown %q; want %s", b.Format, animfile.Names())
+		}
 	}
 	switch strings.ToLower(b.Method) {
 	case "snn", "spade":

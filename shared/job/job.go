@@ -88,7 +88,8 @@ func Blend(inputs []*anim.Animation, spec Spec) (*Output, error) {
 	}
 	o := &Output{Format: spec.Format, Result: res, Quality: quality.Compare(m.Compact(), in...), Data: buf.Bytes()}
 	o.Info = mixamo.Describe(out)
-	o.Info.Format, o.Info.Version = formatName(spec.Format), ""
+	f, _ := animfile.ByName(spec.Format) // Encode has accepted it
+	o.Info.Format, o.Info.Version = f.Family(), ""
 	return o, nil
 }
 
@@ -100,11 +101,4 @@ func MeasureInput(a *anim.Animation) (quality.Metrics, error) {
 	}
 	m, err := quality.Measure(a.Skeleton, c, quality.Options{})
 	return m.Compact(), err
-}
-
-func formatName(f string) string {
-	if f == "glb" {
-		return "gltf"
-	}
-	return f
 }

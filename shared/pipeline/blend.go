@@ -78,7 +78,7 @@ func (p *Pipeline) blend(ctx context.Context, req BlendRequest, cache *inputCach
 	format, err := animfile.OutputFormat(req.Output, req.Format)
 	if err != nil {
 		if req.Format == "" && req.Output == "" {
-			format = "fbx"
+			format = animfile.FBX.Name()
 		} else {
 			return nil, &Error{Kind: KindInvalid, Field: "format", Msg: err.Error()}
 		}
@@ -263,8 +263,8 @@ func checkOutput(out, format string) error {
 	if strings.HasSuffix(out, ErrorSuffix) {
 		return &Error{Kind: KindInvalid, Field: "output", Msg: fmt.Sprintf("%q ends in %s", out, ErrorSuffix)}
 	}
-	if ext := strings.TrimPrefix(path.Ext(out), "."); !strings.EqualFold(ext, format) {
-		return &Error{Kind: KindInvalid, Field: "output", Msg: fmt.Sprintf("%q does not end in .%s", out, format)}
+	if f, _ := animfile.ByName(format); !strings.EqualFold(path.Ext(out), f.Ext()) {
+		return &Error{Kind: KindInvalid, Field: "output", Msg: fmt.Sprintf("%q does not end in %s", out, f.Ext())}
 	}
 	return nil
 }

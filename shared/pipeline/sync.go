@@ -26,7 +26,8 @@ func IsCatalogued(name string) bool {
 	if !strings.HasPrefix(name, SeedPrefix) && !strings.HasPrefix(name, BlendPrefix) {
 		return false
 	}
-	return seedExts[strings.ToLower(strings.TrimPrefix(path.Ext(name), "."))]
+	_, err := animfile.ByExtension(path.Ext(name))
+	return err == nil
 }
 
 // Sync appends the catalog row of one storage event. Events for other

@@ -79,8 +79,6 @@ type Rejection struct {
 	MaxFileSizeBytes int64     `json:"max_file_size_bytes,omitempty"`
 }
 
-var seedExts = map[string]bool{"fbx": true, "glb": true, "gltf": true, "bvh": true}
-
 // Validate checks the upload obj (the attributes an event carries) and
 // files it as a seed in the library or records its rejection. The size is
 // checked from obj before anything is downloaded. Content already seeded
@@ -144,12 +142,12 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 		return v, err
 	}
 
-	ext := strings.ToLower(strings.TrimPrefix(path.Ext(obj.Name), "."))
-	if !seedExts[ext] {
-		ext = info.Format
-		if ext == "gltf" && bytes.HasPrefix(data, []byte("glTF")) {
-			ext = "glb"
-		}
+	// A seed keeps the upload's extension; an upload named without one of
+	// the formats' extensions is named for its content, which Decode has
+	// recognised.
+	format, err := animfile.ByExtension(path.Ext(obj.Name))
+	if err != nil {
+		format, _ = animfile.ByContent(data)
 	}
 	rig := RigFolder(info.Rig, info.RigSignature)
 	slug := firstOf(Slug(strings.TrimSuffix(path.Base(obj.Name), path.Ext(obj.Name))), Slug(info.Clip), "clip")
@@ -177,13 +175,13 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 		previewOK = false
 		log.WarnContext(ctx, "no preview can be drawn; the seed has none", "error", err)
 	}
-	opts := &storage.PutOptions{ContentType: contentType(ext), Metadata: meta, If: storage.DoesNotExist()}
+	opts := &storage.PutOptions{ContentType: format.ContentType(), Metadata: meta, If: storage.DoesNotExist()}
 	// The first name is the clip's; if it holds other content, the content's
 	// own name. Both writes are create-only, so a repeated event finds its
 	// seed in place and writes nothing.
 	for _, name := range []string{
-		SeedPrefix + rig + "/" + slug + "." + ext,
-		SeedPrefix + rig + "/" + slug + "-" + sha[:8] + "." + ext,
+		SeedPrefix + rig + "/" + slug + format.Ext(),
+		SeedPrefix + rig + "/" + slug + "-" + sha[:8] + format.Ext(),
 	} {
 		if previewOK {
 			meta[MetaPreview] = PreviewName(name)
@@ -356,15 +354,3 @@ func firstOf(vals ...string) string {
 }
 
 func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
-
-func contentType(ext string) string {
-	switch ext {
-	case "gltf":
-		return "model/gltf+json"
-	case "glb":
-		return "model/gltf-binary"
-	case "bvh":
-		return "text/plain"
-	}
-	return "application/octet-stream"
-}
