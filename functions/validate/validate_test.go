@@ -12,6 +12,7 @@ import (
 	"github.com/GoogleCloudPlatform/functions-framework-go/funcframework"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -54,7 +55,7 @@ func TestServedByFunctionsFramework(t *testing.T) {
 	}
 	seeds := 0
 	for name := range lib {
-		if strings.HasPrefix(name, pipeline.SeedPrefix) {
+		if strings.HasPrefix(name, library.SeedPrefix) {
 			seeds++
 			a, err := p.Library.Stat(ctx, name, nil)
 			if err != nil {

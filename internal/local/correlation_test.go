@@ -16,6 +16,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/logs"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 )
 
@@ -174,9 +175,9 @@ func TestCorrelationIDsAndToken(t *testing.T) {
 		checkLines(t, row.Name, lines, id, "seed written", "upload validated", "catalog row appended")
 	}
 	rejected := "rejected/fuzz_0000.fbx"
-	rid := meta(rejected + pipeline.ErrorSuffix)[pipeline.MetaCorrelationID]
+	rid := meta(rejected + library.ErrorSuffix)[pipeline.MetaCorrelationID]
 	var why pipeline.Rejection
-	reason, err := os.ReadFile(filepath.Join(dir, "library", filepath.FromSlash(rejected+pipeline.ErrorSuffix)))
+	reason, err := os.ReadFile(filepath.Join(dir, "library", filepath.FromSlash(rejected+library.ErrorSuffix)))
 	if err != nil || json.Unmarshal(reason, &why) != nil {
 		t.Fatalf("reason file: %v", err)
 	}

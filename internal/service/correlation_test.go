@@ -25,6 +25,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/sqlite"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -191,7 +192,7 @@ func TestCorrelationIDsOnCloudRun(t *testing.T) {
 		}
 		id := a.Metadata[pipeline.MetaCorrelationID]
 		switch {
-		case strings.HasPrefix(name, pipeline.SeedPrefix):
+		case strings.HasPrefix(name, library.SeedPrefix):
 			seeds = append(seeds, name)
 			if up := seedOf[id]; up == "" || up == "fuzz_0000.fbx" {
 				t.Errorf("seed %s has correlation id %q, not its upload event's", name, id)
@@ -206,11 +207,11 @@ func TestCorrelationIDsOnCloudRun(t *testing.T) {
 			}
 			checkLines(t, name, append(about(out.lines(t), seedOf[id]), about(out.lines(t), name)...), id,
 				"seed written", "upload validated", "catalog row appended", "search indexing failed; sync continues")
-		case strings.HasPrefix(name, pipeline.RejectedPrefix):
+		case strings.HasPrefix(name, library.RejectedPrefix):
 			if id != "evt-upload-1003" {
 				t.Errorf("%s has correlation id %q, want evt-upload-1003", name, id)
 			}
-			if strings.HasSuffix(name, pipeline.ErrorSuffix) {
+			if strings.HasSuffix(name, library.ErrorSuffix) {
 				data, _, err := storage.ReadAll(ctx, p.Library, name, nil)
 				var why pipeline.Rejection
 				if err != nil || json.Unmarshal(data, &why) != nil || why.CorrelationID != "evt-upload-1003" {

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,26 +14,9 @@ import (
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/batch"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/correlation"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
-
-// IsManifest reports whether name is a batch manifest: jobs/<name>.yaml,
-// .yml or .json, but not a result file, which the batch itself writes under
-// jobs/ and must not start another batch.
-func IsManifest(name string) bool {
-	if !strings.HasPrefix(name, JobsPrefix) || strings.HasSuffix(name, ResultSuffix) || strings.Contains(name, ShardsSuffix) {
-		return false
-	}
-	base := path.Base(name)
-	ext := path.Ext(base)
-	return (ext == ".yaml" || ext == ".yml" || ext == ".json") && len(base) > len(ext)
-}
-
-// ResultName is the result file of manifest name.
-func ResultName(manifest string) string {
-	i := strings.LastIndexByte(manifest, '.')
-	return manifest[:i] + ResultSuffix
-}
 
 // BatchResult is the body of jobs/<name>.result.json.
 type BatchResult struct {
@@ -72,10 +54,10 @@ type BatchBlend struct {
 // library instead of being made again.
 func (p *Pipeline) Batch(ctx context.Context, obj storage.Attrs, correlationID string) (*BatchResult, error) {
 	correlationID = cmp.Or(correlationID, correlation.ID(ctx))
-	if !IsManifest(obj.Name) {
+	if !library.IsManifest(obj.Name) {
 		return nil, nil
 	}
-	resultName := ResultName(obj.Name)
+	resultName := library.ResultName(obj.Name)
 	gen := strconv.FormatInt(obj.Generation, 10)
 	if cur, err := p.Library.Stat(ctx, resultName, nil); err == nil && cur.Metadata["manifest_generation"] == gen {
 		p.log().InfoContext(ctx, "batch already done", "manifest", obj.Name, "generation", obj.Generation)
@@ -178,10 +160,10 @@ func (p *Pipeline) runBlends(ctx context.Context, m *batch.Manifest, manifest, c
 // manifestOutput places a manifest's output under blend/: the original
 // format names files relative to its upload folder.
 func manifestOutput(out string) string {
-	if out == "" || strings.HasPrefix(out, BlendPrefix) {
+	if out == "" || strings.HasPrefix(out, library.BlendPrefix) {
 		return out
 	}
-	return BlendPrefix + strings.TrimPrefix(out, "./")
+	return library.BlendPrefix + strings.TrimPrefix(out, "./")
 }
 
 // writeResult writes a manifest's result file, marked with the manifest

@@ -21,6 +21,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/correlation"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/job"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/mixamo"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/preview"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/quality"
@@ -131,7 +132,7 @@ func (p *Pipeline) blend(ctx context.Context, req BlendRequest, cache *inputCach
 	key := blendKey(srcs, optJSON, format, req.ClipName)
 	output := req.Output
 	if output == "" {
-		output = BlendPrefix + srcs[0].rig + "/" + opts.Method + "-" + key[:12] + "." + format
+		output = library.BlendName(srcs[0].rig, opts.Method, key, format)
 	}
 	if res, err := p.existing(ctx, output, key); res != nil || err != nil {
 		return res, err
@@ -175,7 +176,7 @@ func (p *Pipeline) blend(ctx context.Context, req BlendRequest, cache *inputCach
 	if err := preview.CheckSheet(out.Result.Animation.Skeleton, out.Result.Animation.Clip(), spec.options()); err != nil {
 		p.log().WarnContext(ctx, "no preview can be drawn; the blend has none", "output", output, "error", err)
 	} else if sj, err := json.Marshal(spec); err == nil {
-		meta[MetaPreview], meta[MetaPreviewOptions] = PreviewName(output), string(sj)
+		meta[MetaPreview], meta[MetaPreviewOptions] = library.PreviewName(output), string(sj)
 	}
 	a, err := p.Library.Put(ctx, output, bytes.NewReader(out.Data), &storage.PutOptions{
 		ContentType: animfile.ContentType(format), Metadata: meta, If: storage.DoesNotExist(),
@@ -246,7 +247,7 @@ func checkSources(srcs []string) error {
 		if err := storage.ValidateName(s); err != nil {
 			return &Error{Kind: KindInvalid, Field: field, Msg: err.Error()}
 		}
-		if !strings.HasPrefix(s, SeedPrefix) && !strings.HasPrefix(s, BlendPrefix) {
+		if !library.IsSeed(s) && !library.IsBlend(s) {
 			return &Error{Kind: KindInvalid, Field: field, Msg: fmt.Sprintf("%q is not under seed/ or blend/", s)}
 		}
 	}
@@ -257,11 +258,11 @@ func checkOutput(out, format string) error {
 	if err := storage.ValidateName(out); err != nil {
 		return &Error{Kind: KindInvalid, Field: "output", Msg: err.Error()}
 	}
-	if !strings.HasPrefix(out, BlendPrefix) {
+	if !library.IsBlend(out) {
 		return &Error{Kind: KindInvalid, Field: "output", Msg: fmt.Sprintf("%q is not under blend/", out)}
 	}
-	if strings.HasSuffix(out, ErrorSuffix) {
-		return &Error{Kind: KindInvalid, Field: "output", Msg: fmt.Sprintf("%q ends in %s", out, ErrorSuffix)}
+	if strings.HasSuffix(out, library.ErrorSuffix) {
+		return &Error{Kind: KindInvalid, Field: "output", Msg: fmt.Sprintf("%q ends in %s", out, library.ErrorSuffix)}
 	}
 	if ext := strings.TrimPrefix(path.Ext(out), "."); !strings.EqualFold(ext, format) {
 		return &Error{Kind: KindInvalid, Field: "output", Msg: fmt.Sprintf("%q does not end in .%s", out, format)}
@@ -340,7 +341,7 @@ func (c *inputCache) load(ctx context.Context, s storage.Store, a storage.Attrs,
 			return
 		}
 		info := mixamo.Describe(e.anim)
-		e.rig = RigFolder(info.Rig, info.RigSignature)
+		e.rig = library.RigFolder(info.Rig, info.RigSignature)
 		if e.metrics, err = job.MeasureInput(e.anim); err != nil {
 			e.err = &Error{Kind: KindInvalid, Field: field, Msg: err.Error(), Err: err}
 		}

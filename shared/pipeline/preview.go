@@ -8,38 +8,19 @@ import (
 	"fmt"
 	"path"
 	"slices"
-	"strings"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/anim"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/blend"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/preview"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/quality"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
 
-// Suffixes of the pictures written beside seeds and blends. Neither is an
-// animation format, so IsCatalogued leaves them out of the catalog.
-const (
-	PreviewSuffix = ".preview.png" // contact sheet of the skeleton
-	MetricsSuffix = ".metrics.png" // quality metrics over time (blends)
-)
-
 // MetaPreview is the metadata key on seeds and blends naming their contact
 // sheet, which the metadata sync copies into catalog.Row.Preview.
 const MetaPreview = "preview"
-
-// PreviewName is the contact sheet's object name for a seed or a blend:
-// seed/<rig>/<clip>.fbx has seed/<rig>/<clip>.fbx.preview.png. The
-// extension stays: walking.fbx and walking.glb may be two seeds.
-func PreviewName(object string) string {
-	return object + PreviewSuffix
-}
-
-// MetricsName is the metric plot's object name for a blend.
-func MetricsName(object string) string {
-	return object + MetricsSuffix
-}
 
 // picture is a rendered PNG and the object it goes to.
 type picture struct {
@@ -132,7 +113,7 @@ func (p *Pipeline) putPicture(ctx context.Context, pic picture, sha, correlation
 // NeedsPreview reports whether obj is a seed or a blend whose metadata
 // names a preview: the objects DrawPreview draws.
 func NeedsPreview(obj storage.Attrs) bool {
-	return IsCatalogued(obj.Name) && obj.Metadata[MetaPreview] != ""
+	return library.IsCatalogued(obj.Name) && obj.Metadata[MetaPreview] != ""
 }
 
 // DrawPreview draws the contact sheet a seed's or a blend's metadata names,
@@ -146,11 +127,11 @@ func (p *Pipeline) DrawPreview(ctx context.Context, obj storage.Attrs, correlati
 	if !NeedsPreview(obj) {
 		return false, nil
 	}
-	isBlend := strings.HasPrefix(obj.Name, BlendPrefix)
+	isBlend := library.IsBlend(obj.Name)
 	sha := obj.Metadata[MetaSHA256]
 	pics := []string{obj.Metadata[MetaPreview]}
 	if isBlend {
-		pics = append(pics, MetricsName(obj.Name))
+		pics = append(pics, library.MetricsName(obj.Name))
 	}
 	log := p.log().With("object", obj.Name, "generation", obj.Generation, "preview", pics[0], "correlation_id", correlationID)
 	missing := false

@@ -19,7 +19,7 @@ import (
 
 // library fills env's library with three seeds and a blend, syncs every
 // event as the metadata-sync service would, and returns the current rows.
-func library(t *testing.T, env *pipelinetest.Env) []catalog.Row {
+func libraryRows(t *testing.T, env *pipelinetest.Env) []catalog.Row {
 	t.Helper()
 	ctx := context.Background()
 	p := env.P
@@ -109,7 +109,7 @@ func TestResyncRebuildsALostCatalog(t *testing.T) {
 		t.Run(backend, func(t *testing.T) {
 			env := pipelinetest.New(t, backend)
 			p := env.P
-			want := library(t, env)
+			want := libraryRows(t, env)
 
 			freshCatalog(t, p)
 			rep := resync(t, p)
@@ -137,7 +137,7 @@ func TestResyncFixesAndDeletes(t *testing.T) {
 			env := pipelinetest.New(t, backend)
 			p := env.P
 			ctx := context.Background()
-			want := library(t, env)
+			want := libraryRows(t, env)
 			wrong, gone := want[1], want[3] // a seed, and the last seed by name
 
 			// A row that disagrees with its object (a schema change that
@@ -187,7 +187,7 @@ func TestResyncFixesAndDeletes(t *testing.T) {
 func TestResyncDryRunAppendsNothing(t *testing.T) {
 	env := pipelinetest.New(t, "localdir")
 	p := env.P
-	library(t, env)
+	libraryRows(t, env)
 	freshCatalog(t, p)
 	rep, err := p.Resync(context.Background(), pipeline.ResyncOptions{DryRun: true})
 	if err != nil {

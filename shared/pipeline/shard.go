@@ -9,38 +9,18 @@ import (
 	"io"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/batch"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
-
-// ShardsSuffix ends the folder of a sharded manifest's parts:
-// jobs/<name>.shards/<i>.json holds shard i's blends and
-// jobs/<name>.shards/<i>.result.json its summary. Nothing in it is a manifest.
-const ShardsSuffix = ".shards/"
 
 // Defaults of a Sharder's zero fields.
 const (
 	DefaultBlendsPerShard = 100
 	DefaultMaxShards      = 64
 )
-
-// ShardsPrefix is the folder of manifest's shards.
-func ShardsPrefix(manifest string) string {
-	return manifest[:strings.LastIndexByte(manifest, '.')] + ShardsSuffix
-}
-
-// ShardName is the object holding shard i of manifest.
-func ShardName(manifest string, i int) string {
-	return ShardsPrefix(manifest) + strconv.Itoa(i) + ".json"
-}
-
-// ShardResultName is the object holding the summary of shard i of manifest.
-func ShardResultName(manifest string, i int) string {
-	return ShardsPrefix(manifest) + strconv.Itoa(i) + ResultSuffix
-}
 
 // Sharder sends the manifests too heavy for the service's own worker pool
 // to shards run elsewhere (a Kubernetes Indexed Job). A manifest is heavy
@@ -56,7 +36,7 @@ type Sharder struct {
 }
 
 // ShardJob is a sharded manifest for a JobStarter: shards
-// ShardName(Manifest, 0..Shards-1) in Bucket, written for the manifest's
+// library.ShardName(Manifest, 0..Shards-1) in Bucket, written for the manifest's
 // Generation.
 type ShardJob struct {
 	Bucket        string
@@ -150,7 +130,7 @@ func (s *Sharder) route(ctx context.Context, p *Pipeline, m *batch.Manifest, res
 		for k, b := range part.Blends {
 			sh.Indexes[k] = b.Index
 		}
-		name := ShardName(job.Manifest, i)
+		name := library.ShardName(job.Manifest, i)
 		// A redelivered event finds the shards written; a pod may be reading them.
 		if cur, err := p.Library.Stat(ctx, name, nil); err == nil && cur.Metadata["manifest_generation"] == gen {
 			continue
@@ -188,7 +168,7 @@ func ParseShard(data []byte, name string) (*Shard, *batch.Manifest, error) {
 	}
 	sh := raw.Shard
 	switch {
-	case !IsManifest(sh.Manifest):
+	case !library.IsManifest(sh.Manifest):
 		return nil, nil, fmt.Errorf("shard %s: manifest %q is not a manifest name", name, sh.Manifest)
 	case sh.Shards < 1 || sh.Shard < 0 || sh.Shard >= sh.Shards:
 		return nil, nil, fmt.Errorf("shard %s: shard %d of %d is out of range", name, sh.Shard, sh.Shards)
@@ -219,16 +199,16 @@ func ParseShard(data []byte, name string) (*Shard, *batch.Manifest, error) {
 // while shards are missing. A transient failure is returned as the error,
 // for the shard to be run again.
 func (p *Pipeline) RunShard(ctx context.Context, manifest string, i int) (*BatchResult, error) {
-	name := ShardName(manifest, i)
+	name := library.ShardName(manifest, i)
 	sh, m, err := ReadShard(ctx, p.Library, manifest, i)
 	if err != nil {
 		return nil, err
 	}
 	gen := strconv.FormatInt(sh.Generation, 10)
-	if r, err := p.resultFor(ctx, ResultName(manifest), gen); r != nil || err != nil {
+	if r, err := p.resultFor(ctx, library.ResultName(manifest), gen); r != nil || err != nil {
 		return r, err
 	}
-	sumName := ShardResultName(manifest, i)
+	sumName := library.ShardResultName(manifest, i)
 	if cur, err := p.Library.Stat(ctx, sumName, nil); errors.Is(err, storage.ErrNotFound) || err == nil && cur.Metadata["manifest_generation"] != gen {
 		begin := time.Now()
 		outs, sum, err := p.runBlends(ctx, m, name, sh.CorrelationID)
@@ -256,7 +236,7 @@ const MaxShardBytes = 2 * batch.MaxManifestBytes
 // object over MaxShardBytes before holding it in memory, and one that holds
 // another shard.
 func ReadShard(ctx context.Context, s storage.Store, manifest string, i int) (*Shard, *batch.Manifest, error) {
-	name := ShardName(manifest, i)
+	name := library.ShardName(manifest, i)
 	r, err := s.Get(ctx, name, nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("shard %s: %w", name, err)
@@ -308,7 +288,7 @@ func (p *Pipeline) mergeShards(ctx context.Context, sh *Shard) (*BatchResult, er
 	gen := strconv.FormatInt(sh.Generation, 10)
 	parts := make([]*BatchResult, sh.Shards)
 	for i := range sh.Shards {
-		name := ShardResultName(sh.Manifest, i)
+		name := library.ShardResultName(sh.Manifest, i)
 		r, err := p.resultFor(ctx, name, gen)
 		if err != nil {
 			return nil, err
@@ -335,7 +315,7 @@ func (p *Pipeline) mergeShards(ctx context.Context, sh *Shard) (*BatchResult, er
 	if len(res.Blends) != sh.Total {
 		return nil, fmt.Errorf("batch %s: shards report %d of %d blends", sh.Manifest, len(res.Blends), sh.Total)
 	}
-	resultName := ResultName(sh.Manifest)
+	resultName := library.ResultName(sh.Manifest)
 	cond := storage.DoesNotExist()
 	if cur, err := p.Library.Stat(ctx, resultName, nil); err == nil {
 		if cur.Metadata["manifest_generation"] == gen {

@@ -15,19 +15,10 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/correlation"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/mixamo"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
-
-// IsCatalogued reports whether name is an animation the catalog keeps: a
-// seed or a blend in one of the animation formats. Previews, reason files
-// and anything else under those prefixes are not.
-func IsCatalogued(name string) bool {
-	if !strings.HasPrefix(name, SeedPrefix) && !strings.HasPrefix(name, BlendPrefix) {
-		return false
-	}
-	return seedExts[strings.ToLower(strings.TrimPrefix(path.Ext(name), "."))]
-}
 
 // Sync appends the catalog row of one storage event. Events for other
 // objects are ignored (false). The row is built from the attributes the
@@ -44,7 +35,7 @@ func (p *Pipeline) Sync(ctx context.Context, ev storage.Event, correlationID str
 
 func (p *Pipeline) syncEvent(ctx context.Context, ev storage.Event, correlationID string) (bool, error) {
 	obj := ev.Object
-	if !IsCatalogued(obj.Name) || (ev.Type != storage.ObjectFinalized && ev.Type != storage.ObjectDeleted) {
+	if !library.IsCatalogued(obj.Name) || (ev.Type != storage.ObjectFinalized && ev.Type != storage.ObjectDeleted) {
 		return false, nil
 	}
 	row, err := p.row(ctx, obj, ev.Type == storage.ObjectDeleted, correlationID)
@@ -81,7 +72,7 @@ func (p *Pipeline) row(ctx context.Context, obj storage.Attrs, deleted bool, cor
 		JointCount: parseInt(md[MetaJoints]), RootMotionCM: parseFloat(md[MetaRootMotion]),
 		Preview: md[MetaPreview],
 	}
-	if strings.HasPrefix(obj.Name, BlendPrefix) {
+	if library.IsBlend(obj.Name) {
 		r.Kind = catalog.KindBlend
 		r.Method, r.Options, r.Metrics = md[MetaMethod], md[MetaOptions], md[MetaMetrics]
 		if s := md[MetaSources]; s != "" {
@@ -117,7 +108,7 @@ func (p *Pipeline) row(ctx context.Context, obj storage.Attrs, deleted bool, cor
 		return r, nil
 	}
 	info := mixamo.Describe(a)
-	r.Format, r.Rig, r.Clip = info.Format, RigFolder(info.Rig, info.RigSignature), Slug(strings.TrimSuffix(path.Base(obj.Name), path.Ext(obj.Name)))
+	r.Format, r.Rig, r.Clip = info.Format, library.RigFolder(info.Rig, info.RigSignature), library.Slug(strings.TrimSuffix(path.Base(obj.Name), path.Ext(obj.Name)))
 	r.FPS, r.Frames, r.DurationS = info.FPS, int64(info.Frames), info.Duration
 	r.JointCount, r.RootMotionCM = int64(info.Joints), info.RootMotionCM
 	return r, nil

@@ -15,6 +15,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/blend"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -54,7 +55,7 @@ func TestSyncDuplicatedAndReorderedEvents(t *testing.T) {
 	// Things under the library that are not catalogued.
 	pipelinetest.Put(t, lib, "jobs/x.yaml", []byte("blends: []"))
 	pipelinetest.Put(t, lib, "seed/previews/idle.png", []byte("png"))
-	pipelinetest.Put(t, lib, walk+pipeline.ErrorSuffix, []byte("{}"))
+	pipelinetest.Put(t, lib, walk+library.ErrorSuffix, []byte("{}"))
 
 	events := rec.Take()
 	want := []catalog.Row(nil)
@@ -123,9 +124,9 @@ func TestSyncDuplicatedAndReorderedEvents(t *testing.T) {
 	if _, err := p.Catalog.Get(ctx, run); !errors.Is(err, catalog.ErrNotFound) {
 		t.Errorf("deleted seed: %v, want not found", err)
 	}
-	for _, name := range []string{"jobs/x.yaml", "seed/previews/idle.png", walk + pipeline.ErrorSuffix} {
-		if pipeline.IsCatalogued(name) {
-			t.Errorf("IsCatalogued(%q)", name)
+	for _, name := range []string{"jobs/x.yaml", "seed/previews/idle.png", walk + library.ErrorSuffix} {
+		if library.IsCatalogued(name) {
+			t.Errorf("library.IsCatalogued(%q)", name)
 		}
 	}
 }

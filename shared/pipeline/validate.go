@@ -19,6 +19,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/anim"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/correlation"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/mixamo"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/preview"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
@@ -151,8 +152,8 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 			ext = "glb"
 		}
 	}
-	rig := RigFolder(info.Rig, info.RigSignature)
-	slug := firstOf(Slug(strings.TrimSuffix(path.Base(obj.Name), path.Ext(obj.Name))), Slug(info.Clip), "clip")
+	rig := library.RigFolder(info.Rig, info.RigSignature)
+	slug := firstOf(library.Slug(strings.TrimSuffix(path.Base(obj.Name), path.Ext(obj.Name))), library.Slug(info.Clip), "clip")
 	meta := map[string]string{
 		MetaSHA256: sha, MetaSource: obj.Bucket + "/" + obj.Name, MetaSourceGeneration: strconv.FormatInt(attrs.Generation, 10),
 		MetaFormat: info.Format, MetaVersion: info.Version, MetaFPS: formatFloat(info.FPS), MetaFrames: strconv.Itoa(info.Frames),
@@ -161,7 +162,7 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 		MetaRootMotion: formatFloat(info.RootMotionCM), MetaCorrelationID: correlationID,
 	}
 	// The same content uploaded under another name is the same seed.
-	prefix := SeedPrefix + rig + "/"
+	prefix := library.SeedFolder(rig)
 	if v, err := p.existingSeed(ctx, prefix, sha, meta); err != nil || v != nil {
 		if v != nil {
 			log.InfoContext(ctx, "seed exists", "seed", v.Object, "sha256", sha)
@@ -181,12 +182,9 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 	// The first name is the clip's; if it holds other content, the content's
 	// own name. Both writes are create-only, so a repeated event finds its
 	// seed in place and writes nothing.
-	for _, name := range []string{
-		SeedPrefix + rig + "/" + slug + "." + ext,
-		SeedPrefix + rig + "/" + slug + "-" + sha[:8] + "." + ext,
-	} {
+	for _, name := range library.SeedNames(rig, slug, sha, ext) {
 		if previewOK {
-			meta[MetaPreview] = PreviewName(name)
+			meta[MetaPreview] = library.PreviewName(name)
 		}
 		out, err := p.Library.Put(ctx, name, bytes.NewReader(data), opts)
 		if err == nil {
@@ -237,7 +235,7 @@ func (p *Pipeline) existingSeed(ctx context.Context, prefix, sha string, meta ma
 			return nil, err
 		}
 		// Pictures carry the hash of the seed they show.
-		if a.Metadata[MetaSHA256] == sha && IsCatalogued(a.Name) {
+		if a.Metadata[MetaSHA256] == sha && library.IsCatalogued(a.Name) {
 			seeds = append(seeds, a)
 		}
 	}
@@ -287,12 +285,7 @@ func animated(a *anim.Animation) bool {
 // reason. Each write is create-only and skipped when an earlier delivery of
 // the same generation made it, so a redelivered event writes nothing.
 func (p *Pipeline) reject(ctx context.Context, obj storage.Attrs, data []byte, sha string, r Rejection, correlationID string) (Validation, error) {
-	base := RejectedPrefix + obj.Name
-	if storage.ValidateName(base+ErrorSuffix) != nil {
-		// An upload name GCS accepts but the pipeline's rules do not
-		// (empty segments, backslashes): file it under a slug.
-		base = RejectedPrefix + firstOf(Slug(obj.Name), "upload") + "-" + strconv.FormatInt(obj.Generation, 10)
-	}
+	base := library.RejectedName(obj.Name, obj.Generation)
 	r.Bucket, r.Name, r.Generation, r.Size, r.SHA256, r.CorrelationID = obj.Bucket, obj.Name, obj.Generation, obj.Size, sha, correlationID
 	r.RejectedAt = time.Now().UTC()
 	meta := map[string]string{
@@ -314,7 +307,7 @@ func (p *Pipeline) reject(ctx context.Context, obj storage.Attrs, data []byte, s
 	if err != nil {
 		return Validation{}, err
 	}
-	if _, err := p.putOnce(ctx, base+ErrorSuffix, body, &storage.PutOptions{ContentType: "application/json", Metadata: meta}); err != nil {
+	if _, err := p.putOnce(ctx, library.ErrorName(base), body, &storage.PutOptions{ContentType: "application/json", Metadata: meta}); err != nil {
 		return Validation{}, fmt.Errorf("reject %s: %w", obj.Name, err)
 	}
 	return v, nil

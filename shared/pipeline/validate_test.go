@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -32,7 +33,7 @@ func TestValidateSeedsCorpusFiles(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: %v", f.upload, err)
 				}
-				if v.Status != pipeline.StatusSeeded || !strings.HasPrefix(v.Object, pipeline.SeedPrefix) || !strings.HasSuffix(v.Object, f.seedSuffix) {
+				if v.Status != pipeline.StatusSeeded || !strings.HasPrefix(v.Object, library.SeedPrefix) || !strings.HasSuffix(v.Object, f.seedSuffix) {
 					t.Fatalf("%s: %+v, want seeded as seed/<rig>%s", f.upload, v, f.seedSuffix)
 				}
 				seed, attrs, err := storage.ReadAll(ctx, p.Library, v.Object, nil)
@@ -137,11 +138,11 @@ func TestValidateRejects(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				base := pipeline.RejectedPrefix + tc.upload
+				base := library.RejectedPrefix + tc.upload
 				if v.Status != pipeline.StatusRejected || v.Reason != tc.reason || v.Object != base || v.Message == "" {
 					t.Fatalf("%+v, want rejected as %s with reason %s", v, base, tc.reason)
 				}
-				want := map[string]bool{base + pipeline.ErrorSuffix: true}
+				want := map[string]bool{base + library.ErrorSuffix: true}
 				if tc.withBytes {
 					want[base] = true
 				} else if n := uploads.gets.Load(); n != 0 {
@@ -156,7 +157,7 @@ func TestValidateRejects(t *testing.T) {
 						t.Errorf("%s missing; library holds %v", name, got)
 					}
 				}
-				body, _, err := storage.ReadAll(ctx, p.Library, base+pipeline.ErrorSuffix, nil)
+				body, _, err := storage.ReadAll(ctx, p.Library, base+library.ErrorSuffix, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
