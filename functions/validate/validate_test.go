@@ -61,7 +61,7 @@ func TestServedByFunctionsFramework(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if a.Metadata[pipeline.MetaSHA256] == "" || !strings.HasPrefix(a.Metadata[pipeline.MetaCorrelationID], "id-") {
+			if a.Metadata[library.MetaSHA256] == "" || !strings.HasPrefix(a.Metadata[library.MetaCorrelationID], "id-") {
 				t.Errorf("%s metadata %v", name, a.Metadata)
 			}
 		}

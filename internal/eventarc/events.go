@@ -146,7 +146,7 @@ func eventContext(ctx context.Context, ev cloudevents.Event) context.Context {
 // (a blend's request, an upload's uploader), so the lines and rows of the
 // events it causes share it; other objects keep the event's.
 func objectContext(ctx context.Context, obj storage.Attrs) (context.Context, string) {
-	if id := obj.Metadata[pipeline.MetaCorrelationID]; logs.ValidID(id) {
+	if id := library.CorrelationID(obj.Metadata); logs.ValidID(id) {
 		return logs.WithCorrelationID(ctx, id), id
 	}
 	return ctx, logs.CorrelationID(ctx)

@@ -311,7 +311,7 @@ func TestBadInputSweep(t *testing.T) {
 				t.Errorf("%s without its reason", a.Name)
 			}
 		case strings.HasPrefix(a.Name, library.SeedPrefix), strings.HasPrefix(a.Name, library.BlendPrefix):
-			if a.Metadata[pipeline.MetaSHA256] == "" {
+			if a.Metadata[library.MetaSHA256] == "" {
 				t.Errorf("%s without its metadata", a.Name)
 			}
 		default:

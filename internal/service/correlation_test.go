@@ -190,7 +190,7 @@ func TestCorrelationIDsOnCloudRun(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		id := a.Metadata[pipeline.MetaCorrelationID]
+		id := a.Metadata[library.MetaCorrelationID]
 		switch {
 		case strings.HasPrefix(name, library.SeedPrefix):
 			seeds = append(seeds, name)
@@ -246,8 +246,8 @@ func TestCorrelationIDsOnCloudRun(t *testing.T) {
 		t.Errorf("X-Correlation-ID = %q, want %q", got, reqID)
 	}
 	a, err := p.Library.Stat(ctx, res.Output, nil)
-	if err != nil || a.Metadata[pipeline.MetaCorrelationID] != reqID {
-		t.Fatalf("blend metadata correlation id %q (%v)", a.Metadata[pipeline.MetaCorrelationID], err)
+	if err != nil || a.Metadata[library.MetaCorrelationID] != reqID {
+		t.Fatalf("blend metadata correlation id %q (%v)", a.Metadata[library.MetaCorrelationID], err)
 	}
 	if code := pipelinetest.SendID(t, syncURL+"/", storage.Event{Type: storage.ObjectFinalized, Object: a}, "evt-sync-blend"); code/100 != 2 {
 		t.Fatalf("sync the blend: HTTP %d", code)

@@ -300,7 +300,7 @@ func reference(t *testing.T) outcome {
 	for _, a := range mustList(t, p.Library) {
 		if strings.HasPrefix(a.Name, library.SeedPrefix) && library.IsCatalogued(a.Name) {
 			o.seeds++
-			o.seedSHAs[a.Metadata[pipeline.MetaSHA256]] = true
+			o.seedSHAs[a.Metadata[library.MetaSHA256]] = true
 		}
 	}
 	for _, fb := range faultBlends {
@@ -598,7 +598,7 @@ func accounted(t *testing.T, c *cloudstorage.Client, want outcome) bool {
 	for _, a := range lib {
 		names[a.Name] = true
 		if strings.HasPrefix(a.Name, library.SeedPrefix) && library.IsCatalogued(a.Name) {
-			shas[a.Metadata[pipeline.MetaSHA256]] = true
+			shas[a.Metadata[library.MetaSHA256]] = true
 		}
 	}
 	for name, sha := range want.uploadSHA {
@@ -620,7 +620,7 @@ func seedNames(t *testing.T, c *cloudstorage.Client) map[string]string {
 	bySHA := map[string]string{}
 	for _, a := range mustListBucket(t, c, "library") {
 		if strings.HasPrefix(a.Name, library.SeedPrefix) && library.IsCatalogued(a.Name) {
-			bySHA[a.Metadata[pipeline.MetaSHA256]] = a.Name
+			bySHA[a.Metadata[library.MetaSHA256]] = a.Name
 		}
 	}
 	for _, u := range faultUploads {
@@ -776,7 +776,7 @@ func checkLibrary(t *testing.T, ctx context.Context, c *cloudstorage.Client, lib
 		case seedName.MatchString(a.Name), blendName.MatchString(a.Name):
 			if strings.HasPrefix(a.Name, library.SeedPrefix) && library.IsCatalogued(a.Name) {
 				seeds++
-				seedSHAs[a.Metadata[pipeline.MetaSHA256]] = true
+				seedSHAs[a.Metadata[library.MetaSHA256]] = true
 			} else {
 				blends[a.Name] = true
 			}
@@ -786,18 +786,18 @@ func checkLibrary(t *testing.T, ctx context.Context, c *cloudstorage.Client, lib
 				continue
 			}
 			sum := sha256.Sum256(data)
-			if hex.EncodeToString(sum[:]) != a.Metadata[pipeline.MetaSHA256] || int64(len(data)) != a.Size {
-				t.Errorf("%s: %d bytes, sha256 %x; metadata says %s", a.Name, len(data), sum, a.Metadata[pipeline.MetaSHA256])
+			if hex.EncodeToString(sum[:]) != a.Metadata[library.MetaSHA256] || int64(len(data)) != a.Size {
+				t.Errorf("%s: %d bytes, sha256 %x; metadata says %s", a.Name, len(data), sum, a.Metadata[library.MetaSHA256])
 			}
 			if _, err := animfile.Decode(path.Base(a.Name), data); err != nil {
 				t.Errorf("%s does not decode: %v", a.Name, err)
 			}
-			for _, k := range []string{pipeline.MetaRig, pipeline.MetaFormat, pipeline.MetaFrames, pipeline.MetaCorrelationID} {
+			for _, k := range []string{library.MetaRig, library.MetaFormat, library.MetaFrames, library.MetaCorrelationID} {
 				if a.Metadata[k] == "" {
 					t.Errorf("%s: metadata lacks %s: %v", a.Name, k, a.Metadata)
 				}
 			}
-			if strings.HasPrefix(a.Name, library.BlendPrefix) && a.Metadata[pipeline.MetaBlendKey] == "" {
+			if strings.HasPrefix(a.Name, library.BlendPrefix) && a.Metadata[library.MetaBlendKey] == "" {
 				t.Errorf("%s: no blend key", a.Name)
 			}
 		case strings.HasPrefix(a.Name, library.RejectedPrefix) && strings.HasSuffix(a.Name, library.ErrorSuffix):
@@ -816,7 +816,7 @@ func checkLibrary(t *testing.T, ctx context.Context, c *cloudstorage.Client, lib
 		case strings.HasSuffix(a.Name, library.PreviewSuffix), strings.HasSuffix(a.Name, library.MetricsSuffix):
 			// A picture belongs to the seed or blend that names it.
 			owner := strings.TrimSuffix(strings.TrimSuffix(a.Name, library.PreviewSuffix), library.MetricsSuffix)
-			if o, ok := names[owner]; !ok || o.Metadata[pipeline.MetaPreview] != library.PreviewName(owner) {
+			if o, ok := names[owner]; !ok || o.Metadata[library.MetaPreview] != library.PreviewName(owner) {
 				t.Errorf("picture %s of no seed or blend naming it", a.Name)
 			}
 		case strings.HasPrefix(a.Name, library.RejectedPrefix):

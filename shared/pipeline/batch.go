@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -58,8 +57,8 @@ func (p *Pipeline) Batch(ctx context.Context, obj storage.Attrs, correlationID s
 		return nil, nil
 	}
 	resultName := library.ResultName(obj.Name)
-	gen := strconv.FormatInt(obj.Generation, 10)
-	if cur, err := p.Library.Stat(ctx, resultName, nil); err == nil && cur.Metadata["manifest_generation"] == gen {
+	gen := obj.Generation
+	if cur, err := p.Library.Stat(ctx, resultName, nil); err == nil && writtenFor(cur, gen) {
 		p.log().InfoContext(ctx, "batch already done", "manifest", obj.Name, "generation", obj.Generation)
 		data, _, err := storage.ReadAll(ctx, p.Library, resultName, nil)
 		if err != nil {
@@ -168,12 +167,12 @@ func manifestOutput(out string) string {
 
 // writeResult writes a manifest's result file, marked with the manifest
 // generation it reports on so that a redelivered event finds it.
-func (p *Pipeline) writeResult(ctx context.Context, name, manifestGen string, res *BatchResult) error {
+func (p *Pipeline) writeResult(ctx context.Context, name string, manifestGen int64, res *BatchResult) error {
 	return p.writeResultIf(ctx, name, manifestGen, res, storage.Condition{})
 }
 
 // writeResultIf is writeResult guarded by cond.
-func (p *Pipeline) writeResultIf(ctx context.Context, name, manifestGen string, res *BatchResult, cond storage.Condition) error {
+func (p *Pipeline) writeResultIf(ctx context.Context, name string, manifestGen int64, res *BatchResult, cond storage.Condition) error {
 	res.Finished = time.Now().UTC()
 	body, err := json.MarshalIndent(res, "", "  ")
 	if err != nil {
@@ -181,11 +180,19 @@ func (p *Pipeline) writeResultIf(ctx context.Context, name, manifestGen string, 
 	}
 	_, err = p.Library.Put(ctx, name, bytes.NewReader(body), &storage.PutOptions{
 		ContentType: "application/json",
-		Metadata:    map[string]string{"manifest_generation": manifestGen, MetaCorrelationID: res.CorrelationID},
+		Metadata:    library.Batch{ManifestGeneration: manifestGen, CorrelationID: res.CorrelationID}.Encode(),
 		If:          cond,
 	})
 	if err != nil {
 		return fmt.Errorf("batch %s: write %s: %w", res.Manifest, name, err)
 	}
 	return nil
+}
+
+// writtenFor reports whether a is a batch object (a result, a shard, a
+// shard's summary) written for manifest generation gen. One whose mark does
+// not decode is not.
+func writtenFor(a storage.Attrs, gen int64) bool {
+	md, err := library.DecodeBatch(a.Metadata)
+	return err == nil && md.ManifestGeneration == gen
 }

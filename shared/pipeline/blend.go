@@ -73,6 +73,7 @@ type source struct {
 	attrs storage.Attrs
 	sha   string
 	rig   string
+	clip  string // the clip its metadata names, if any
 }
 
 func (p *Pipeline) blend(ctx context.Context, req BlendRequest, cache *inputCache) (*BlendResult, error) {
@@ -111,7 +112,10 @@ func (p *Pipeline) blend(ctx context.Context, req BlendRequest, cache *inputCach
 		if p.MaxFileSize > 0 && a.Size > p.MaxFileSize {
 			return nil, &Error{Kind: KindTooLarge, Field: field, Msg: fmt.Sprintf("%s is %d bytes, over the limit of %d", name, a.Size, p.MaxFileSize)}
 		}
-		srcs[i] = source{attrs: a, sha: a.Metadata[MetaSHA256], rig: a.Metadata[MetaRig]}
+		// Values that do not decode are left out of the description, and
+		// hash and rig are all a source needs.
+		md, _ := library.DecodeAnimation(a.Metadata)
+		srcs[i] = source{attrs: a, sha: md.SHA256, rig: md.Rig, clip: md.Clip}
 	}
 	if cache == nil {
 		cache = newInputCache()
@@ -154,18 +158,11 @@ func (p *Pipeline) blend(ctx context.Context, req BlendRequest, cache *inputCach
 	sum := sha256.Sum256(out.Data)
 	sha := hex.EncodeToString(sum[:])
 	q := summary(out.Quality)
-	qJSON, _ := json.Marshal(q)
 	mJSON, _ := json.Marshal(out.Quality.Result.Compact())
-	srcJSON, _ := json.Marshal(req.Sources)
-	info := out.Info
-	meta := map[string]string{
-		MetaSHA256: sha, MetaSources: string(srcJSON), MetaMethod: opts.Method, MetaOptions: string(optJSON),
-		MetaQuality: string(qJSON), MetaMetrics: string(mJSON), MetaBlendKey: key,
-		MetaFormat: format, MetaFPS: formatFloat(info.FPS), MetaFrames: strconv.Itoa(info.Frames),
-		MetaDuration: formatFloat(info.Duration), MetaJoints: strconv.Itoa(info.Joints), MetaRig: srcs[0].rig,
-		MetaRigName: info.Rig, MetaRigSignature: info.RigSignature, MetaClip: info.Clip,
-		MetaRootMotion: formatFloat(info.RootMotionCM), MetaCorrelationID: req.CorrelationID,
-	}
+	meta := library.Blend{Animation: library.Describe(out.Info), Key: key, Sources: req.Sources, Method: opts.Method,
+		Options: string(optJSON), Quality: &q, Metrics: string(mJSON)}
+	// The blend is filed under its first input's rig, in the format asked.
+	meta.SHA256, meta.Format, meta.Rig, meta.CorrelationID = sha, format, srcs[0].rig, req.CorrelationID
 	// The blend names its pictures, which the blend service draws on the
 	// blend's event (DrawPreview), off this request's path.
 	names := make([]string, len(srcs))
@@ -176,10 +173,10 @@ func (p *Pipeline) blend(ctx context.Context, req BlendRequest, cache *inputCach
 	if err := preview.CheckSheet(out.Result.Animation.Skeleton, out.Result.Animation.Clip(), spec.options()); err != nil {
 		p.log().WarnContext(ctx, "no preview can be drawn; the blend has none", "output", output, "error", err)
 	} else if sj, err := json.Marshal(spec); err == nil {
-		meta[MetaPreview], meta[MetaPreviewOptions] = library.PreviewName(output), string(sj)
+		meta.Preview, meta.PreviewOptions = library.PreviewName(output), string(sj)
 	}
 	a, err := p.Library.Put(ctx, output, bytes.NewReader(out.Data), &storage.PutOptions{
-		ContentType: animfile.ContentType(format), Metadata: meta, If: storage.DoesNotExist(),
+		ContentType: animfile.ContentType(format), Metadata: meta.Encode(), If: storage.DoesNotExist(),
 	})
 	if errors.Is(err, storage.ErrPreconditionFailed) {
 		// Another request made the same blend first.
@@ -209,13 +206,18 @@ func (p *Pipeline) existing(ctx context.Context, output, key string) (*BlendResu
 	if err != nil {
 		return nil, storageError("output", output, err)
 	}
-	if a.Metadata[MetaBlendKey] != key {
+	// The key is a plain string: a bad value elsewhere does not make it
+	// another blend, and an unreadable quality reads as zero.
+	md, _ := library.DecodeBlend(a.Metadata)
+	if md.Key != key {
 		return nil, &Error{Kind: KindConflict, Field: "output", Msg: output + " already holds a different blend"}
 	}
 	var q catalog.Quality
-	_ = json.Unmarshal([]byte(a.Metadata[MetaQuality]), &q)
+	if md.Quality != nil {
+		q = *md.Quality
+	}
 	return &BlendResult{Output: output, Bucket: a.Bucket, Generation: a.Generation, Size: a.Size,
-		SHA256: a.Metadata[MetaSHA256], Metadata: a.Metadata, Quality: q, Cached: true}, nil
+		SHA256: md.SHA256, Metadata: a.Metadata, Quality: q, Cached: true}, nil
 }
 
 // blendKey is the content address of a blend: the input hashes in order,
@@ -372,8 +374,8 @@ func clipName(requested, method string, srcs []source) string {
 
 // sourceClip names a source by its clip, else its file name.
 func sourceClip(s source) string {
-	if c := s.attrs.Metadata[MetaClip]; c != "" {
-		return c
+	if s.clip != "" {
+		return s.clip
 	}
 	base := path.Base(s.attrs.Name)
 	return strings.TrimSuffix(base, path.Ext(base))

@@ -20,33 +20,6 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
 
-// Object metadata keys written on seeds and blends. The metadata sync reads
-// them back, so a catalog row needs no download.
-const (
-	MetaSHA256           = "sha256"
-	MetaSource           = "source"            // gs-style bucket/name of the upload
-	MetaSourceGeneration = "source_generation" // the upload's generation
-	MetaFormat           = "format"
-	MetaVersion          = "version"
-	MetaFPS              = "fps"
-	MetaFrames           = "frames"
-	MetaDuration         = "duration_s"
-	MetaJoints           = "joints"
-	MetaRig              = "rig"           // <rig>-<signature>, the folder name
-	MetaRigName          = "rig_name"      // mixamo.Describe's rig
-	MetaRigSignature     = "rig_signature" // mixamo.Describe's signature
-	MetaClip             = "clip"
-	MetaRootMotion       = "root_motion_cm"
-	MetaCorrelationID    = "correlation_id"
-	MetaSources          = "sources" // JSON array of object names
-	MetaMethod           = "method"
-	MetaOptions          = "options" // canonical blend.Options JSON
-	MetaQuality          = "quality" // catalog.Quality JSON
-	MetaMetrics          = "metrics" // the result's compact quality.Metrics JSON
-	MetaBlendKey         = "blend_key"
-	MetaReason           = "reason" // on rejected objects
-)
-
 // Pipeline is the set of use cases over one uploads bucket, one library
 // bucket and the catalog. A service sets the ports it uses; the others may be
 // nil.

@@ -18,20 +18,11 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
 
-// MetaPreview is the metadata key on seeds and blends naming their contact
-// sheet, which the metadata sync copies into catalog.Row.Preview.
-const MetaPreview = "preview"
-
 // picture is a rendered PNG and the object it goes to.
 type picture struct {
 	name string
 	data []byte
 }
-
-// MetaPreviewOptions is the metadata key on blends holding what their
-// contact sheet draws besides the clip (previewSpec JSON): the blend's
-// weights or transition window, known only while blending.
-const MetaPreviewOptions = "preview_options"
 
 // previewSpec is a sheet's options as kept in metadata.
 type previewSpec struct {
@@ -88,7 +79,7 @@ func metricsPlot(a *anim.Animation, inputs []*anim.Animation, spec previewSpec) 
 // guarded by its generation.
 func (p *Pipeline) putPicture(ctx context.Context, pic picture, sha, correlationID string) error {
 	opts := &storage.PutOptions{ContentType: "image/png", If: storage.DoesNotExist(),
-		Metadata: map[string]string{MetaSHA256: sha, MetaCorrelationID: correlationID}}
+		Metadata: library.Picture{SHA256: sha, CorrelationID: correlationID}.Encode()}
 	for range 3 {
 		_, err := p.Library.Put(ctx, pic.name, bytes.NewReader(pic.data), opts)
 		if !errors.Is(err, storage.ErrPreconditionFailed) {
@@ -102,7 +93,7 @@ func (p *Pipeline) putPicture(ctx context.Context, pic picture, sha, correlation
 		case err != nil:
 			return err
 		}
-		if cur.Metadata[MetaSHA256] == sha {
+		if library.ContentHash(cur.Metadata) == sha {
 			return nil
 		}
 		opts.If = storage.GenerationMatch(cur.Generation)
@@ -113,7 +104,11 @@ func (p *Pipeline) putPicture(ctx context.Context, pic picture, sha, correlation
 // NeedsPreview reports whether obj is a seed or a blend whose metadata
 // names a preview: the objects DrawPreview draws.
 func NeedsPreview(obj storage.Attrs) bool {
-	return library.IsCatalogued(obj.Name) && obj.Metadata[MetaPreview] != ""
+	if !library.IsCatalogued(obj.Name) {
+		return false
+	}
+	md, _ := library.DecodeAnimation(obj.Metadata) // the name is a plain string
+	return md.Preview != ""
 }
 
 // DrawPreview draws the contact sheet a seed's or a blend's metadata names,
@@ -128,8 +123,15 @@ func (p *Pipeline) DrawPreview(ctx context.Context, obj storage.Attrs, correlati
 		return false, nil
 	}
 	isBlend := library.IsBlend(obj.Name)
-	sha := obj.Metadata[MetaSHA256]
-	pics := []string{obj.Metadata[MetaPreview]}
+	// The pictures need plain strings of the metadata, and a blend's
+	// sources as far as they decode: other values are not their concern.
+	md, _ := library.DecodeAnimation(obj.Metadata)
+	var bmd library.Blend
+	if isBlend {
+		bmd, _ = library.DecodeBlend(obj.Metadata)
+	}
+	sha := md.SHA256
+	pics := []string{md.Preview}
 	if isBlend {
 		pics = append(pics, library.MetricsName(obj.Name))
 	}
@@ -140,14 +142,14 @@ func (p *Pipeline) DrawPreview(ctx context.Context, obj storage.Attrs, correlati
 		if err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return false, fmt.Errorf("preview of %s: %w", obj.Name, err)
 		}
-		missing = missing || err != nil || cur.Metadata[MetaSHA256] != sha
+		missing = missing || err != nil || library.ContentHash(cur.Metadata) != sha
 	}
 	if !missing {
 		return false, nil
 	}
-	spec := seedSpec(obj.Metadata[MetaClip])
+	spec := seedSpec(md.Clip)
 	if isBlend {
-		if err := json.Unmarshal([]byte(obj.Metadata[MetaPreviewOptions]), &spec); err != nil {
+		if err := json.Unmarshal([]byte(bmd.PreviewOptions), &spec); err != nil {
 			log.Error("preview options unreadable; no preview drawn", "error", err)
 			return false, nil
 		}
@@ -165,8 +167,7 @@ func (p *Pipeline) DrawPreview(ctx context.Context, obj storage.Attrs, correlati
 	}
 	drawn := []picture{{pics[0], sheet}}
 	if isBlend {
-		var srcs []string
-		_ = json.Unmarshal([]byte(obj.Metadata[MetaSources]), &srcs)
+		srcs := bmd.Sources
 		var inputs []*anim.Animation
 		for _, name := range srcs {
 			src, err := p.Library.Stat(ctx, name, nil)

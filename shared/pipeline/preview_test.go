@@ -32,8 +32,8 @@ func checkPicture(t *testing.T, p *pipeline.Pipeline, name, sha string) {
 	if b := img.Bounds(); b.Dx() < 400 || b.Dy() < 200 {
 		t.Errorf("picture %s is %v, too small to show anything", name, b)
 	}
-	if a.ContentType != "image/png" || a.Metadata[pipeline.MetaSHA256] != sha {
-		t.Errorf("picture %s: content type %q, sha256 metadata %q; want image/png, %s", name, a.ContentType, a.Metadata[pipeline.MetaSHA256], sha)
+	if a.ContentType != "image/png" || a.Metadata[library.MetaSHA256] != sha {
+		t.Errorf("picture %s: content type %q, sha256 metadata %q; want image/png, %s", name, a.ContentType, a.Metadata[library.MetaSHA256], sha)
 	}
 	if library.IsCatalogued(name) {
 		t.Errorf("picture %s would be catalogued", name)
@@ -55,7 +55,7 @@ func TestValidateWritesPreview(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := v.Object + ".preview.png"
-			if got := seed.Metadata[pipeline.MetaPreview]; got != want || library.PreviewName(v.Object) != want || !pipeline.NeedsPreview(seed) {
+			if got := seed.Metadata[library.MetaPreview]; got != want || library.PreviewName(v.Object) != want || !pipeline.NeedsPreview(seed) {
 				t.Fatalf("preview metadata %q, library.PreviewName %q; want %q", got, library.PreviewName(v.Object), want)
 			}
 			// Validate names the sheet; the seed's event draws it.
@@ -178,8 +178,8 @@ func TestBlendPictures(t *testing.T) {
 				t.Fatal(err)
 			}
 			sheet, plot := library.PreviewName(res.Output), library.MetricsName(res.Output)
-			if !strings.HasSuffix(sheet, ".preview.png") || !strings.HasSuffix(plot, ".metrics.png") || res.Metadata[pipeline.MetaPreview] != sheet {
-				t.Fatalf("preview metadata %q; sheet %s, plot %s", res.Metadata[pipeline.MetaPreview], sheet, plot)
+			if !strings.HasSuffix(sheet, ".preview.png") || !strings.HasSuffix(plot, ".metrics.png") || res.Metadata[library.MetaPreview] != sheet {
+				t.Fatalf("preview metadata %q; sheet %s, plot %s", res.Metadata[library.MetaPreview], sheet, plot)
 			}
 			// The blend names its pictures; its event draws them.
 			if _, err := p.Library.Stat(ctx, sheet, nil); !errors.Is(err, storage.ErrNotFound) {
@@ -197,7 +197,7 @@ func TestBlendPictures(t *testing.T) {
 
 			before := pipelinetest.Names(t, p.Library)
 			again, err := p.Blend(ctx, req)
-			if err != nil || !again.Cached || again.Metadata[pipeline.MetaPreview] != sheet {
+			if err != nil || !again.Cached || again.Metadata[library.MetaPreview] != sheet {
 				t.Fatalf("again: %+v, %v", again, err)
 			}
 			if wrote, err := p.DrawPreview(ctx, obj, "ev"); err != nil || wrote {

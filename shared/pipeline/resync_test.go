@@ -13,6 +13,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/sqlite"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/blend"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -206,7 +207,7 @@ func TestResyncReportsUnusableMetadata(t *testing.T) {
 	p := env.P
 	ctx := context.Background()
 	data := pipelinetest.Corpus(t, "mixamo/kirby-xbot60__Idle.fbx")
-	md := map[string]string{pipeline.MetaSHA256: "ab", pipeline.MetaSources: "not json"}
+	md := map[string]string{library.MetaSHA256: "ab", library.MetaSources: "not json"}
 	if _, err := p.Library.Put(ctx, "blend/x/mix-broken.fbx", bytes.NewReader(data), &storage.PutOptions{Metadata: md}); err != nil {
 		t.Fatal(err)
 	}

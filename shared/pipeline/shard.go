@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/batch"
@@ -122,7 +121,6 @@ func (s *Sharder) route(ctx context.Context, p *Pipeline, m *batch.Manifest, res
 	}
 	job := ShardJob{Bucket: p.Library.Bucket(), Manifest: res.Manifest, Generation: res.Generation,
 		Shards: s.count(len(m.Blends)), Blends: len(m.Blends), CorrelationID: res.CorrelationID}
-	gen := strconv.FormatInt(job.Generation, 10)
 	for i := range job.Shards {
 		part := m.Shard(i, job.Shards)
 		sh := Shard{Manifest: job.Manifest, Generation: job.Generation, Shard: i, Shards: job.Shards, Total: len(m.Blends),
@@ -132,7 +130,7 @@ func (s *Sharder) route(ctx context.Context, p *Pipeline, m *batch.Manifest, res
 		}
 		name := library.ShardName(job.Manifest, i)
 		// A redelivered event finds the shards written; a pod may be reading them.
-		if cur, err := p.Library.Stat(ctx, name, nil); err == nil && cur.Metadata["manifest_generation"] == gen {
+		if cur, err := p.Library.Stat(ctx, name, nil); err == nil && writtenFor(cur, job.Generation) {
 			continue
 		}
 		body, err := json.Marshal(sh)
@@ -141,7 +139,7 @@ func (s *Sharder) route(ctx context.Context, p *Pipeline, m *batch.Manifest, res
 		}
 		if _, err := p.Library.Put(ctx, name, bytes.NewReader(body), &storage.PutOptions{
 			ContentType: "application/json",
-			Metadata:    map[string]string{"manifest_generation": gen, MetaCorrelationID: job.CorrelationID},
+			Metadata:    library.Batch{ManifestGeneration: job.Generation, CorrelationID: job.CorrelationID}.Encode(),
 		}); err != nil {
 			return false, fmt.Errorf("batch %s: write shard %d: %w", job.Manifest, i, err)
 		}
@@ -204,12 +202,12 @@ func (p *Pipeline) RunShard(ctx context.Context, manifest string, i int) (*Batch
 	if err != nil {
 		return nil, err
 	}
-	gen := strconv.FormatInt(sh.Generation, 10)
+	gen := sh.Generation
 	if r, err := p.resultFor(ctx, library.ResultName(manifest), gen); r != nil || err != nil {
 		return r, err
 	}
 	sumName := library.ShardResultName(manifest, i)
-	if cur, err := p.Library.Stat(ctx, sumName, nil); errors.Is(err, storage.ErrNotFound) || err == nil && cur.Metadata["manifest_generation"] != gen {
+	if cur, err := p.Library.Stat(ctx, sumName, nil); errors.Is(err, storage.ErrNotFound) || err == nil && !writtenFor(cur, gen) {
 		begin := time.Now()
 		outs, sum, err := p.runBlends(ctx, m, name, sh.CorrelationID)
 		if err != nil {
@@ -264,7 +262,7 @@ func ReadShard(ctx context.Context, s storage.Store, manifest string, i int) (*S
 
 // resultFor returns the result file name when it reports on manifest
 // generation gen.
-func (p *Pipeline) resultFor(ctx context.Context, name, gen string) (*BatchResult, error) {
+func (p *Pipeline) resultFor(ctx context.Context, name string, gen int64) (*BatchResult, error) {
 	data, a, err := storage.ReadAll(ctx, p.Library, name, nil)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, nil
@@ -272,7 +270,7 @@ func (p *Pipeline) resultFor(ctx context.Context, name, gen string) (*BatchResul
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
-	if a.Metadata["manifest_generation"] != gen {
+	if !writtenFor(a, gen) {
 		return nil, nil
 	}
 	var r BatchResult
@@ -285,7 +283,7 @@ func (p *Pipeline) resultFor(ctx context.Context, name, gen string) (*BatchResul
 // mergeShards writes the manifest's result from its shards' summaries when
 // all are in.
 func (p *Pipeline) mergeShards(ctx context.Context, sh *Shard) (*BatchResult, error) {
-	gen := strconv.FormatInt(sh.Generation, 10)
+	gen := sh.Generation
 	parts := make([]*BatchResult, sh.Shards)
 	for i := range sh.Shards {
 		name := library.ShardResultName(sh.Manifest, i)
@@ -318,7 +316,7 @@ func (p *Pipeline) mergeShards(ctx context.Context, sh *Shard) (*BatchResult, er
 	resultName := library.ResultName(sh.Manifest)
 	cond := storage.DoesNotExist()
 	if cur, err := p.Library.Stat(ctx, resultName, nil); err == nil {
-		if cur.Metadata["manifest_generation"] == gen {
+		if writtenFor(cur, gen) {
 			// Another shard merged between our look at the summaries and now.
 			return p.resultFor(ctx, resultName, gen)
 		}

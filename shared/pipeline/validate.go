@@ -12,7 +12,6 @@ import (
 	"math"
 	"path"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -154,13 +153,9 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 	}
 	rig := library.RigFolder(info.Rig, info.RigSignature)
 	slug := firstOf(library.Slug(strings.TrimSuffix(path.Base(obj.Name), path.Ext(obj.Name))), library.Slug(info.Clip), "clip")
-	meta := map[string]string{
-		MetaSHA256: sha, MetaSource: obj.Bucket + "/" + obj.Name, MetaSourceGeneration: strconv.FormatInt(attrs.Generation, 10),
-		MetaFormat: info.Format, MetaVersion: info.Version, MetaFPS: formatFloat(info.FPS), MetaFrames: strconv.Itoa(info.Frames),
-		MetaDuration: formatFloat(info.Duration), MetaJoints: strconv.Itoa(info.Joints), MetaRig: rig,
-		MetaRigName: info.Rig, MetaRigSignature: info.RigSignature, MetaClip: slug,
-		MetaRootMotion: formatFloat(info.RootMotionCM), MetaCorrelationID: correlationID,
-	}
+	meta := library.Seed{Animation: library.Describe(info), Source: obj.Bucket + "/" + obj.Name,
+		SourceGeneration: attrs.Generation, Version: info.Version}
+	meta.SHA256, meta.Clip, meta.CorrelationID = sha, slug, correlationID
 	// The same content uploaded under another name is the same seed.
 	prefix := library.SeedFolder(rig)
 	if v, err := p.existingSeed(ctx, prefix, sha, meta); err != nil || v != nil {
@@ -178,14 +173,15 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 		previewOK = false
 		log.WarnContext(ctx, "no preview can be drawn; the seed has none", "error", err)
 	}
-	opts := &storage.PutOptions{ContentType: contentType(ext), Metadata: meta, If: storage.DoesNotExist()}
+	opts := &storage.PutOptions{ContentType: contentType(ext), If: storage.DoesNotExist()}
 	// The first name is the clip's; if it holds other content, the content's
 	// own name. Both writes are create-only, so a repeated event finds its
 	// seed in place and writes nothing.
 	for _, name := range library.SeedNames(rig, slug, sha, ext) {
 		if previewOK {
-			meta[MetaPreview] = library.PreviewName(name)
+			meta.Preview = library.PreviewName(name)
 		}
+		opts.Metadata = meta.Encode()
 		out, err := p.Library.Put(ctx, name, bytes.NewReader(data), opts)
 		if err == nil {
 			// Copies of this content uploaded under other names at the
@@ -216,7 +212,7 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 		if err != nil {
 			return Validation{}, fmt.Errorf("validate %s: %w", obj.Name, err)
 		}
-		if cur.Metadata[MetaSHA256] == sha {
+		if library.ContentHash(cur.Metadata) == sha {
 			log.InfoContext(ctx, "seed exists", "seed", name, "sha256", sha)
 			return Validation{Status: StatusExists, Object: name, Generation: cur.Generation, SHA256: sha}, nil
 		}
@@ -228,14 +224,14 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 // nil: the first written (lowest generation, then name) when concurrent
 // uploads of the same content wrote several. The others that this upload
 // (meta's source and generation) wrote are deleted.
-func (p *Pipeline) existingSeed(ctx context.Context, prefix, sha string, meta map[string]string) (*Validation, error) {
+func (p *Pipeline) existingSeed(ctx context.Context, prefix, sha string, meta library.Seed) (*Validation, error) {
 	var seeds []storage.Attrs
 	for a, err := range p.Library.List(ctx, &storage.ListOptions{Prefix: prefix}) {
 		if err != nil {
 			return nil, err
 		}
 		// Pictures carry the hash of the seed they show.
-		if a.Metadata[MetaSHA256] == sha && library.IsCatalogued(a.Name) {
+		if library.IsCatalogued(a.Name) && library.ContentHash(a.Metadata) == sha {
 			seeds = append(seeds, a)
 		}
 	}
@@ -246,7 +242,8 @@ func (p *Pipeline) existingSeed(ctx context.Context, prefix, sha string, meta ma
 		return cmp.Or(cmp.Compare(a.Generation, b.Generation), strings.Compare(a.Name, b.Name))
 	})
 	for _, a := range seeds[1:] {
-		if a.Metadata[MetaSource] != meta[MetaSource] || a.Metadata[MetaSourceGeneration] != meta[MetaSourceGeneration] {
+		// A value that does not decode is not this upload's.
+		if s, err := library.DecodeSeed(a.Metadata); err != nil || s.Source != meta.Source || s.SourceGeneration != meta.SourceGeneration {
 			continue
 		}
 		err := p.Library.Delete(ctx, a.Name, &storage.DeleteOptions{If: storage.GenerationMatch(a.Generation)})
@@ -288,16 +285,11 @@ func (p *Pipeline) reject(ctx context.Context, obj storage.Attrs, data []byte, s
 	base := library.RejectedName(obj.Name, obj.Generation)
 	r.Bucket, r.Name, r.Generation, r.Size, r.SHA256, r.CorrelationID = obj.Bucket, obj.Name, obj.Generation, obj.Size, sha, correlationID
 	r.RejectedAt = time.Now().UTC()
-	meta := map[string]string{
-		MetaSource: obj.Bucket + "/" + obj.Name, MetaSourceGeneration: strconv.FormatInt(obj.Generation, 10),
-		MetaReason: string(r.Reason), MetaCorrelationID: correlationID,
-	}
-	if sha != "" {
-		meta[MetaSHA256] = sha
-	}
+	meta := library.Rejected{Source: obj.Bucket + "/" + obj.Name, SourceGeneration: obj.Generation,
+		Reason: string(r.Reason), SHA256: sha, CorrelationID: correlationID}
 	v := Validation{Status: StatusRejected, Object: base, SHA256: sha, Reason: r.Reason, Message: r.Message}
 	if data != nil {
-		a, err := p.putOnce(ctx, base, data, &storage.PutOptions{ContentType: obj.ContentType, Metadata: meta})
+		a, err := p.putOnce(ctx, base, data, obj.ContentType, meta)
 		if err != nil {
 			return Validation{}, fmt.Errorf("reject %s: %w", obj.Name, err)
 		}
@@ -307,7 +299,7 @@ func (p *Pipeline) reject(ctx context.Context, obj storage.Attrs, data []byte, s
 	if err != nil {
 		return Validation{}, err
 	}
-	if _, err := p.putOnce(ctx, library.ErrorName(base), body, &storage.PutOptions{ContentType: "application/json", Metadata: meta}); err != nil {
+	if _, err := p.putOnce(ctx, library.ErrorName(base), body, "application/json", meta); err != nil {
 		return Validation{}, fmt.Errorf("reject %s: %w", obj.Name, err)
 	}
 	return v, nil
@@ -316,8 +308,8 @@ func (p *Pipeline) reject(ctx context.Context, obj storage.Attrs, data []byte, s
 // putOnce writes name unless it already holds the record of the same source
 // generation; a record of another generation (the same upload name uploaded
 // again) is replaced, guarded by its generation.
-func (p *Pipeline) putOnce(ctx context.Context, name string, data []byte, opts *storage.PutOptions) (storage.Attrs, error) {
-	opts.If = storage.DoesNotExist()
+func (p *Pipeline) putOnce(ctx context.Context, name string, data []byte, contentType string, meta library.Rejected) (storage.Attrs, error) {
+	opts := &storage.PutOptions{ContentType: contentType, Metadata: meta.Encode(), If: storage.DoesNotExist()}
 	for range 3 {
 		a, err := p.Library.Put(ctx, name, bytes.NewReader(data), opts)
 		if !errors.Is(err, storage.ErrPreconditionFailed) {
@@ -331,7 +323,7 @@ func (p *Pipeline) putOnce(ctx context.Context, name string, data []byte, opts *
 		case err != nil:
 			return storage.Attrs{}, err
 		}
-		if cur.Metadata[MetaSource] == opts.Metadata[MetaSource] && cur.Metadata[MetaSourceGeneration] == opts.Metadata[MetaSourceGeneration] {
+		if r, err := library.DecodeRejected(cur.Metadata); err == nil && r.Source == meta.Source && r.SourceGeneration == meta.SourceGeneration {
 			return cur, nil
 		}
 		opts.If = storage.GenerationMatch(cur.Generation)
@@ -347,8 +339,6 @@ func firstOf(vals ...string) string {
 	}
 	return ""
 }
-
-func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
 func contentType(ext string) string {
 	switch ext {

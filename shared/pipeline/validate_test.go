@@ -44,17 +44,17 @@ func TestValidateSeedsCorpusFiles(t *testing.T) {
 					t.Errorf("%s: seed bytes differ from the upload", v.Object)
 				}
 				md := attrs.Metadata
-				for _, k := range []string{pipeline.MetaSHA256, pipeline.MetaSource, pipeline.MetaSourceGeneration, pipeline.MetaFormat, pipeline.MetaFPS, pipeline.MetaFrames,
-					pipeline.MetaDuration, pipeline.MetaJoints, pipeline.MetaRig, pipeline.MetaRigSignature, pipeline.MetaCorrelationID} {
+				for _, k := range []string{library.MetaSHA256, library.MetaSource, library.MetaSourceGeneration, library.MetaFormat, library.MetaFPS, library.MetaFrames,
+					library.MetaDuration, library.MetaJoints, library.MetaRig, library.MetaRigSignature, library.MetaCorrelationID} {
 					if md[k] == "" {
 						t.Errorf("%s: metadata %s missing: %v", v.Object, k, md)
 					}
 				}
-				if md[pipeline.MetaSHA256] != v.SHA256 || md[pipeline.MetaSource] != p.Uploads.Bucket()+"/"+f.upload || md[pipeline.MetaCorrelationID] != "corr-"+f.upload {
+				if md[library.MetaSHA256] != v.SHA256 || md[library.MetaSource] != p.Uploads.Bucket()+"/"+f.upload || md[library.MetaCorrelationID] != "corr-"+f.upload {
 					t.Errorf("%s: metadata %v", v.Object, md)
 				}
-				if rig := strings.Split(v.Object, "/")[1]; md[pipeline.MetaRig] != rig || !strings.Contains(rig, md[pipeline.MetaRigSignature]) {
-					t.Errorf("%s: rig folder %q, metadata rig %q signature %q", v.Object, rig, md[pipeline.MetaRig], md[pipeline.MetaRigSignature])
+				if rig := strings.Split(v.Object, "/")[1]; md[library.MetaRig] != rig || !strings.Contains(rig, md[library.MetaRigSignature]) {
+					t.Errorf("%s: rig folder %q, metadata rig %q signature %q", v.Object, rig, md[library.MetaRig], md[library.MetaRigSignature])
 				}
 			}
 		})
