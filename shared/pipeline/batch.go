@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -77,7 +76,8 @@ func (p *Pipeline) Batch(ctx context.Context, obj storage.Attrs, correlationID s
 	if obj.Size > batch.MaxManifestBytes {
 		// Refused from the event's size, before any download.
 		res.Error = fmt.Sprintf("%s: %d bytes exceeds the limit of %d", obj.Name, obj.Size, batch.MaxManifestBytes)
-		return res, p.writeResult(ctx, resultName, gen, res)
+		_, err := p.writeResult(ctx, resultName, gen, res)
+		return res, err
 	}
 	data, attrs, err := storage.ReadAll(ctx, p.Library, obj.Name, &storage.ReadOptions{Generation: obj.Generation})
 	if errors.Is(err, storage.ErrNotFound) {
@@ -106,7 +106,7 @@ func (p *Pipeline) Batch(ctx context.Context, obj storage.Attrs, correlationID s
 		res.OK, res.Failed, res.Blends = sum.OK, sum.Failed, inOrder(outs)
 	}
 	res.Wall = time.Since(begin)
-	if err := p.writeResult(ctx, resultName, gen, res); err != nil {
+	if _, err := p.writeResult(ctx, resultName, gen, res); err != nil {
 		return nil, err
 	}
 	p.log().InfoContext(ctx, "batch done", "manifest", obj.Name, "total", res.Total, "ok", res.OK, "failed", res.Failed,
@@ -165,28 +165,31 @@ func manifestOutput(out string) string {
 	return library.BlendPrefix + strings.TrimPrefix(out, "./")
 }
 
-// writeResult writes a manifest's result file, marked with the manifest
-// generation it reports on so that a redelivered event finds it.
-func (p *Pipeline) writeResult(ctx context.Context, name string, manifestGen int64, res *BatchResult) error {
-	return p.writeResultIf(ctx, name, manifestGen, res, storage.Condition{})
-}
-
-// writeResultIf is writeResult guarded by cond.
-func (p *Pipeline) writeResultIf(ctx context.Context, name string, manifestGen int64, res *BatchResult, cond storage.Condition) error {
+// writeResult writes a result file (a manifest's, or a shard's summary),
+// marked with the manifest generation it reports on so that a redelivered
+// event finds it. One already written for that generation is kept, and
+// created is false; one of another generation is replaced.
+func (p *Pipeline) writeResult(ctx context.Context, name string, manifestGen int64, res *BatchResult) (created bool, err error) {
 	res.Finished = time.Now().UTC()
 	body, err := json.MarshalIndent(res, "", "  ")
 	if err != nil {
-		return err
+		return false, err
 	}
-	_, err = p.Library.Put(ctx, name, bytes.NewReader(body), &storage.PutOptions{
-		ContentType: "application/json",
-		Metadata:    library.Batch{ManifestGeneration: manifestGen, CorrelationID: res.CorrelationID}.Encode(),
-		If:          cond,
-	})
+	created, err = p.putBatchObject(ctx, name, body, library.Batch{ManifestGeneration: manifestGen, CorrelationID: res.CorrelationID})
 	if err != nil {
-		return fmt.Errorf("batch %s: write %s: %w", res.Manifest, name, err)
+		return false, fmt.Errorf("batch %s: write %s: %w", res.Manifest, name, err)
 	}
-	return nil
+	return created, nil
+}
+
+// putBatchObject writes an object of a batch unless it is there for the
+// same manifest generation.
+func (p *Pipeline) putBatchObject(ctx context.Context, name string, body []byte, meta library.Batch) (bool, error) {
+	_, created, err := storage.PutDerived(ctx, p.Library, name, body, storage.DerivedOptions{
+		ContentType: "application/json", Metadata: meta.Encode(), Replace: true,
+		Same: func(live storage.Attrs) bool { return writtenFor(live, meta.ManifestGeneration) },
+	})
+	return created, err
 }
 
 // writtenFor reports whether a is a batch object (a result, a shard, a

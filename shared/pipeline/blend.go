@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"crypto/sha256"
@@ -175,18 +174,18 @@ func (p *Pipeline) blend(ctx context.Context, req BlendRequest, cache *inputCach
 	} else if sj, err := json.Marshal(spec); err == nil {
 		meta.Preview, meta.PreviewOptions = library.PreviewName(output), string(sj)
 	}
-	a, err := p.Library.Put(ctx, output, bytes.NewReader(out.Data), &storage.PutOptions{
-		ContentType: animfile.ContentType(format), Metadata: meta.Encode(), If: storage.DoesNotExist(),
+	a, created, err := storage.PutDerived(ctx, p.Library, output, out.Data, storage.DerivedOptions{
+		ContentType: animfile.ContentType(format), Metadata: meta.Encode(),
+		Same: func(live storage.Attrs) bool { return blendMeta(live).Key == key },
 	})
-	if errors.Is(err, storage.ErrPreconditionFailed) {
-		// Another request made the same blend first.
-		if res, err := p.existing(ctx, output, key); res != nil || err != nil {
-			return res, err
-		}
-		return nil, &Error{Kind: KindUnavailable, Field: "output", Msg: output + " changed during the write; retry"}
-	}
-	if err != nil {
+	switch {
+	case errors.Is(err, storage.ErrPreconditionFailed):
+		return nil, conflict(output)
+	case err != nil:
 		return nil, storageError("output", output, err)
+	case !created:
+		// Another request made the same blend first.
+		return cached(a), nil
 	}
 	report := out.Quality
 	p.log().InfoContext(ctx, "blend written", "output", output, "generation", a.Generation, "method", opts.Method,
@@ -206,18 +205,33 @@ func (p *Pipeline) existing(ctx context.Context, output, key string) (*BlendResu
 	if err != nil {
 		return nil, storageError("output", output, err)
 	}
-	// The key is a plain string: a bad value elsewhere does not make it
-	// another blend, and an unreadable quality reads as zero.
-	md, _ := library.DecodeBlend(a.Metadata)
-	if md.Key != key {
-		return nil, &Error{Kind: KindConflict, Field: "output", Msg: output + " already holds a different blend"}
+	if blendMeta(a).Key != key {
+		return nil, conflict(output)
 	}
+	return cached(a), nil
+}
+
+func conflict(output string) error {
+	return &Error{Kind: KindConflict, Field: "output", Msg: output + " already holds a different blend"}
+}
+
+// blendMeta reads a blend's metadata as far as it decodes: the key is a
+// plain string, so a bad value elsewhere does not make it another blend.
+func blendMeta(a storage.Attrs) library.Blend {
+	md, _ := library.DecodeBlend(a.Metadata)
+	return md
+}
+
+// cached is the result of a blend found in the library. An unreadable
+// quality reads as zero.
+func cached(a storage.Attrs) *BlendResult {
+	md := blendMeta(a)
 	var q catalog.Quality
 	if md.Quality != nil {
 		q = *md.Quality
 	}
-	return &BlendResult{Output: output, Bucket: a.Bucket, Generation: a.Generation, Size: a.Size,
-		SHA256: md.SHA256, Metadata: a.Metadata, Quality: q, Cached: true}, nil
+	return &BlendResult{Output: a.Name, Bucket: a.Bucket, Generation: a.Generation, Size: a.Size,
+		SHA256: md.SHA256, Metadata: a.Metadata, Quality: q, Cached: true}
 }
 
 // blendKey is the content address of a blend: the input hashes in order,

@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -78,27 +77,11 @@ func metricsPlot(a *anim.Animation, inputs []*anim.Animation, spec previewSpec) 
 // under the same name (a seed deleted and uploaded again) is replaced,
 // guarded by its generation.
 func (p *Pipeline) putPicture(ctx context.Context, pic picture, sha, correlationID string) error {
-	opts := &storage.PutOptions{ContentType: "image/png", If: storage.DoesNotExist(),
-		Metadata: library.Picture{SHA256: sha, CorrelationID: correlationID}.Encode()}
-	for range 3 {
-		_, err := p.Library.Put(ctx, pic.name, bytes.NewReader(pic.data), opts)
-		if !errors.Is(err, storage.ErrPreconditionFailed) {
-			return err
-		}
-		cur, err := p.Library.Stat(ctx, pic.name, nil)
-		switch {
-		case errors.Is(err, storage.ErrNotFound):
-			opts.If = storage.DoesNotExist()
-			continue
-		case err != nil:
-			return err
-		}
-		if library.ContentHash(cur.Metadata) == sha {
-			return nil
-		}
-		opts.If = storage.GenerationMatch(cur.Generation)
-	}
-	return &Error{Kind: KindUnavailable, Msg: pic.name + " keeps changing during the write; retry"}
+	_, _, err := storage.PutDerived(ctx, p.Library, pic.name, pic.data, storage.DerivedOptions{
+		ContentType: "image/png", Metadata: library.Picture{SHA256: sha, CorrelationID: correlationID}.Encode(), Replace: true,
+		Same: func(live storage.Attrs) bool { return library.ContentHash(live.Metadata) == sha },
+	})
+	return err
 }
 
 // NeedsPreview reports whether obj is a seed or a blend whose metadata

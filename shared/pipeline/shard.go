@@ -128,19 +128,14 @@ func (s *Sharder) route(ctx context.Context, p *Pipeline, m *batch.Manifest, res
 		for k, b := range part.Blends {
 			sh.Indexes[k] = b.Index
 		}
-		name := library.ShardName(job.Manifest, i)
-		// A redelivered event finds the shards written; a pod may be reading them.
-		if cur, err := p.Library.Stat(ctx, name, nil); err == nil && writtenFor(cur, job.Generation) {
-			continue
-		}
 		body, err := json.Marshal(sh)
 		if err != nil {
 			return false, fmt.Errorf("batch %s: shard %d: %w", job.Manifest, i, err)
 		}
-		if _, err := p.Library.Put(ctx, name, bytes.NewReader(body), &storage.PutOptions{
-			ContentType: "application/json",
-			Metadata:    library.Batch{ManifestGeneration: job.Generation, CorrelationID: job.CorrelationID}.Encode(),
-		}); err != nil {
+		// A redelivered event finds the shards written; a pod may be reading them.
+		name := library.ShardName(job.Manifest, i)
+		meta := library.Batch{ManifestGeneration: job.Generation, CorrelationID: job.CorrelationID}
+		if _, err := p.putBatchObject(ctx, name, body, meta); err != nil {
 			return false, fmt.Errorf("batch %s: write shard %d: %w", job.Manifest, i, err)
 		}
 	}
@@ -215,7 +210,7 @@ func (p *Pipeline) RunShard(ctx context.Context, manifest string, i int) (*Batch
 		}
 		part := &BatchResult{Manifest: manifest, Generation: sh.Generation, CorrelationID: sh.CorrelationID,
 			Total: len(m.Blends), OK: sum.OK, Failed: sum.Failed, Blends: inOrder(outs), Wall: time.Since(begin)}
-		if err := p.writeResultIf(ctx, sumName, gen, part, storage.Condition{}); err != nil {
+		if _, err := p.writeResult(ctx, sumName, gen, part); err != nil {
 			return nil, err
 		}
 		p.log().InfoContext(ctx, "shard done", "manifest", manifest, "shard", i, "shards", sh.Shards, "ok", part.OK,
@@ -314,26 +309,17 @@ func (p *Pipeline) mergeShards(ctx context.Context, sh *Shard) (*BatchResult, er
 		return nil, fmt.Errorf("batch %s: shards report %d of %d blends", sh.Manifest, len(res.Blends), sh.Total)
 	}
 	resultName := library.ResultName(sh.Manifest)
-	cond := storage.DoesNotExist()
-	if cur, err := p.Library.Stat(ctx, resultName, nil); err == nil {
-		if writtenFor(cur, gen) {
-			// Another shard merged between our look at the summaries and now.
-			return p.resultFor(ctx, resultName, gen)
-		}
-		cond = storage.GenerationMatch(cur.Generation) // an older manifest's result
-	} else if !errors.Is(err, storage.ErrNotFound) {
-		return nil, fmt.Errorf("batch %s: %w", sh.Manifest, err)
-	}
-	err := p.writeResultIf(ctx, resultName, gen, res, cond)
-	if errors.Is(err, storage.ErrPreconditionFailed) {
-		// Another shard merged first.
-		if r, rerr := p.resultFor(ctx, resultName, gen); r != nil || rerr != nil {
-			return r, rerr
-		}
-		return nil, fmt.Errorf("batch %s: result written meanwhile for another manifest generation: %w", sh.Manifest, err)
-	}
+	// An older manifest's result is replaced.
+	created, err := p.writeResult(ctx, resultName, gen, res)
 	if err != nil {
 		return nil, err
+	}
+	if !created {
+		// Another shard merged between our look at the summaries and now.
+		if r, err := p.resultFor(ctx, resultName, gen); r != nil || err != nil {
+			return r, err
+		}
+		return nil, fmt.Errorf("batch %s: result written meanwhile for another manifest generation", sh.Manifest)
 	}
 	p.log().InfoContext(ctx, "batch done", "manifest", sh.Manifest, "shards", sh.Shards, "total", res.Total, "ok", res.OK,
 		"failed", res.Failed, "correlation_id", sh.CorrelationID)

@@ -173,7 +173,6 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 		previewOK = false
 		log.WarnContext(ctx, "no preview can be drawn; the seed has none", "error", err)
 	}
-	opts := &storage.PutOptions{ContentType: contentType(ext), If: storage.DoesNotExist()}
 	// The first name is the clip's; if it holds other content, the content's
 	// own name. Both writes are create-only, so a repeated event finds its
 	// seed in place and writes nothing.
@@ -181,41 +180,34 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 		if previewOK {
 			meta.Preview = library.PreviewName(name)
 		}
-		opts.Metadata = meta.Encode()
-		out, err := p.Library.Put(ctx, name, bytes.NewReader(data), opts)
-		if err == nil {
-			// Copies of this content uploaded under other names at the
-			// same time may have been written beside it: the first written
-			// stays the seed, and each later one is removed by its own
-			// writer, which is sure to see the first when it looks now.
-			v, err := p.existingSeed(ctx, prefix, sha, meta)
-			if err != nil {
-				// The redelivery settles it.
-				return Validation{}, fmt.Errorf("validate %s: %w", obj.Name, err)
-			}
-			if v != nil && v.Object != name {
-				log.InfoContext(ctx, "seed exists; this copy removed", "seed", v.Object, "copy", name, "sha256", sha)
-				return *v, nil
-			}
-			log.InfoContext(ctx, "seed written", "seed", name, "seed_generation", out.Generation, "sha256", sha)
-			return Validation{Status: StatusSeeded, Object: name, Generation: out.Generation, SHA256: sha}, nil
-		}
-		if !errors.Is(err, storage.ErrPreconditionFailed) {
+		out, created, err := storage.PutDerived(ctx, p.Library, name, data, storage.DerivedOptions{
+			ContentType: contentType(ext), Metadata: meta.Encode(),
+			Same: func(live storage.Attrs) bool { return library.ContentHash(live.Metadata) == sha },
+		})
+		switch {
+		case errors.Is(err, storage.ErrPreconditionFailed):
+			continue // other content: try the next name
+		case err != nil:
 			return Validation{}, fmt.Errorf("validate %s: write seed: %w", obj.Name, err)
+		case !created:
+			log.InfoContext(ctx, "seed exists", "seed", name, "sha256", sha)
+			return Validation{Status: StatusExists, Object: name, Generation: out.Generation, SHA256: sha}, nil
 		}
-		cur, err := p.Library.Stat(ctx, name, nil)
-		if errors.Is(err, storage.ErrNotFound) {
-			// Deleted between the write and the stat: the next delivery
-			// writes it.
-			return Validation{}, &Error{Kind: KindUnavailable, Msg: name + " changed during the write; retry"}
-		}
+		// Copies of this content uploaded under other names at the same
+		// time may have been written beside it: the first written stays the
+		// seed, and each later one is removed by its own writer, which is
+		// sure to see the first when it looks now.
+		v, err := p.existingSeed(ctx, prefix, sha, meta)
 		if err != nil {
+			// The redelivery settles it.
 			return Validation{}, fmt.Errorf("validate %s: %w", obj.Name, err)
 		}
-		if library.ContentHash(cur.Metadata) == sha {
-			log.InfoContext(ctx, "seed exists", "seed", name, "sha256", sha)
-			return Validation{Status: StatusExists, Object: name, Generation: cur.Generation, SHA256: sha}, nil
+		if v != nil && v.Object != name {
+			log.InfoContext(ctx, "seed exists; this copy removed", "seed", v.Object, "copy", name, "sha256", sha)
+			return *v, nil
 		}
+		log.InfoContext(ctx, "seed written", "seed", name, "seed_generation", out.Generation, "sha256", sha)
+		return Validation{Status: StatusSeeded, Object: name, Generation: out.Generation, SHA256: sha}, nil
 	}
 	return Validation{}, fmt.Errorf("validate %s: seed names for %s all hold other content", obj.Name, sha)
 }
@@ -309,26 +301,14 @@ func (p *Pipeline) reject(ctx context.Context, obj storage.Attrs, data []byte, s
 // generation; a record of another generation (the same upload name uploaded
 // again) is replaced, guarded by its generation.
 func (p *Pipeline) putOnce(ctx context.Context, name string, data []byte, contentType string, meta library.Rejected) (storage.Attrs, error) {
-	opts := &storage.PutOptions{ContentType: contentType, Metadata: meta.Encode(), If: storage.DoesNotExist()}
-	for range 3 {
-		a, err := p.Library.Put(ctx, name, bytes.NewReader(data), opts)
-		if !errors.Is(err, storage.ErrPreconditionFailed) {
-			return a, err
-		}
-		cur, err := p.Library.Stat(ctx, name, nil)
-		switch {
-		case errors.Is(err, storage.ErrNotFound):
-			opts.If = storage.DoesNotExist()
-			continue
-		case err != nil:
-			return storage.Attrs{}, err
-		}
-		if r, err := library.DecodeRejected(cur.Metadata); err == nil && r.Source == meta.Source && r.SourceGeneration == meta.SourceGeneration {
-			return cur, nil
-		}
-		opts.If = storage.GenerationMatch(cur.Generation)
-	}
-	return storage.Attrs{}, &Error{Kind: KindUnavailable, Msg: name + " keeps changing during the write; retry"}
+	a, _, err := storage.PutDerived(ctx, p.Library, name, data, storage.DerivedOptions{
+		ContentType: contentType, Metadata: meta.Encode(), Replace: true,
+		Same: func(live storage.Attrs) bool {
+			r, err := library.DecodeRejected(live.Metadata)
+			return err == nil && r.Source == meta.Source && r.SourceGeneration == meta.SourceGeneration
+		},
+	})
+	return a, err
 }
 
 func firstOf(vals ...string) string {
