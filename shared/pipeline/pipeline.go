@@ -5,8 +5,8 @@
 // nothing of HTTP or CloudEvents: the adapters in package events and httpapi,
 // and the functions built on them, decode requests and call it.
 //
-// The objects it reads and writes, and their metadata, follow the
-// library package's contract.
+// Package library names the objects it reads and writes and encodes their
+// metadata; the bucket's layout is described there.
 package pipeline
 
 import (
