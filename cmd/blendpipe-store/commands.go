@@ -20,6 +20,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/resilience"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/transfer"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -37,8 +38,8 @@ func (m metadataFlag) Set(v string) error {
 	if !ok || strings.TrimSpace(k) == "" {
 		return fmt.Errorf("%q: want key=value", v)
 	}
-	if k == transfer.MetaSHA256 {
-		return fmt.Errorf("%q: the %s key is the content's checksum, set by upload", v, transfer.MetaSHA256)
+	if k == library.MetaSHA256 {
+		return fmt.Errorf("%q: the %s key is the content's checksum, set by upload", v, library.MetaSHA256)
 	}
 	m[strings.TrimSpace(k)] = val
 	return nil

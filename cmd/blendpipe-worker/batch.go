@@ -15,6 +15,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/config"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/gcs"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/logs"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -118,7 +119,7 @@ func runBatch(ctx context.Context, args []string, getenv func(string) string, st
 		return report(stdout, *asJSON, merged, fmt.Sprintf("%s: all shards done: %d blends, %d ok, %d failed", fs.Arg(0), merged.Total, merged.OK, merged.Failed))
 	}
 	// Others are still running: report this shard's own summary.
-	data, _, err := storage.ReadAll(ctx, p.Library, pipeline.ShardResultName(manifest, *shard), nil)
+	data, _, err := storage.ReadAll(ctx, p.Library, library.ShardResultName(manifest, *shard), nil)
 	if err != nil {
 		return fmt.Errorf("shard %d summary: %w", *shard, err)
 	}
@@ -126,7 +127,7 @@ func runBatch(ctx context.Context, args []string, getenv func(string) string, st
 		_, err = stdout.Write(data)
 		return err
 	}
-	fmt.Fprintf(stdout, "%s: shard %d done (%s); the last shard merges the result\n", fs.Arg(0), *shard, pipeline.ShardResultName(manifest, *shard))
+	fmt.Fprintf(stdout, "%s: shard %d done (%s); the last shard merges the result\n", fs.Arg(0), *shard, library.ShardResultName(manifest, *shard))
 	return nil
 }
 
@@ -152,7 +153,7 @@ func parseGS(u string) (bucket, name string, err error) {
 	if !ok || bucket == "" {
 		return "", "", fmt.Errorf("%q: want gs://BUCKET/jobs/NAME.yaml", u)
 	}
-	if !pipeline.IsManifest(name) {
+	if !library.IsManifest(name) {
 		return "", "", fmt.Errorf("%q: not a manifest: want jobs/NAME.yaml, .yml or .json", u)
 	}
 	return bucket, name, nil

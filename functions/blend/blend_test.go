@@ -11,6 +11,7 @@ import (
 	"github.com/GoogleCloudPlatform/functions-framework-go/funcframework"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -93,7 +94,7 @@ func TestServedByFunctionsFramework(t *testing.T) {
 	}
 	// The blend's event draws its two pictures, whose events write nothing.
 	pictures := env.Events.Take()
-	if len(pictures) != 2 || pictures[0].Object.Name != pipeline.PreviewName("blend/t.glb") && pictures[1].Object.Name != pipeline.PreviewName("blend/t.glb") {
+	if len(pictures) != 2 || pictures[0].Object.Name != library.PreviewName("blend/t.glb") && pictures[1].Object.Name != library.PreviewName("blend/t.glb") {
 		t.Errorf("the batch's writes triggered %v, want the blend's preview and metric plot", pictures)
 	}
 	for _, ev := range pictures {

@@ -12,6 +12,7 @@ import (
 	"github.com/GoogleCloudPlatform/functions-framework-go/funcframework"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -54,13 +55,13 @@ func TestServedByFunctionsFramework(t *testing.T) {
 	}
 	seeds := 0
 	for name := range lib {
-		if strings.HasPrefix(name, pipeline.SeedPrefix) {
+		if strings.HasPrefix(name, library.SeedPrefix) {
 			seeds++
 			a, err := p.Library.Stat(ctx, name, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if a.Metadata[pipeline.MetaSHA256] == "" || !strings.HasPrefix(a.Metadata[pipeline.MetaCorrelationID], "id-") {
+			if a.Metadata[library.MetaSHA256] == "" || !strings.HasPrefix(a.Metadata[library.MetaCorrelationID], "id-") {
 				t.Errorf("%s metadata %v", name, a.Metadata)
 			}
 		}

@@ -24,6 +24,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/sqlite"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -186,9 +187,9 @@ func TestCorrelationIDsOnCloudRun(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		id := a.Metadata[pipeline.MetaCorrelationID]
+		id := a.Metadata[library.MetaCorrelationID]
 		switch {
-		case strings.HasPrefix(name, pipeline.SeedPrefix):
+		case strings.HasPrefix(name, library.SeedPrefix):
 			seeds = append(seeds, name)
 			if up := seedOf[id]; up == "" || up == "fuzz_0000.fbx" {
 				t.Errorf("seed %s has correlation id %q, not its upload event's", name, id)
@@ -203,11 +204,11 @@ func TestCorrelationIDsOnCloudRun(t *testing.T) {
 			}
 			checkLines(t, name, append(about(out.lines(t), seedOf[id]), about(out.lines(t), name)...), id,
 				"seed written", "upload validated", "catalog row appended", "search indexing failed; sync continues")
-		case strings.HasPrefix(name, pipeline.RejectedPrefix):
+		case strings.HasPrefix(name, library.RejectedPrefix):
 			if id != "evt-upload-1003" {
 				t.Errorf("%s has correlation id %q, want evt-upload-1003", name, id)
 			}
-			if strings.HasSuffix(name, pipeline.ErrorSuffix) {
+			if strings.HasSuffix(name, library.ErrorSuffix) {
 				data, _, err := storage.ReadAll(ctx, p.Library, name, nil)
 				var why pipeline.Rejection
 				if err != nil || json.Unmarshal(data, &why) != nil || why.CorrelationID != "evt-upload-1003" {
@@ -242,8 +243,8 @@ func TestCorrelationIDsOnCloudRun(t *testing.T) {
 		t.Errorf("X-Correlation-ID = %q, want %q", got, reqID)
 	}
 	a, err := p.Library.Stat(ctx, res.Output, nil)
-	if err != nil || a.Metadata[pipeline.MetaCorrelationID] != reqID {
-		t.Fatalf("blend metadata correlation id %q (%v)", a.Metadata[pipeline.MetaCorrelationID], err)
+	if err != nil || a.Metadata[library.MetaCorrelationID] != reqID {
+		t.Fatalf("blend metadata correlation id %q (%v)", a.Metadata[library.MetaCorrelationID], err)
 	}
 	if code := pipelinetest.SendID(t, syncURL+"/", storage.Event{Type: storage.ObjectFinalized, Object: a}, "evt-sync-blend"); code/100 != 2 {
 		t.Fatalf("sync the blend: HTTP %d", code)

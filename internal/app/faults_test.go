@@ -46,6 +46,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/resilience"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -296,9 +297,9 @@ func reference(t *testing.T) outcome {
 		}
 	}
 	for _, a := range mustList(t, p.Library) {
-		if strings.HasPrefix(a.Name, pipeline.SeedPrefix) && pipeline.IsCatalogued(a.Name) {
+		if strings.HasPrefix(a.Name, library.SeedPrefix) && library.IsCatalogued(a.Name) {
 			o.seeds++
-			o.seedSHAs[a.Metadata[pipeline.MetaSHA256]] = true
+			o.seedSHAs[a.Metadata[library.MetaSHA256]] = true
 		}
 	}
 	for _, fb := range faultBlends {
@@ -599,13 +600,13 @@ func accounted(t *testing.T, c *cloudstorage.Client, want outcome) bool {
 	shas := map[string]bool{}
 	for _, a := range lib {
 		names[a.Name] = true
-		if strings.HasPrefix(a.Name, pipeline.SeedPrefix) && pipeline.IsCatalogued(a.Name) {
-			shas[a.Metadata[pipeline.MetaSHA256]] = true
+		if strings.HasPrefix(a.Name, library.SeedPrefix) && library.IsCatalogued(a.Name) {
+			shas[a.Metadata[library.MetaSHA256]] = true
 		}
 	}
 	for name, sha := range want.uploadSHA {
 		if _, rejected := want.rejected[name]; rejected {
-			if !names[pipeline.RejectedPrefix+name+pipeline.ErrorSuffix] {
+			if !names[library.RejectedPrefix+name+library.ErrorSuffix] {
 				return false
 			}
 		} else if !shas[sha] {
@@ -621,8 +622,8 @@ func seedNames(t *testing.T, c *cloudstorage.Client) map[string]string {
 	m := map[string]string{}
 	bySHA := map[string]string{}
 	for _, a := range mustListBucket(t, c, "library") {
-		if strings.HasPrefix(a.Name, pipeline.SeedPrefix) && pipeline.IsCatalogued(a.Name) {
-			bySHA[a.Metadata[pipeline.MetaSHA256]] = a.Name
+		if strings.HasPrefix(a.Name, library.SeedPrefix) && library.IsCatalogued(a.Name) {
+			bySHA[a.Metadata[library.MetaSHA256]] = a.Name
 		}
 	}
 	for _, u := range faultUploads {
@@ -729,7 +730,7 @@ func waitSettled(t *testing.T, c *cloudstorage.Client, cat catalog.Store, router
 	}
 	gens := map[string]int64{}
 	for _, a := range lib {
-		if pipeline.IsCatalogued(a.Name) {
+		if library.IsCatalogued(a.Name) {
 			gens[a.Name] = a.Generation
 		}
 	}
@@ -751,7 +752,7 @@ func missingRows(lib []storage.Attrs, rows []catalog.Row) []string {
 	}
 	var missing []string
 	for _, a := range lib {
-		if pipeline.IsCatalogued(a.Name) && have[a.Name] != a.Generation {
+		if library.IsCatalogued(a.Name) && have[a.Name] != a.Generation {
 			missing = append(missing, a.Name)
 		}
 	}
@@ -776,9 +777,9 @@ func checkLibrary(t *testing.T, ctx context.Context, c *cloudstorage.Client, lib
 	for _, a := range lib {
 		switch {
 		case seedName.MatchString(a.Name), blendName.MatchString(a.Name):
-			if strings.HasPrefix(a.Name, pipeline.SeedPrefix) && pipeline.IsCatalogued(a.Name) {
+			if strings.HasPrefix(a.Name, library.SeedPrefix) && library.IsCatalogued(a.Name) {
 				seeds++
-				seedSHAs[a.Metadata[pipeline.MetaSHA256]] = true
+				seedSHAs[a.Metadata[library.MetaSHA256]] = true
 			} else {
 				blends[a.Name] = true
 			}
@@ -788,23 +789,23 @@ func checkLibrary(t *testing.T, ctx context.Context, c *cloudstorage.Client, lib
 				continue
 			}
 			sum := sha256.Sum256(data)
-			if hex.EncodeToString(sum[:]) != a.Metadata[pipeline.MetaSHA256] || int64(len(data)) != a.Size {
-				t.Errorf("%s: %d bytes, sha256 %x; metadata says %s", a.Name, len(data), sum, a.Metadata[pipeline.MetaSHA256])
+			if hex.EncodeToString(sum[:]) != a.Metadata[library.MetaSHA256] || int64(len(data)) != a.Size {
+				t.Errorf("%s: %d bytes, sha256 %x; metadata says %s", a.Name, len(data), sum, a.Metadata[library.MetaSHA256])
 			}
 			if _, err := animfile.Decode(path.Base(a.Name), data); err != nil {
 				t.Errorf("%s does not decode: %v", a.Name, err)
 			}
-			for _, k := range []string{pipeline.MetaRig, pipeline.MetaFormat, pipeline.MetaFrames, pipeline.MetaCorrelationID} {
+			for _, k := range []string{library.MetaRig, library.MetaFormat, library.MetaFrames, library.MetaCorrelationID} {
 				if a.Metadata[k] == "" {
 					t.Errorf("%s: metadata lacks %s: %v", a.Name, k, a.Metadata)
 				}
 			}
-			if strings.HasPrefix(a.Name, pipeline.BlendPrefix) && a.Metadata[pipeline.MetaBlendKey] == "" {
+			if strings.HasPrefix(a.Name, library.BlendPrefix) && a.Metadata[library.MetaBlendKey] == "" {
 				t.Errorf("%s: no blend key", a.Name)
 			}
-		case strings.HasPrefix(a.Name, pipeline.RejectedPrefix) && strings.HasSuffix(a.Name, pipeline.ErrorSuffix):
-			upload := strings.TrimSuffix(strings.TrimPrefix(a.Name, pipeline.RejectedPrefix), pipeline.ErrorSuffix)
-			if _, ok := names[pipeline.RejectedPrefix+upload]; !ok {
+		case strings.HasPrefix(a.Name, library.RejectedPrefix) && strings.HasSuffix(a.Name, library.ErrorSuffix):
+			upload := strings.TrimSuffix(strings.TrimPrefix(a.Name, library.RejectedPrefix), library.ErrorSuffix)
+			if _, ok := names[library.RejectedPrefix+upload]; !ok {
 				t.Errorf("%s without the rejected copy", a.Name)
 			}
 			body, _, err := storage.ReadAll(ctx, store, a.Name, nil)
@@ -815,17 +816,17 @@ func checkLibrary(t *testing.T, ctx context.Context, c *cloudstorage.Client, lib
 			if err != nil || r.Message == "" || r.Reason != want.rejected[upload] {
 				t.Errorf("%s: reason %q (%v), want %q", a.Name, r.Reason, err, want.rejected[upload])
 			}
-		case strings.HasSuffix(a.Name, pipeline.PreviewSuffix), strings.HasSuffix(a.Name, pipeline.MetricsSuffix):
+		case strings.HasSuffix(a.Name, library.PreviewSuffix), strings.HasSuffix(a.Name, library.MetricsSuffix):
 			// A picture belongs to the seed or blend that names it.
-			owner := strings.TrimSuffix(strings.TrimSuffix(a.Name, pipeline.PreviewSuffix), pipeline.MetricsSuffix)
-			if o, ok := names[owner]; !ok || o.Metadata[pipeline.MetaPreview] != pipeline.PreviewName(owner) {
+			owner := strings.TrimSuffix(strings.TrimSuffix(a.Name, library.PreviewSuffix), library.MetricsSuffix)
+			if o, ok := names[owner]; !ok || o.Metadata[library.MetaPreview] != library.PreviewName(owner) {
 				t.Errorf("picture %s of no seed or blend naming it", a.Name)
 			}
-		case strings.HasPrefix(a.Name, pipeline.RejectedPrefix):
-			if _, ok := names[a.Name+pipeline.ErrorSuffix]; !ok {
+		case strings.HasPrefix(a.Name, library.RejectedPrefix):
+			if _, ok := names[a.Name+library.ErrorSuffix]; !ok {
 				t.Errorf("%s without its reason", a.Name)
 			}
-			if _, ok := want.rejected[strings.TrimPrefix(a.Name, pipeline.RejectedPrefix)]; !ok {
+			if _, ok := want.rejected[strings.TrimPrefix(a.Name, library.RejectedPrefix)]; !ok {
 				t.Errorf("%s: rejected, but the run without faults seeded it", a.Name)
 			}
 		default:
@@ -833,7 +834,7 @@ func checkLibrary(t *testing.T, ctx context.Context, c *cloudstorage.Client, lib
 		}
 	}
 	for name := range want.rejected {
-		if _, ok := names[pipeline.RejectedPrefix+name+pipeline.ErrorSuffix]; !ok {
+		if _, ok := names[library.RejectedPrefix+name+library.ErrorSuffix]; !ok {
 			t.Errorf("%s: no rejection recorded", name)
 		}
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/sqlite"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -128,7 +129,7 @@ func TestProbesBesideTheFunction(t *testing.T) {
 	}
 	seeds := 0
 	for name := range pipelinetest.Names(t, p.Library) {
-		if strings.HasPrefix(name, pipeline.SeedPrefix) && pipeline.IsCatalogued(name) {
+		if strings.HasPrefix(name, library.SeedPrefix) && library.IsCatalogued(name) {
 			seeds++
 		}
 	}

@@ -24,6 +24,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/logs"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -145,7 +146,7 @@ func eventContext(ctx context.Context, ev cloudevents.Event) context.Context {
 // (a blend's request, an upload's uploader), so the lines and rows of the
 // events it causes share it; other objects keep the event's.
 func objectContext(ctx context.Context, obj storage.Attrs) (context.Context, string) {
-	if id := obj.Metadata[pipeline.MetaCorrelationID]; logs.ValidID(id) {
+	if id := library.CorrelationID(obj.Metadata); logs.ValidID(id) {
 		return logs.WithCorrelationID(ctx, id), id
 	}
 	return ctx, logs.CorrelationID(ctx)
@@ -177,7 +178,7 @@ func Validate(p *pipeline.Pipeline, log *slog.Logger) Handler {
 		if !ok || se.Type != storage.ObjectFinalized {
 			return nil
 		}
-		if p.Library != nil && se.Object.Bucket == p.Library.Bucket() && strings.HasPrefix(se.Object.Name, pipeline.SeedPrefix) &&
+		if p.Library != nil && se.Object.Bucket == p.Library.Bucket() && library.IsSeed(se.Object.Name) &&
 			pipeline.NeedsPreview(se.Object) {
 			ctx, corr := objectContext(ctx, se.Object)
 			_, err := p.DrawPreview(ctx, se.Object, corr)
@@ -203,12 +204,7 @@ func libraryObject(p *pipeline.Pipeline, name string) bool {
 	if p.Library == nil || p.Library.Bucket() != p.Uploads.Bucket() {
 		return false
 	}
-	for _, prefix := range []string{pipeline.SeedPrefix, pipeline.BlendPrefix, pipeline.JobsPrefix, pipeline.RejectedPrefix} {
-		if strings.HasPrefix(name, prefix) {
-			return true
-		}
-	}
-	return false
+	return library.IsOwn(name)
 }
 
 // Sync handles finalized and deleted seeds and blends of the library bucket.
@@ -216,7 +212,7 @@ func Sync(p *pipeline.Pipeline, log *slog.Logger) Handler {
 	return func(ctx context.Context, ev cloudevents.Event) error {
 		ctx = eventContext(ctx, ev)
 		se, ok := decode(ctx, log, ev)
-		if !ok || se.Object.Bucket != p.Library.Bucket() || !pipeline.IsCatalogued(se.Object.Name) {
+		if !ok || se.Object.Bucket != p.Library.Bucket() || !library.IsCatalogued(se.Object.Name) {
 			return nil
 		}
 		ctx, corr := objectContext(ctx, se.Object)
@@ -237,12 +233,12 @@ func Batch(p *pipeline.Pipeline, log *slog.Logger) Handler {
 		}
 		// The blend service also draws the pictures new blends name, so
 		// POST /blend does not wait for them.
-		if strings.HasPrefix(se.Object.Name, pipeline.BlendPrefix) && pipeline.NeedsPreview(se.Object) {
+		if library.IsBlend(se.Object.Name) && pipeline.NeedsPreview(se.Object) {
 			ctx, corr := objectContext(ctx, se.Object)
 			_, err := p.DrawPreview(ctx, se.Object, corr)
 			return answer(ctx, log, ev, "preview of "+se.Object.Name, err)
 		}
-		if !pipeline.IsManifest(se.Object.Name) {
+		if !library.IsManifest(se.Object.Name) {
 			return nil
 		}
 		ctx, corr := objectContext(ctx, se.Object)

@@ -15,6 +15,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/eventarc"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -142,7 +143,7 @@ func TestPipelineOverCloudEvents(t *testing.T) {
 			lib := pipelinetest.Names(t, p.Library)
 			var seeds []string
 			for name := range lib {
-				if strings.HasPrefix(name, pipeline.SeedPrefix) && pipeline.IsCatalogued(name) {
+				if strings.HasPrefix(name, library.SeedPrefix) && library.IsCatalogued(name) {
 					seeds = append(seeds, name)
 				}
 			}
@@ -211,7 +212,7 @@ func TestTransientFailureIsRedelivered(t *testing.T) {
 	}
 	var seedEvent storage.Event
 	for _, ev := range env.Events.Take() {
-		if strings.HasPrefix(ev.Object.Name, pipeline.SeedPrefix) && pipeline.IsCatalogued(ev.Object.Name) {
+		if strings.HasPrefix(ev.Object.Name, library.SeedPrefix) && library.IsCatalogued(ev.Object.Name) {
 			seedEvent = ev
 		}
 	}

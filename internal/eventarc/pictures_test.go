@@ -6,6 +6,7 @@ import (
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/blend"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -51,7 +52,7 @@ func TestPicturesDrawnByTheirService(t *testing.T) {
 		if !ok || !pipeline.NeedsPreview(ev.Object) {
 			t.Fatalf("%s: no finalize event naming a preview in %v", tt.object, finalized)
 		}
-		picture := pipeline.PreviewName(tt.object)
+		picture := library.PreviewName(tt.object)
 		if code := pipelinetest.Send(t, tt.other, ev); code/100 != 2 {
 			t.Fatalf("%s to the other service: HTTP %d", tt.object, code)
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/corpus"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -46,9 +47,9 @@ func TestFuzzCorpusSweep(t *testing.T) {
 	reasons := map[pipeline.Reason]int{}
 	seeds := 0
 	for _, f := range files {
-		base := pipeline.RejectedPrefix + filepath.Base(f)
+		base := library.RejectedPrefix + filepath.Base(f)
 		_, copied := lib[base]
-		_, reasoned := lib[base+pipeline.ErrorSuffix]
+		_, reasoned := lib[base+library.ErrorSuffix]
 		if copied != reasoned {
 			t.Errorf("%s: copy %v, reason %v: half-written", base, copied, reasoned)
 			continue
@@ -57,7 +58,7 @@ func TestFuzzCorpusSweep(t *testing.T) {
 			seeds++
 			continue
 		}
-		body, _, err := storage.ReadAll(t.Context(), p.Library, base+pipeline.ErrorSuffix, nil)
+		body, _, err := storage.ReadAll(t.Context(), p.Library, base+library.ErrorSuffix, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,7 +70,7 @@ func TestFuzzCorpusSweep(t *testing.T) {
 	}
 	seedObjects := 0
 	for name := range lib {
-		if strings.HasPrefix(name, pipeline.SeedPrefix) {
+		if strings.HasPrefix(name, library.SeedPrefix) {
 			seedObjects++
 		}
 	}

@@ -31,6 +31,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/logs"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/blend"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -221,8 +222,8 @@ func (a *API) list(w http.ResponseWriter, r *http.Request, kind catalog.Kind, ke
 
 func (a *API) getBlend(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
-	if !strings.HasPrefix(name, pipeline.BlendPrefix) {
-		name = pipeline.BlendPrefix + name
+	if !library.IsBlend(name) {
+		name = library.BlendPrefix + name
 	}
 	if err := storage.ValidateName(name); err != nil {
 		a.fail(w, r, &pipeline.Error{Kind: pipeline.KindInvalid, Field: "name", Msg: err.Error()})
@@ -258,7 +259,7 @@ func (a *API) entry(ctx context.Context, row catalog.Row) Entry {
 	if row.Preview != "" {
 		e.PreviewURL = a.url(ctx, row.Preview)
 		if row.Kind == catalog.KindBlend {
-			e.MetricsURL = a.url(ctx, pipeline.MetricsName(row.Name))
+			e.MetricsURL = a.url(ctx, library.MetricsName(row.Name))
 		}
 	}
 	return e

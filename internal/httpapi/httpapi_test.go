@@ -18,8 +18,8 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
 
-// library seeds two clips of one character and returns their names.
-func library(t *testing.T, env *pipelinetest.Env) (walk, run string) {
+// seedLibrary seeds two clips of one character and returns their names.
+func seedLibrary(t *testing.T, env *pipelinetest.Env) (walk, run string) {
 	t.Helper()
 	ctx := context.Background()
 	for i, f := range []string{"mixamo/kirby-xbot60__Walking_InPlace.fbx", "mixamo/kirby-xbot60__Running_InPlace.fbx"} {
@@ -64,7 +64,7 @@ func TestPostBlendTwiceIsCached(t *testing.T) {
 	for _, backend := range pipelinetest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			env := pipelinetest.New(t, backend)
-			walk, run := library(t, env)
+			walk, run := seedLibrary(t, env)
 			h := (&httpapi.API{P: env.P, Log: pipelinetest.Logger(t)}).Handler()
 			body := `{"a": "` + walk + `", "b": "` + run + `", "method": "mix", "ratio": 0.5, "format": "fbx"}`
 			code, first, hdr := do(t, h, "POST", "/blend", body)
@@ -120,7 +120,7 @@ func TestPostBlendTwiceIsCached(t *testing.T) {
 
 func TestPostBlendErrors(t *testing.T) {
 	env := pipelinetest.New(t, "localdir")
-	walk, run := library(t, env)
+	walk, run := seedLibrary(t, env)
 	h := (&httpapi.API{P: env.P, Log: pipelinetest.Logger(t)}).Handler()
 	pair := `"a": "` + walk + `", "b": "` + run + `"`
 	cases := []struct {
@@ -162,7 +162,7 @@ func (d downStore) Stat(_ context.Context, name string, _ *storage.ReadOptions) 
 
 func TestStorageDownIs503(t *testing.T) {
 	env := pipelinetest.New(t, "localdir")
-	walk, run := library(t, env)
+	walk, run := seedLibrary(t, env)
 	p := *env.P
 	p.Library = downStore{env.P.Library}
 	h := (&httpapi.API{P: &p, Log: pipelinetest.Logger(t)}).Handler()
@@ -176,7 +176,7 @@ func TestStorageDownIs503(t *testing.T) {
 // with Retry-After, for storage and for the catalog.
 func TestBreakerOpenIs503(t *testing.T) {
 	env := pipelinetest.New(t, "localdir")
-	walk, run := library(t, env)
+	walk, run := seedLibrary(t, env)
 	br := resilience.NewBreakers(resilience.BreakerSettings{Failures: 1, Timeout: time.Hour})
 	p := *env.P
 	p.Library = resilience.Store(downStore{env.P.Library}, resilience.StoreOptions{Breaker: br.GCS})

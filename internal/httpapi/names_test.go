@@ -10,7 +10,7 @@ import (
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/httpapi"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
 
@@ -22,7 +22,7 @@ func TestObjectNamesStayUnderKnownPrefixes(t *testing.T) {
 	for _, backend := range pipelinetest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			env := pipelinetest.New(t, backend)
-			walk, run := library(t, env)
+			walk, run := seedLibrary(t, env)
 			h := (&httpapi.API{P: env.P, Log: pipelinetest.Logger(t)}).Handler()
 			before := pipelinetest.Names(t, env.P.Library)
 			pair := `"a": "` + walk + `", "b": "` + run + `"`
@@ -82,7 +82,7 @@ func TestObjectNamesStayUnderKnownPrefixes(t *testing.T) {
 			}
 			after := pipelinetest.Names(t, env.P.Library)
 			delete(after, "jobs/names.yaml")
-			delete(after, pipeline.ResultName("jobs/names.yaml"))
+			delete(after, library.ResultName("jobs/names.yaml"))
 			if !maps.Equal(before, after) {
 				t.Errorf("objects changed: before %v, after %v", before, after)
 			}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/httpapi"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
 
@@ -19,7 +19,7 @@ func TestCatalogAnswersCarryPreviews(t *testing.T) {
 	for _, backend := range pipelinetest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			env := pipelinetest.New(t, backend)
-			walk, run := library(t, env)
+			walk, run := seedLibrary(t, env)
 			api := &httpapi.API{P: env.P, Log: pipelinetest.Logger(t)}
 			if backend == "localdir" {
 				api.FileURL = func(name string) string { return "/files/" + name }
@@ -43,12 +43,12 @@ func TestCatalogAnswersCarryPreviews(t *testing.T) {
 			syncAll(t, env)
 
 			code, one, _ := do(t, h, "GET", "/blends/"+strings.TrimPrefix(out, "blend/"), "")
-			if code != http.StatusOK || one["preview"] != pipeline.PreviewName(out) {
-				t.Fatalf("GET /blends/{name}: HTTP %d %v; want preview %s", code, one, pipeline.PreviewName(out))
+			if code != http.StatusOK || one["preview"] != library.PreviewName(out) {
+				t.Fatalf("GET /blends/{name}: HTTP %d %v; want preview %s", code, one, library.PreviewName(out))
 			}
 			u, _ := one["preview_url"].(string)
 			if backend == "localdir" {
-				if want := "/files/" + pipeline.PreviewName(out); u != want || one["url"] != "/files/"+out || one["metrics_url"] != "/files/"+pipeline.MetricsName(out) {
+				if want := "/files/" + library.PreviewName(out); u != want || one["url"] != "/files/"+out || one["metrics_url"] != "/files/"+library.MetricsName(out) {
 					t.Errorf("local URLs %v, %q, %v; want /files/%s, %s and the metric plot's", one["url"], u, one["metrics_url"], out, want)
 				}
 			} else {
@@ -69,7 +69,7 @@ func TestCatalogAnswersCarryPreviews(t *testing.T) {
 				}
 				got, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
-				want, _, err := storage.ReadAll(context.Background(), env.P.Library, pipeline.PreviewName(out), nil)
+				want, _, err := storage.ReadAll(context.Background(), env.P.Library, library.PreviewName(out), nil)
 				if err != nil || resp.StatusCode != http.StatusOK || string(got) != string(want) {
 					t.Errorf("preview_url: HTTP %d, %d bytes; want the picture's %d", resp.StatusCode, len(got), len(want))
 				}
@@ -82,7 +82,7 @@ func TestCatalogAnswersCarryPreviews(t *testing.T) {
 			}
 			for _, s := range seeds {
 				row := s.(map[string]any)
-				if row["kind"] != "seed" || row["preview"] != pipeline.PreviewName(row["name"].(string)) || row["preview_url"] == nil || row["metrics_url"] != nil {
+				if row["kind"] != "seed" || row["preview"] != library.PreviewName(row["name"].(string)) || row["preview_url"] == nil || row["metrics_url"] != nil {
 					t.Errorf("seed %v", row)
 				}
 			}

@@ -36,6 +36,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/client-go/rest"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 )
 
@@ -319,7 +320,7 @@ const (
 func JobName(bucket, manifest string, generation int64) string {
 	sum := sha256.Sum256([]byte(bucket + "/" + manifest + "#" + strconv.FormatInt(generation, 10)))
 	base := strings.TrimSuffix(path.Base(manifest), path.Ext(manifest))
-	slug := pipeline.Slug(base)
+	slug := library.Slug(base)
 	if len(slug) > 30 {
 		slug = strings.TrimRight(slug[:30], "-")
 	}

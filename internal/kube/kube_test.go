@@ -31,6 +31,7 @@ import (
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/kube"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 )
 
@@ -220,7 +221,7 @@ func TestRouting(t *testing.T) {
 		t.Errorf("job %s with %d completions", j.Name, *j.Spec.Completions)
 	}
 	for i := range 2 {
-		if _, err := p.Library.Stat(ctx, pipeline.ShardName("jobs/big.json", i), nil); err != nil {
+		if _, err := p.Library.Stat(ctx, library.ShardName("jobs/big.json", i), nil); err != nil {
 			t.Errorf("shard %d: %v", i, err)
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/logs"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 )
 
@@ -165,8 +166,8 @@ func TestCorrelationIDsAndToken(t *testing.T) {
 	seeds := rows(t, dir)
 	// The upload, its seed, its row and every line about either share one id.
 	for _, row := range seeds {
-		id := meta(row.Name)[pipeline.MetaCorrelationID]
-		upload := strings.TrimPrefix(meta(row.Name)[pipeline.MetaSource], "uploads/")
+		id := meta(row.Name)[library.MetaCorrelationID]
+		upload := strings.TrimPrefix(meta(row.Name)[library.MetaSource], "uploads/")
 		if id == "" || row.CorrelationID != id {
 			t.Errorf("%s: metadata correlation id %q, row %q", row.Name, id, row.CorrelationID)
 		}
@@ -174,14 +175,14 @@ func TestCorrelationIDsAndToken(t *testing.T) {
 		checkLines(t, row.Name, lines, id, "seed written", "upload validated", "catalog row appended")
 	}
 	rejected := "rejected/fuzz_0000.fbx"
-	rid := meta(rejected + pipeline.ErrorSuffix)[pipeline.MetaCorrelationID]
+	rid := meta(rejected + library.ErrorSuffix)[library.MetaCorrelationID]
 	var why pipeline.Rejection
-	reason, err := os.ReadFile(filepath.Join(dir, "library", filepath.FromSlash(rejected+pipeline.ErrorSuffix)))
+	reason, err := os.ReadFile(filepath.Join(dir, "library", filepath.FromSlash(rejected+library.ErrorSuffix)))
 	if err != nil || json.Unmarshal(reason, &why) != nil {
 		t.Fatalf("reason file: %v", err)
 	}
-	if rid == "" || meta(rejected)[pipeline.MetaCorrelationID] != rid || why.CorrelationID != rid {
-		t.Errorf("rejection correlation ids: reason file metadata %q, copy %q, body %q", rid, meta(rejected)[pipeline.MetaCorrelationID], why.CorrelationID)
+	if rid == "" || meta(rejected)[library.MetaCorrelationID] != rid || why.CorrelationID != rid {
+		t.Errorf("rejection correlation ids: reason file metadata %q, copy %q, body %q", rid, meta(rejected)[library.MetaCorrelationID], why.CorrelationID)
 	}
 	checkLines(t, rejected, about(out.lines(t), "fuzz_0000.fbx"), rid, "upload rejected", "upload validated")
 	if seeds[0].CorrelationID == seeds[1].CorrelationID {
@@ -199,7 +200,7 @@ func TestCorrelationIDsAndToken(t *testing.T) {
 	if h.Get("X-Correlation-ID") != reqID {
 		t.Errorf("X-Correlation-ID answered %q, want %q", h.Get("X-Correlation-ID"), reqID)
 	}
-	if got := meta(res.Output)[pipeline.MetaCorrelationID]; got != reqID {
+	if got := meta(res.Output)[library.MetaCorrelationID]; got != reqID {
 		t.Errorf("blend metadata correlation id %q, want %q", got, reqID)
 	}
 	eventually(t, "the blend's row", func() bool { return rowOf(res.Output) != nil })
@@ -223,15 +224,15 @@ func TestCorrelationIDsAndToken(t *testing.T) {
 	}
 	eventually(t, "the batch blend's row", func() bool { return rowOf("blend/t.fbx") != nil })
 	eventually(t, "an idle router", srv.Idle)
-	bid := meta("jobs/t.result.json")[pipeline.MetaCorrelationID]
+	bid := meta("jobs/t.result.json")[library.MetaCorrelationID]
 	var result pipeline.BatchResult
 	data, err := os.ReadFile(filepath.Join(dir, "library", "jobs", "t.result.json"))
 	if err != nil || json.Unmarshal(data, &result) != nil {
 		t.Fatalf("result file: %v", err)
 	}
-	if bid == "" || result.CorrelationID != bid || meta("blend/t.fbx")[pipeline.MetaCorrelationID] != bid || rowOf("blend/t.fbx").CorrelationID != bid {
+	if bid == "" || result.CorrelationID != bid || meta("blend/t.fbx")[library.MetaCorrelationID] != bid || rowOf("blend/t.fbx").CorrelationID != bid {
 		t.Errorf("batch correlation ids: result metadata %q, body %q, blend %q, row %q", bid, result.CorrelationID,
-			meta("blend/t.fbx")[pipeline.MetaCorrelationID], rowOf("blend/t.fbx").CorrelationID)
+			meta("blend/t.fbx")[library.MetaCorrelationID], rowOf("blend/t.fbx").CorrelationID)
 	}
 	checkLines(t, "jobs/t.yaml", append(about(out.lines(t), "jobs/t.yaml"), about(out.lines(t), "blend/t.fbx")...), bid,
 		"batch done", "blend written", "catalog row appended")

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
 
@@ -44,8 +44,8 @@ func (s *Server) files(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusBadRequest, "%v", err)
 		return
 	}
-	if !strings.HasPrefix(name, pipeline.SeedPrefix) && !strings.HasPrefix(name, pipeline.BlendPrefix) {
-		fail(http.StatusNotFound, "%s is not under %s or %s", name, pipeline.SeedPrefix, pipeline.BlendPrefix)
+	if !library.IsSeed(name) && !library.IsBlend(name) {
+		fail(http.StatusNotFound, "%s is not under %s or %s", name, library.SeedPrefix, library.BlendPrefix)
 		return
 	}
 	format := r.URL.Query().Get("format")
@@ -79,7 +79,7 @@ func (s *Server) files(w http.ResponseWriter, r *http.Request) {
 	}
 	etag := strconv.FormatInt(a.Generation, 10)
 	if stored, _ := animfile.ByExtension(path.Ext(name)); format != "" && stored != converted {
-		if !pipeline.IsCatalogued(name) {
+		if !library.IsCatalogued(name) {
 			writeJSON(w, http.StatusBadRequest, map[string]string{"error": name + " is not an animation", "field": "format"})
 			return
 		}

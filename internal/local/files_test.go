@@ -13,7 +13,7 @@ import (
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 )
 
 func get(t *testing.T, url string) (int, http.Header, []byte) {
@@ -58,7 +58,7 @@ func TestFilesAndViewer(t *testing.T) {
 		t.Fatalf("GET /seeds: HTTP %d %s", code, body)
 	}
 	s := list.Seeds[0]
-	if s.Preview != pipeline.PreviewName(seed.Name) || s.URL != FileURL(seed.Name) || s.PreviewURL != FileURL(s.Preview) {
+	if s.Preview != library.PreviewName(seed.Name) || s.URL != FileURL(seed.Name) || s.PreviewURL != FileURL(s.Preview) {
 		t.Fatalf("seed entry %+v", s)
 	}
 

@@ -21,7 +21,7 @@ import (
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
 
@@ -173,13 +173,13 @@ func TestLoad(t *testing.T) {
 	for _, b := range blends {
 		distinct[b] = true
 	}
-	listed, err := storage.ListAll(ctx, srv.Pipeline().Library, &storage.ListOptions{Prefix: pipeline.BlendPrefix})
+	listed, err := storage.ListAll(ctx, srv.Pipeline().Library, &storage.ListOptions{Prefix: library.BlendPrefix})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var objs []storage.Attrs // the blends, not their pictures
 	for _, a := range listed {
-		if pipeline.IsCatalogued(a.Name) {
+		if library.IsCatalogued(a.Name) {
 			objs = append(objs, a)
 		}
 	}
@@ -364,7 +364,7 @@ func watchUploads(ctx context.Context, t *testing.T, dir string, cat catalog.Sto
 	t.Cleanup(func() { cancel(); <-w.done })
 	bySlug := map[string]string{}
 	for _, u := range uploads {
-		bySlug[pipeline.Slug(strings.TrimSuffix(u.name, filepath.Ext(u.name)))] = u.name
+		bySlug[library.Slug(strings.TrimSuffix(u.name, filepath.Ext(u.name)))] = u.name
 	}
 	go func() {
 		defer close(w.done)
@@ -388,7 +388,7 @@ func watchUploads(ctx context.Context, t *testing.T, dir string, cat catalog.Sto
 				}
 			}
 			for _, e := range rejected {
-				if name, ok := strings.CutSuffix(e.Name(), pipeline.ErrorSuffix); ok {
+				if name, ok := strings.CutSuffix(e.Name(), library.ErrorSuffix); ok {
 					if _, seen := w.got[name]; !seen {
 						w.got[name] = result{"rejected", now}
 					}

@@ -18,6 +18,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/corpus"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/eventarc"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -228,7 +229,7 @@ func TestBadInputSweep(t *testing.T) {
 		n, reasons, missing := 0, map[pipeline.Reason]int{}, []string(nil)
 		for _, f := range files {
 			base := filepath.Base(f)
-			body, err := os.ReadFile(filepath.Join(lib, "rejected", base+pipeline.ErrorSuffix))
+			body, err := os.ReadFile(filepath.Join(lib, "rejected", base+library.ErrorSuffix))
 			switch {
 			case err == nil:
 				var r pipeline.Rejection
@@ -238,7 +239,7 @@ func TestBadInputSweep(t *testing.T) {
 				}
 				reasons[r.Reason]++
 				n++
-			case seeded[pipeline.Slug(strings.TrimSuffix(base, filepath.Ext(base)))]:
+			case seeded[library.Slug(strings.TrimSuffix(base, filepath.Ext(base)))]:
 				reasons["seeded"]++
 				n++
 			default:
@@ -267,7 +268,7 @@ func TestBadInputSweep(t *testing.T) {
 		}
 	}
 	for _, f := range files {
-		body, err := os.ReadFile(filepath.Join(lib, "rejected", filepath.Base(f)+pipeline.ErrorSuffix))
+		body, err := os.ReadFile(filepath.Join(lib, "rejected", filepath.Base(f)+library.ErrorSuffix))
 		if err != nil {
 			continue
 		}
@@ -291,7 +292,7 @@ func TestBadInputSweep(t *testing.T) {
 	badNamed := 0
 	for _, a := range objs {
 		switch {
-		case strings.HasPrefix(a.Name, pipeline.RejectedPrefix) && strings.HasSuffix(a.Name, pipeline.ErrorSuffix):
+		case strings.HasPrefix(a.Name, library.RejectedPrefix) && strings.HasSuffix(a.Name, library.ErrorSuffix):
 			body, _, err := storage.ReadAll(t.Context(), srv.Pipeline().Library, a.Name, nil)
 			var r pipeline.Rejection
 			if err == nil {
@@ -302,15 +303,15 @@ func TestBadInputSweep(t *testing.T) {
 				t.Errorf("%s: %v %s", a.Name, err, body)
 			case r.Reason == pipeline.ReasonBadName:
 				badNamed++ // never read, so no copy
-			case !names[strings.TrimSuffix(a.Name, pipeline.ErrorSuffix)]:
+			case !names[strings.TrimSuffix(a.Name, library.ErrorSuffix)]:
 				t.Errorf("%s without its rejected copy", a.Name)
 			}
-		case strings.HasPrefix(a.Name, pipeline.RejectedPrefix):
-			if !names[a.Name+pipeline.ErrorSuffix] {
+		case strings.HasPrefix(a.Name, library.RejectedPrefix):
+			if !names[a.Name+library.ErrorSuffix] {
 				t.Errorf("%s without its reason", a.Name)
 			}
-		case strings.HasPrefix(a.Name, pipeline.SeedPrefix), strings.HasPrefix(a.Name, pipeline.BlendPrefix):
-			if a.Metadata[pipeline.MetaSHA256] == "" {
+		case strings.HasPrefix(a.Name, library.SeedPrefix), strings.HasPrefix(a.Name, library.BlendPrefix):
+			if a.Metadata[library.MetaSHA256] == "" {
 				t.Errorf("%s without its metadata", a.Name)
 			}
 		default:

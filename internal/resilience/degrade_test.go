@@ -8,6 +8,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/resilience"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/sqlite"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -33,7 +34,7 @@ func TestSyncDegrades(t *testing.T) {
 	event := func(gen int64) storage.Event {
 		return storage.Event{Type: storage.ObjectFinalized, Object: storage.Attrs{
 			Bucket: "library", Name: "seed/xbot/idle.fbx", Generation: gen, Size: 10, Created: time.Now(),
-			Metadata: map[string]string{pipeline.MetaSHA256: "00"},
+			Metadata: map[string]string{library.MetaSHA256: "00"},
 		}}
 	}
 	for gen := int64(1); gen <= 4; gen++ {

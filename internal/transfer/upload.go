@@ -24,12 +24,9 @@ import (
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/resilience"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
-
-// MetaSHA256 is the object metadata key Upload records the content's SHA-256
-// under: the same key the pipeline writes on seeds and blends.
-const MetaSHA256 = "sha256"
 
 // IsAnimation reports whether a file name has one of the extensions the
 // pipeline validates (animfile's formats: .fbx, .glb, .gltf, .bvh).
@@ -265,7 +262,8 @@ func uploadOne(ctx context.Context, opts UploadOptions, f file, prog Progress) R
 		if md == nil {
 			md = map[string]string{}
 		}
-		md[MetaSHA256] = sums.sha256
+		// The key the pipeline marks its own objects' content with.
+		md[library.MetaSHA256] = sums.sha256
 		a, err := opts.Store.Put(ctx, f.object, body, &storage.PutOptions{ContentType: contentType(f.object), Metadata: md, If: cond})
 		if err != nil {
 			prog.Add(-body.n) // sent again by the next attempt
@@ -335,7 +333,7 @@ func (s sums) same(a storage.Attrs) bool {
 	if a.MD5 != nil {
 		return bytes.Equal(a.MD5, s.md5)
 	}
-	return a.Metadata[MetaSHA256] == s.sha256
+	return library.ContentHash(a.Metadata) == s.sha256
 }
 
 // contentType is the content type of the object name by its extension;

@@ -16,6 +16,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/gcs"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/localdir"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/transfer"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
 
@@ -72,8 +73,8 @@ func checkUploaded(t *testing.T, s storage.Store, prefix string, files map[strin
 				t.Errorf("%s: metadata %s = %q, want %q", name, k, a.Metadata[k], v)
 			}
 		}
-		if len(a.Metadata[transfer.MetaSHA256]) != 64 {
-			t.Errorf("%s: sha256 metadata %q", name, a.Metadata[transfer.MetaSHA256])
+		if len(a.Metadata[library.MetaSHA256]) != 64 {
+			t.Errorf("%s: sha256 metadata %q", name, a.Metadata[library.MetaSHA256])
 		}
 	}
 }

@@ -1,40 +1,20 @@
 package pipeline
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/batch"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/correlation"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
-
-// IsManifest reports whether name is a batch manifest: jobs/<name>.yaml,
-// .yml or .json, but not a result file, which the batch itself writes under
-// jobs/ and must not start another batch.
-func IsManifest(name string) bool {
-	if !strings.HasPrefix(name, JobsPrefix) || strings.HasSuffix(name, ResultSuffix) || strings.Contains(name, ShardsSuffix) {
-		return false
-	}
-	base := path.Base(name)
-	ext := path.Ext(base)
-	return (ext == ".yaml" || ext == ".yml" || ext == ".json") && len(base) > len(ext)
-}
-
-// ResultName is the result file of manifest name.
-func ResultName(manifest string) string {
-	i := strings.LastIndexByte(manifest, '.')
-	return manifest[:i] + ResultSuffix
-}
 
 // BatchResult is the body of jobs/<name>.result.json.
 type BatchResult struct {
@@ -72,12 +52,12 @@ type BatchBlend struct {
 // library instead of being made again.
 func (p *Pipeline) Batch(ctx context.Context, obj storage.Attrs, correlationID string) (*BatchResult, error) {
 	correlationID = cmp.Or(correlationID, correlation.ID(ctx))
-	if !IsManifest(obj.Name) {
+	if !library.IsManifest(obj.Name) {
 		return nil, nil
 	}
-	resultName := ResultName(obj.Name)
-	gen := strconv.FormatInt(obj.Generation, 10)
-	if cur, err := p.Library.Stat(ctx, resultName, nil); err == nil && cur.Metadata["manifest_generation"] == gen {
+	resultName := library.ResultName(obj.Name)
+	gen := obj.Generation
+	if cur, err := p.Library.Stat(ctx, resultName, nil); err == nil && writtenFor(cur, gen) {
 		p.log().InfoContext(ctx, "batch already done", "manifest", obj.Name, "generation", obj.Generation)
 		data, _, err := storage.ReadAll(ctx, p.Library, resultName, nil)
 		if err != nil {
@@ -96,7 +76,8 @@ func (p *Pipeline) Batch(ctx context.Context, obj storage.Attrs, correlationID s
 	if obj.Size > batch.MaxManifestBytes {
 		// Refused from the event's size, before any download.
 		res.Error = fmt.Sprintf("%s: %d bytes exceeds the limit of %d", obj.Name, obj.Size, batch.MaxManifestBytes)
-		return res, p.writeResult(ctx, resultName, gen, res)
+		_, err := p.writeResult(ctx, resultName, gen, res)
+		return res, err
 	}
 	data, attrs, err := storage.ReadAll(ctx, p.Library, obj.Name, &storage.ReadOptions{Generation: obj.Generation})
 	if errors.Is(err, storage.ErrNotFound) {
@@ -125,7 +106,7 @@ func (p *Pipeline) Batch(ctx context.Context, obj storage.Attrs, correlationID s
 		res.OK, res.Failed, res.Blends = sum.OK, sum.Failed, inOrder(outs)
 	}
 	res.Wall = time.Since(begin)
-	if err := p.writeResult(ctx, resultName, gen, res); err != nil {
+	if _, err := p.writeResult(ctx, resultName, gen, res); err != nil {
 		return nil, err
 	}
 	p.log().InfoContext(ctx, "batch done", "manifest", obj.Name, "total", res.Total, "ok", res.OK, "failed", res.Failed,
@@ -178,32 +159,43 @@ func (p *Pipeline) runBlends(ctx context.Context, m *batch.Manifest, manifest, c
 // manifestOutput places a manifest's output under blend/: the original
 // format names files relative to its upload folder.
 func manifestOutput(out string) string {
-	if out == "" || strings.HasPrefix(out, BlendPrefix) {
+	if out == "" || strings.HasPrefix(out, library.BlendPrefix) {
 		return out
 	}
-	return BlendPrefix + strings.TrimPrefix(out, "./")
+	return library.BlendPrefix + strings.TrimPrefix(out, "./")
 }
 
-// writeResult writes a manifest's result file, marked with the manifest
-// generation it reports on so that a redelivered event finds it.
-func (p *Pipeline) writeResult(ctx context.Context, name, manifestGen string, res *BatchResult) error {
-	return p.writeResultIf(ctx, name, manifestGen, res, storage.Condition{})
-}
-
-// writeResultIf is writeResult guarded by cond.
-func (p *Pipeline) writeResultIf(ctx context.Context, name, manifestGen string, res *BatchResult, cond storage.Condition) error {
+// writeResult writes a result file (a manifest's, or a shard's summary),
+// marked with the manifest generation it reports on so that a redelivered
+// event finds it. One already written for that generation is kept, and
+// created is false; one of another generation is replaced.
+func (p *Pipeline) writeResult(ctx context.Context, name string, manifestGen int64, res *BatchResult) (created bool, err error) {
 	res.Finished = time.Now().UTC()
 	body, err := json.MarshalIndent(res, "", "  ")
 	if err != nil {
-		return err
+		return false, err
 	}
-	_, err = p.Library.Put(ctx, name, bytes.NewReader(body), &storage.PutOptions{
-		ContentType: "application/json",
-		Metadata:    map[string]string{"manifest_generation": manifestGen, MetaCorrelationID: res.CorrelationID},
-		If:          cond,
-	})
+	created, err = p.putBatchObject(ctx, name, body, library.Batch{ManifestGeneration: manifestGen, CorrelationID: res.CorrelationID})
 	if err != nil {
-		return fmt.Errorf("batch %s: write %s: %w", res.Manifest, name, err)
+		return false, fmt.Errorf("batch %s: write %s: %w", res.Manifest, name, err)
 	}
-	return nil
+	return created, nil
+}
+
+// putBatchObject writes an object of a batch unless it is there for the
+// same manifest generation.
+func (p *Pipeline) putBatchObject(ctx context.Context, name string, body []byte, meta library.Batch) (bool, error) {
+	_, created, err := storage.PutDerived(ctx, p.Library, name, body, storage.DerivedOptions{
+		ContentType: "application/json", Metadata: meta.Encode(), Replace: true,
+		Same: func(live storage.Attrs) bool { return writtenFor(live, meta.ManifestGeneration) },
+	})
+	return created, err
+}
+
+// writtenFor reports whether a is a batch object (a result, a shard, a
+// shard's summary) written for manifest generation gen. One whose mark does
+// not decode is not.
+func writtenFor(a storage.Attrs, gen int64) bool {
+	md, err := library.DecodeBatch(a.Metadata)
+	return err == nil && md.ManifestGeneration == gen
 }

@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"crypto/sha256"
@@ -21,6 +20,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/correlation"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/job"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/mixamo"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/preview"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/quality"
@@ -72,6 +72,7 @@ type source struct {
 	attrs storage.Attrs
 	sha   string
 	rig   string
+	clip  string // the clip its metadata names, if any
 }
 
 func (p *Pipeline) blend(ctx context.Context, req BlendRequest, cache *inputCache) (*BlendResult, error) {
@@ -110,7 +111,10 @@ func (p *Pipeline) blend(ctx context.Context, req BlendRequest, cache *inputCach
 		if p.MaxFileSize > 0 && a.Size > p.MaxFileSize {
 			return nil, &Error{Kind: KindTooLarge, Field: field, Msg: fmt.Sprintf("%s is %d bytes, over the limit of %d", name, a.Size, p.MaxFileSize)}
 		}
-		srcs[i] = source{attrs: a, sha: a.Metadata[MetaSHA256], rig: a.Metadata[MetaRig]}
+		// Values that do not decode are left out of the description, and
+		// hash and rig are all a source needs.
+		md, _ := library.DecodeAnimation(a.Metadata)
+		srcs[i] = source{attrs: a, sha: md.SHA256, rig: md.Rig, clip: md.Clip}
 	}
 	if cache == nil {
 		cache = newInputCache()
@@ -131,7 +135,7 @@ func (p *Pipeline) blend(ctx context.Context, req BlendRequest, cache *inputCach
 	key := blendKey(srcs, optJSON, format, req.ClipName)
 	output := req.Output
 	if output == "" {
-		output = BlendPrefix + srcs[0].rig + "/" + opts.Method + "-" + key[:12] + "." + format
+		output = library.BlendName(srcs[0].rig, opts.Method, key, format)
 	}
 	if res, err := p.existing(ctx, output, key); res != nil || err != nil {
 		return res, err
@@ -153,18 +157,11 @@ func (p *Pipeline) blend(ctx context.Context, req BlendRequest, cache *inputCach
 	sum := sha256.Sum256(out.Data)
 	sha := hex.EncodeToString(sum[:])
 	q := summary(out.Quality)
-	qJSON, _ := json.Marshal(q)
 	mJSON, _ := json.Marshal(out.Quality.Result.Compact())
-	srcJSON, _ := json.Marshal(req.Sources)
-	info := out.Info
-	meta := map[string]string{
-		MetaSHA256: sha, MetaSources: string(srcJSON), MetaMethod: opts.Method, MetaOptions: string(optJSON),
-		MetaQuality: string(qJSON), MetaMetrics: string(mJSON), MetaBlendKey: key,
-		MetaFormat: format, MetaFPS: formatFloat(info.FPS), MetaFrames: strconv.Itoa(info.Frames),
-		MetaDuration: formatFloat(info.Duration), MetaJoints: strconv.Itoa(info.Joints), MetaRig: srcs[0].rig,
-		MetaRigName: info.Rig, MetaRigSignature: info.RigSignature, MetaClip: info.Clip,
-		MetaRootMotion: formatFloat(info.RootMotionCM), MetaCorrelationID: req.CorrelationID,
-	}
+	meta := library.Blend{Animation: library.Describe(out.Info), Key: key, Sources: req.Sources, Method: opts.Method,
+		Options: string(optJSON), Quality: &q, Metrics: string(mJSON)}
+	// The blend is filed under its first input's rig, in the format asked.
+	meta.SHA256, meta.Format, meta.Rig, meta.CorrelationID = sha, format, srcs[0].rig, req.CorrelationID
 	// The blend names its pictures, which the blend service draws on the
 	// blend's event (DrawPreview), off this request's path.
 	names := make([]string, len(srcs))
@@ -175,20 +172,20 @@ func (p *Pipeline) blend(ctx context.Context, req BlendRequest, cache *inputCach
 	if err := preview.CheckSheet(out.Result.Animation.Skeleton, out.Result.Animation.Clip(), spec.options()); err != nil {
 		p.log().WarnContext(ctx, "no preview can be drawn; the blend has none", "output", output, "error", err)
 	} else if sj, err := json.Marshal(spec); err == nil {
-		meta[MetaPreview], meta[MetaPreviewOptions] = PreviewName(output), string(sj)
+		meta.Preview, meta.PreviewOptions = library.PreviewName(output), string(sj)
 	}
-	a, err := p.Library.Put(ctx, output, bytes.NewReader(out.Data), &storage.PutOptions{
-		ContentType: animfile.ContentType(format), Metadata: meta, If: storage.DoesNotExist(),
+	a, created, err := storage.PutDerived(ctx, p.Library, output, out.Data, storage.DerivedOptions{
+		ContentType: animfile.ContentType(format), Metadata: meta.Encode(),
+		Same: func(live storage.Attrs) bool { return blendMeta(live).Key == key },
 	})
-	if errors.Is(err, storage.ErrPreconditionFailed) {
-		// Another request made the same blend first.
-		if res, err := p.existing(ctx, output, key); res != nil || err != nil {
-			return res, err
-		}
-		return nil, &Error{Kind: KindUnavailable, Field: "output", Msg: output + " changed during the write; retry"}
-	}
-	if err != nil {
+	switch {
+	case errors.Is(err, storage.ErrPreconditionFailed):
+		return nil, conflict(output)
+	case err != nil:
 		return nil, storageError("output", output, err)
+	case !created:
+		// Another request made the same blend first.
+		return cached(a), nil
 	}
 	report := out.Quality
 	p.log().InfoContext(ctx, "blend written", "output", output, "generation", a.Generation, "method", opts.Method,
@@ -208,13 +205,33 @@ func (p *Pipeline) existing(ctx context.Context, output, key string) (*BlendResu
 	if err != nil {
 		return nil, storageError("output", output, err)
 	}
-	if a.Metadata[MetaBlendKey] != key {
-		return nil, &Error{Kind: KindConflict, Field: "output", Msg: output + " already holds a different blend"}
+	if blendMeta(a).Key != key {
+		return nil, conflict(output)
 	}
+	return cached(a), nil
+}
+
+func conflict(output string) error {
+	return &Error{Kind: KindConflict, Field: "output", Msg: output + " already holds a different blend"}
+}
+
+// blendMeta reads a blend's metadata as far as it decodes: the key is a
+// plain string, so a bad value elsewhere does not make it another blend.
+func blendMeta(a storage.Attrs) library.Blend {
+	md, _ := library.DecodeBlend(a.Metadata)
+	return md
+}
+
+// cached is the result of a blend found in the library. An unreadable
+// quality reads as zero.
+func cached(a storage.Attrs) *BlendResult {
+	md := blendMeta(a)
 	var q catalog.Quality
-	_ = json.Unmarshal([]byte(a.Metadata[MetaQuality]), &q)
-	return &BlendResult{Output: output, Bucket: a.Bucket, Generation: a.Generation, Size: a.Size,
-		SHA256: a.Metadata[MetaSHA256], Metadata: a.Metadata, Quality: q, Cached: true}, nil
+	if md.Quality != nil {
+		q = *md.Quality
+	}
+	return &BlendResult{Output: a.Name, Bucket: a.Bucket, Generation: a.Generation, Size: a.Size,
+		SHA256: md.SHA256, Metadata: a.Metadata, Quality: q, Cached: true}
 }
 
 // blendKey is the content address of a blend: the input hashes in order,
@@ -246,7 +263,7 @@ func checkSources(srcs []string) error {
 		if err := storage.ValidateName(s); err != nil {
 			return &Error{Kind: KindInvalid, Field: field, Msg: err.Error()}
 		}
-		if !strings.HasPrefix(s, SeedPrefix) && !strings.HasPrefix(s, BlendPrefix) {
+		if !library.IsSeed(s) && !library.IsBlend(s) {
 			return &Error{Kind: KindInvalid, Field: field, Msg: fmt.Sprintf("%q is not under seed/ or blend/", s)}
 		}
 	}
@@ -257,11 +274,11 @@ func checkOutput(out, format string) error {
 	if err := storage.ValidateName(out); err != nil {
 		return &Error{Kind: KindInvalid, Field: "output", Msg: err.Error()}
 	}
-	if !strings.HasPrefix(out, BlendPrefix) {
+	if !library.IsBlend(out) {
 		return &Error{Kind: KindInvalid, Field: "output", Msg: fmt.Sprintf("%q is not under blend/", out)}
 	}
-	if strings.HasSuffix(out, ErrorSuffix) {
-		return &Error{Kind: KindInvalid, Field: "output", Msg: fmt.Sprintf("%q ends in %s", out, ErrorSuffix)}
+	if strings.HasSuffix(out, library.ErrorSuffix) {
+		return &Error{Kind: KindInvalid, Field: "output", Msg: fmt.Sprintf("%q ends in %s", out, library.ErrorSuffix)}
 	}
 	if f, _ := animfile.ByName(format); !strings.EqualFold(path.Ext(out), f.Ext()) {
 		return &Error{Kind: KindInvalid, Field: "output", Msg: fmt.Sprintf("%q does not end in %s", out, f.Ext())}
@@ -340,7 +357,7 @@ func (c *inputCache) load(ctx context.Context, s storage.Store, a storage.Attrs,
 			return
 		}
 		info := mixamo.Describe(e.anim)
-		e.rig = RigFolder(info.Rig, info.RigSignature)
+		e.rig = library.RigFolder(info.Rig, info.RigSignature)
 		if e.metrics, err = job.MeasureInput(e.anim); err != nil {
 			e.err = &Error{Kind: KindInvalid, Field: field, Msg: err.Error(), Err: err}
 		}
@@ -371,8 +388,8 @@ func clipName(requested, method string, srcs []source) string {
 
 // sourceClip names a source by its clip, else its file name.
 func sourceClip(s source) string {
-	if c := s.attrs.Metadata[MetaClip]; c != "" {
-		return c
+	if s.clip != "" {
+		return s.clip
 	}
 	base := path.Base(s.attrs.Name)
 	return strings.TrimSuffix(base, path.Ext(base))

@@ -15,6 +15,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/batch"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/blend"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -53,24 +54,24 @@ func TestBlendContentAddressedAndCached(t *testing.T) {
 			}
 			md := first.Metadata
 			var srcs []string
-			if err := json.Unmarshal([]byte(md[pipeline.MetaSources]), &srcs); err != nil || !slicesEqual(srcs, req.Sources) {
-				t.Errorf("sources metadata %q", md[pipeline.MetaSources])
+			if err := json.Unmarshal([]byte(md[library.MetaSources]), &srcs); err != nil || !slicesEqual(srcs, req.Sources) {
+				t.Errorf("sources metadata %q", md[library.MetaSources])
 			}
 			var opts blend.Options
-			if err := json.Unmarshal([]byte(md[pipeline.MetaOptions]), &opts); err != nil || opts.Method != "mix" || opts.Ratio == nil || *opts.Ratio != 0.5 {
-				t.Errorf("options metadata %q", md[pipeline.MetaOptions])
+			if err := json.Unmarshal([]byte(md[library.MetaOptions]), &opts); err != nil || opts.Method != "mix" || opts.Ratio == nil || *opts.Ratio != 0.5 {
+				t.Errorf("options metadata %q", md[library.MetaOptions])
 			}
-			for _, k := range []string{pipeline.MetaSHA256, pipeline.MetaMethod, pipeline.MetaQuality, pipeline.MetaMetrics, pipeline.MetaFPS, pipeline.MetaFrames, pipeline.MetaDuration, pipeline.MetaJoints, pipeline.MetaRig} {
+			for _, k := range []string{library.MetaSHA256, library.MetaMethod, library.MetaQuality, library.MetaMetrics, library.MetaFPS, library.MetaFrames, library.MetaDuration, library.MetaJoints, library.MetaRig} {
 				if md[k] == "" {
 					t.Errorf("metadata %s missing", k)
 				}
 			}
-			if md[pipeline.MetaCorrelationID] != "req-1" {
-				t.Errorf("correlation id %q", md[pipeline.MetaCorrelationID])
+			if md[library.MetaCorrelationID] != "req-1" {
+				t.Errorf("correlation id %q", md[library.MetaCorrelationID])
 			}
 			// Unnamed blends are named for their method and the seeds' clips.
-			if md[pipeline.MetaClip] != "mix(walking, running)" {
-				t.Errorf("clip %q, want mix(walking, running)", md[pipeline.MetaClip])
+			if md[library.MetaClip] != "mix(walking, running)" {
+				t.Errorf("clip %q, want mix(walking, running)", md[library.MetaClip])
 			}
 			data, _, err := storage.ReadAll(ctx, p.Library, first.Output, nil)
 			if err != nil {
@@ -278,14 +279,7 @@ func TestBatchBadManifestAndNames(t *testing.T) {
 	if _, err := p.Library.Stat(ctx, "jobs/bad.result.json", nil); err != nil {
 		t.Errorf("no result file for a bad manifest: %v", err)
 	}
-	for name, want := range map[string]bool{
-		"jobs/a.yaml": true, "jobs/a.yml": true, "jobs/a.json": true, "jobs/x/a.json": true,
-		"jobs/a.result.json": false, "jobs/a.txt": false, "seed/a.yaml": false, "jobs/.json": false,
-	} {
-		if pipeline.IsManifest(name) != want {
-			t.Errorf("IsManifest(%q) = %v", name, !want)
-		}
-	}
+
 }
 
 func TestBatchManifestOverLimitIsNotRead(t *testing.T) {

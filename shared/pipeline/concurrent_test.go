@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -42,7 +43,7 @@ func TestValidateConcurrentCopiesSeedOnce(t *testing.T) {
 			wg.Wait()
 			var seeds []string
 			for name := range pipelinetest.Names(t, p.Library) {
-				if strings.HasPrefix(name, pipeline.SeedPrefix) {
+				if strings.HasPrefix(name, library.SeedPrefix) {
 					seeds = append(seeds, name)
 				}
 			}
@@ -74,12 +75,12 @@ func TestValidateRejectsNamesOutsideTheRules(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%.40q: %v", name, err)
 				}
-				if v.Status != pipeline.StatusRejected || v.Reason != pipeline.ReasonBadName || storage.ValidateName(v.Object+pipeline.ErrorSuffix) != nil {
+				if v.Status != pipeline.StatusRejected || v.Reason != pipeline.ReasonBadName || storage.ValidateName(v.Object+library.ErrorSuffix) != nil {
 					t.Fatalf("%.40q: %+v", name, v)
 				}
 				before := pipelinetest.Names(t, p.Library)
-				if _, ok := before[v.Object+pipeline.ErrorSuffix]; !ok {
-					t.Errorf("%.40q: no reason file %s in %v", name, v.Object+pipeline.ErrorSuffix, before)
+				if _, ok := before[v.Object+library.ErrorSuffix]; !ok {
+					t.Errorf("%.40q: no reason file %s in %v", name, v.Object+library.ErrorSuffix, before)
 				}
 				if again, err := p.Validate(ctx, obj, "corr"); err != nil || again.Object != v.Object {
 					t.Errorf("%.40q redelivered: %+v, %v", name, again, err)

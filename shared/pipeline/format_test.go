@@ -8,6 +8,7 @@ import (
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 )
 
@@ -57,7 +58,7 @@ func TestValidateNamesSeedsByFormat(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if !strings.HasSuffix(v.Object, tt.seedSuffix) || attrs.ContentType != tt.contentType || !pipeline.IsCatalogued(v.Object) {
+				if !strings.HasSuffix(v.Object, tt.seedSuffix) || attrs.ContentType != tt.contentType || !library.IsCatalogued(v.Object) {
 					t.Errorf("%s: seeded as %s (%s); want seed/<rig>%s (%s)", tt.upload, v.Object, attrs.ContentType, tt.seedSuffix, tt.contentType)
 				}
 			}

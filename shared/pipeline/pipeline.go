@@ -5,26 +5,8 @@
 // nothing of HTTP or CloudEvents: the adapters in package events and httpapi,
 // and the functions built on them, decode requests and call it.
 //
-// # Object layout
-//
-// The library bucket holds
-//
-//	seed/<rig>/<clip>.<ext>            validated uploads, bytes as uploaded
-//	blend/<rig>/<method>-<hash12>.<ext> blends, named by content address
-//	seed|blend/<...>.<ext>.preview.png contact sheet of the seed or blend
-//	blend/<...>.<ext>.metrics.png      a blend's quality metrics over time
-//	jobs/<name>.yaml|json              batch manifests
-//	jobs/<name>.result.json            a manifest's outcome (never a manifest)
-//	rejected/<upload>                  uploads that failed validation
-//	rejected/<upload>.error.json       why, as a typed reason
-//
-// <rig> is the rig name of mixamo.Describe (the bone prefix, such as
-// "mixamorig", or the character node) followed by its rig signature (joint
-// count and a hash of the normalised joint names), e.g.
-// "mixamorig-65-97646937": Mixamo gives most characters the same prefix, and
-// the signature keeps characters with different skeletons apart. <clip> is
-// the upload's file name as a slug, since Mixamo names every clip
-// "mixamo.com".
+// Package library names the objects it reads and writes and encodes their
+// metadata; the bucket's layout is described there.
 package pipeline
 
 import (
@@ -33,50 +15,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"regexp"
-	"strings"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
-)
-
-// Prefixes of the library bucket.
-const (
-	SeedPrefix     = "seed/"
-	BlendPrefix    = "blend/"
-	JobsPrefix     = "jobs/"
-	RejectedPrefix = "rejected/"
-	// ResultSuffix ends a batch's result file, which is never a manifest.
-	ResultSuffix = ".result.json"
-	// ErrorSuffix ends a rejection's reason file.
-	ErrorSuffix = ".error.json"
-)
-
-// Object metadata keys written on seeds and blends. The metadata sync reads
-// them back, so a catalog row needs no download.
-const (
-	MetaSHA256           = "sha256"
-	MetaSource           = "source"            // gs-style bucket/name of the upload
-	MetaSourceGeneration = "source_generation" // the upload's generation
-	MetaFormat           = "format"
-	MetaVersion          = "version"
-	MetaFPS              = "fps"
-	MetaFrames           = "frames"
-	MetaDuration         = "duration_s"
-	MetaJoints           = "joints"
-	MetaRig              = "rig"           // <rig>-<signature>, the folder name
-	MetaRigName          = "rig_name"      // mixamo.Describe's rig
-	MetaRigSignature     = "rig_signature" // mixamo.Describe's signature
-	MetaClip             = "clip"
-	MetaRootMotion       = "root_motion_cm"
-	MetaCorrelationID    = "correlation_id"
-	MetaSources          = "sources" // JSON array of object names
-	MetaMethod           = "method"
-	MetaOptions          = "options" // canonical blend.Options JSON
-	MetaQuality          = "quality" // catalog.Quality JSON
-	MetaMetrics          = "metrics" // the result's compact quality.Metrics JSON
-	MetaBlendKey         = "blend_key"
-	MetaReason           = "reason" // on rejected objects
 )
 
 // Pipeline is the set of use cases over one uploads bucket, one library
@@ -197,26 +138,4 @@ func storageError(field, name string, err error) error {
 		return &Error{Kind: KindUnavailable, Field: field, Msg: "storage unavailable: " + err.Error(), Err: err}
 	}
 	return &Error{Kind: KindInternal, Field: field, Msg: err.Error(), Err: err}
-}
-
-var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
-
-// Slug lower-cases s and keeps letters and digits, joined by single dashes,
-// at most 80 bytes: safe as one segment of an object name and a file name.
-func Slug(s string) string {
-	s = strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(s), "-"), "-")
-	if len(s) > 80 {
-		s = strings.TrimRight(s[:80], "-")
-	}
-	return s
-}
-
-// RigFolder is the <rig> segment of seed and blend names: the rig name and
-// its signature.
-func RigFolder(rig, signature string) string {
-	r := cmp.Or(Slug(rig), "rig")
-	if sig := Slug(signature); sig != "" {
-		r += "-" + sig
-	}
-	return r
 }

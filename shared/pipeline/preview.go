@@ -1,56 +1,27 @@
 package pipeline
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"path"
 	"slices"
-	"strings"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/anim"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/blend"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/preview"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/quality"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
-
-// Suffixes of the pictures written beside seeds and blends. Neither is an
-// animation format, so IsCatalogued leaves them out of the catalog.
-const (
-	PreviewSuffix = ".preview.png" // contact sheet of the skeleton
-	MetricsSuffix = ".metrics.png" // quality metrics over time (blends)
-)
-
-// MetaPreview is the metadata key on seeds and blends naming their contact
-// sheet, which the metadata sync copies into catalog.Row.Preview.
-const MetaPreview = "preview"
-
-// PreviewName is the contact sheet's object name for a seed or a blend:
-// seed/<rig>/<clip>.fbx has seed/<rig>/<clip>.fbx.preview.png. The
-// extension stays: walking.fbx and walking.glb may be two seeds.
-func PreviewName(object string) string {
-	return object + PreviewSuffix
-}
-
-// MetricsName is the metric plot's object name for a blend.
-func MetricsName(object string) string {
-	return object + MetricsSuffix
-}
 
 // picture is a rendered PNG and the object it goes to.
 type picture struct {
 	name string
 	data []byte
 }
-
-// MetaPreviewOptions is the metadata key on blends holding what their
-// contact sheet draws besides the clip (previewSpec JSON): the blend's
-// weights or transition window, known only while blending.
-const MetaPreviewOptions = "preview_options"
 
 // previewSpec is a sheet's options as kept in metadata.
 type previewSpec struct {
@@ -106,33 +77,21 @@ func metricsPlot(a *anim.Animation, inputs []*anim.Animation, spec previewSpec) 
 // under the same name (a seed deleted and uploaded again) is replaced,
 // guarded by its generation.
 func (p *Pipeline) putPicture(ctx context.Context, pic picture, sha, correlationID string) error {
-	opts := &storage.PutOptions{ContentType: "image/png", If: storage.DoesNotExist(),
-		Metadata: map[string]string{MetaSHA256: sha, MetaCorrelationID: correlationID}}
-	for range 3 {
-		_, err := p.Library.Put(ctx, pic.name, bytes.NewReader(pic.data), opts)
-		if !errors.Is(err, storage.ErrPreconditionFailed) {
-			return err
-		}
-		cur, err := p.Library.Stat(ctx, pic.name, nil)
-		switch {
-		case errors.Is(err, storage.ErrNotFound):
-			opts.If = storage.DoesNotExist()
-			continue
-		case err != nil:
-			return err
-		}
-		if cur.Metadata[MetaSHA256] == sha {
-			return nil
-		}
-		opts.If = storage.GenerationMatch(cur.Generation)
-	}
-	return &Error{Kind: KindUnavailable, Msg: pic.name + " keeps changing during the write; retry"}
+	_, _, err := storage.PutDerived(ctx, p.Library, pic.name, pic.data, storage.DerivedOptions{
+		ContentType: "image/png", Metadata: library.Picture{SHA256: sha, CorrelationID: correlationID}.Encode(), Replace: true,
+		Same: func(live storage.Attrs) bool { return library.ContentHash(live.Metadata) == sha },
+	})
+	return err
 }
 
 // NeedsPreview reports whether obj is a seed or a blend whose metadata
 // names a preview: the objects DrawPreview draws.
 func NeedsPreview(obj storage.Attrs) bool {
-	return IsCatalogued(obj.Name) && obj.Metadata[MetaPreview] != ""
+	if !library.IsCatalogued(obj.Name) {
+		return false
+	}
+	md, _ := library.DecodeAnimation(obj.Metadata) // the name is a plain string
+	return md.Preview != ""
 }
 
 // DrawPreview draws the contact sheet a seed's or a blend's metadata names,
@@ -146,11 +105,18 @@ func (p *Pipeline) DrawPreview(ctx context.Context, obj storage.Attrs, correlati
 	if !NeedsPreview(obj) {
 		return false, nil
 	}
-	isBlend := strings.HasPrefix(obj.Name, BlendPrefix)
-	sha := obj.Metadata[MetaSHA256]
-	pics := []string{obj.Metadata[MetaPreview]}
+	isBlend := library.IsBlend(obj.Name)
+	// The pictures need plain strings of the metadata, and a blend's
+	// sources as far as they decode: other values are not their concern.
+	md, _ := library.DecodeAnimation(obj.Metadata)
+	var bmd library.Blend
 	if isBlend {
-		pics = append(pics, MetricsName(obj.Name))
+		bmd, _ = library.DecodeBlend(obj.Metadata)
+	}
+	sha := md.SHA256
+	pics := []string{md.Preview}
+	if isBlend {
+		pics = append(pics, library.MetricsName(obj.Name))
 	}
 	log := p.log().With("object", obj.Name, "generation", obj.Generation, "preview", pics[0], "correlation_id", correlationID)
 	missing := false
@@ -159,14 +125,14 @@ func (p *Pipeline) DrawPreview(ctx context.Context, obj storage.Attrs, correlati
 		if err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return false, fmt.Errorf("preview of %s: %w", obj.Name, err)
 		}
-		missing = missing || err != nil || cur.Metadata[MetaSHA256] != sha
+		missing = missing || err != nil || library.ContentHash(cur.Metadata) != sha
 	}
 	if !missing {
 		return false, nil
 	}
-	spec := seedSpec(obj.Metadata[MetaClip])
+	spec := seedSpec(md.Clip)
 	if isBlend {
-		if err := json.Unmarshal([]byte(obj.Metadata[MetaPreviewOptions]), &spec); err != nil {
+		if err := json.Unmarshal([]byte(bmd.PreviewOptions), &spec); err != nil {
 			log.Error("preview options unreadable; no preview drawn", "error", err)
 			return false, nil
 		}
@@ -184,8 +150,7 @@ func (p *Pipeline) DrawPreview(ctx context.Context, obj storage.Attrs, correlati
 	}
 	drawn := []picture{{pics[0], sheet}}
 	if isBlend {
-		var srcs []string
-		_ = json.Unmarshal([]byte(obj.Metadata[MetaSources]), &srcs)
+		srcs := bmd.Sources
 		var inputs []*anim.Animation
 		for _, name := range srcs {
 			src, err := p.Library.Stat(ctx, name, nil)

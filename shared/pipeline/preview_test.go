@@ -12,6 +12,7 @@ import (
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/blend"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -31,10 +32,10 @@ func checkPicture(t *testing.T, p *pipeline.Pipeline, name, sha string) {
 	if b := img.Bounds(); b.Dx() < 400 || b.Dy() < 200 {
 		t.Errorf("picture %s is %v, too small to show anything", name, b)
 	}
-	if a.ContentType != "image/png" || a.Metadata[pipeline.MetaSHA256] != sha {
-		t.Errorf("picture %s: content type %q, sha256 metadata %q; want image/png, %s", name, a.ContentType, a.Metadata[pipeline.MetaSHA256], sha)
+	if a.ContentType != "image/png" || a.Metadata[library.MetaSHA256] != sha {
+		t.Errorf("picture %s: content type %q, sha256 metadata %q; want image/png, %s", name, a.ContentType, a.Metadata[library.MetaSHA256], sha)
 	}
-	if pipeline.IsCatalogued(name) {
+	if library.IsCatalogued(name) {
 		t.Errorf("picture %s would be catalogued", name)
 	}
 }
@@ -54,8 +55,8 @@ func TestValidateWritesPreview(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := v.Object + ".preview.png"
-			if got := seed.Metadata[pipeline.MetaPreview]; got != want || pipeline.PreviewName(v.Object) != want || !pipeline.NeedsPreview(seed) {
-				t.Fatalf("preview metadata %q, PreviewName %q; want %q", got, pipeline.PreviewName(v.Object), want)
+			if got := seed.Metadata[library.MetaPreview]; got != want || library.PreviewName(v.Object) != want || !pipeline.NeedsPreview(seed) {
+				t.Fatalf("preview metadata %q, library.PreviewName %q; want %q", got, library.PreviewName(v.Object), want)
 			}
 			// Validate names the sheet; the seed's event draws it.
 			if _, err := p.Library.Stat(ctx, want, nil); !errors.Is(err, storage.ErrNotFound) {
@@ -135,7 +136,7 @@ func TestDrawPreviewFailureIsRedelivered(t *testing.T) {
 	if wrote, err := p.DrawPreview(ctx, seed, ""); err != nil || !wrote {
 		t.Fatalf("redelivery: %v, %v", wrote, err)
 	}
-	checkPicture(t, p, pipeline.PreviewName(v.Object), v.SHA256)
+	checkPicture(t, p, library.PreviewName(v.Object), v.SHA256)
 }
 
 func TestDrawPreviewIgnoresOtherObjects(t *testing.T) {
@@ -159,7 +160,7 @@ func TestDrawPreviewIgnoresOtherObjects(t *testing.T) {
 			t.Errorf("%s: %v, %v; want ignored", what, wrote, err)
 		}
 	}
-	if _, err := p.Library.Stat(ctx, pipeline.PreviewName(v.Object), nil); !errors.Is(err, storage.ErrNotFound) {
+	if _, err := p.Library.Stat(ctx, library.PreviewName(v.Object), nil); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("a preview was drawn for a replaced generation: %v", err)
 	}
 }
@@ -176,9 +177,9 @@ func TestBlendPictures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			sheet, plot := pipeline.PreviewName(res.Output), pipeline.MetricsName(res.Output)
-			if !strings.HasSuffix(sheet, ".preview.png") || !strings.HasSuffix(plot, ".metrics.png") || res.Metadata[pipeline.MetaPreview] != sheet {
-				t.Fatalf("preview metadata %q; sheet %s, plot %s", res.Metadata[pipeline.MetaPreview], sheet, plot)
+			sheet, plot := library.PreviewName(res.Output), library.MetricsName(res.Output)
+			if !strings.HasSuffix(sheet, ".preview.png") || !strings.HasSuffix(plot, ".metrics.png") || res.Metadata[library.MetaPreview] != sheet {
+				t.Fatalf("preview metadata %q; sheet %s, plot %s", res.Metadata[library.MetaPreview], sheet, plot)
 			}
 			// The blend names its pictures; its event draws them.
 			if _, err := p.Library.Stat(ctx, sheet, nil); !errors.Is(err, storage.ErrNotFound) {
@@ -196,7 +197,7 @@ func TestBlendPictures(t *testing.T) {
 
 			before := pipelinetest.Names(t, p.Library)
 			again, err := p.Blend(ctx, req)
-			if err != nil || !again.Cached || again.Metadata[pipeline.MetaPreview] != sheet {
+			if err != nil || !again.Cached || again.Metadata[library.MetaPreview] != sheet {
 				t.Fatalf("again: %+v, %v", again, err)
 			}
 			if wrote, err := p.DrawPreview(ctx, obj, "ev"); err != nil || wrote {
@@ -242,7 +243,7 @@ func BenchmarkDrawPreview(b *testing.B) {
 			}
 			for b.Loop() {
 				b.StopTimer()
-				for _, pic := range []string{pipeline.PreviewName(name), pipeline.MetricsName(name)} {
+				for _, pic := range []string{library.PreviewName(name), library.MetricsName(name)} {
 					if err := p.Library.Delete(ctx, pic, nil); err != nil && !errors.Is(err, storage.ErrNotFound) {
 						b.Fatal(err)
 					}
@@ -277,26 +278,7 @@ func TestValidateAfterSeedDeletedKeepsItsPreviewApart(t *testing.T) {
 		t.Fatal(err)
 	}
 	again, err := p.Validate(ctx, pipelinetest.Put(t, p.Uploads, "Idle-2.fbx", data), "")
-	if err != nil || again.Status != pipeline.StatusSeeded || !pipeline.IsCatalogued(again.Object) {
+	if err != nil || again.Status != pipeline.StatusSeeded || !library.IsCatalogued(again.Object) {
 		t.Fatalf("upload after the seed was deleted: %+v, %v; want a new seed", again, err)
-	}
-}
-
-func TestPictureNames(t *testing.T) {
-	for _, tt := range []struct{ object, sheet, plot string }{
-		{"seed/r/walking.fbx", "seed/r/walking.fbx.preview.png", "seed/r/walking.fbx.metrics.png"},
-		// Two seeds of one clip name in two formats keep two previews.
-		{"seed/r/walking.glb", "seed/r/walking.glb.preview.png", "seed/r/walking.glb.metrics.png"},
-		{"blend/r/mix-0123456789ab.glb", "blend/r/mix-0123456789ab.glb.preview.png", "blend/r/mix-0123456789ab.glb.metrics.png"},
-	} {
-		if got := pipeline.PreviewName(tt.object); got != tt.sheet {
-			t.Errorf("PreviewName(%q) = %q, want %q", tt.object, got, tt.sheet)
-		}
-		if got := pipeline.MetricsName(tt.object); got != tt.plot {
-			t.Errorf("MetricsName(%q) = %q, want %q", tt.object, got, tt.plot)
-		}
-		if pipeline.IsCatalogued(tt.sheet) || pipeline.IsCatalogued(tt.plot) {
-			t.Errorf("pictures of %q would be catalogued", tt.object)
-		}
 	}
 }

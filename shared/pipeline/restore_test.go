@@ -20,6 +20,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/sqlite"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -94,7 +95,7 @@ func testRestoreThenResync(t *testing.T, p *pipeline.Pipeline) {
 	// The accident: the walk seed overwritten with other bytes, the idle
 	// seed deleted; the catalog follows both.
 	if _, err := p.Library.Put(ctx, walk, bytes.NewReader([]byte("not an animation")), &storage.PutOptions{
-		Metadata: map[string]string{pipeline.MetaSHA256: "0000", pipeline.MetaClip: "broken"}}); err != nil {
+		Metadata: map[string]string{library.MetaSHA256: "0000", library.MetaClip: "broken"}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := p.Library.Delete(ctx, idle, nil); err != nil {
@@ -113,9 +114,9 @@ func testRestoreThenResync(t *testing.T, p *pipeline.Pipeline) {
 		if err != nil {
 			t.Fatalf("restore %s#%d: %v", c.name, c.gen, err)
 		}
-		if a.Generation <= c.gen || a.Metadata[pipeline.MetaSHA256] != c.want.SHA256 {
+		if a.Generation <= c.gen || a.Metadata[library.MetaSHA256] != c.want.SHA256 {
 			t.Errorf("restored %s: generation %d, sha256 %q; want a new generation above %d with sha256 %s",
-				c.name, a.Generation, a.Metadata[pipeline.MetaSHA256], c.gen, c.want.SHA256)
+				c.name, a.Generation, a.Metadata[library.MetaSHA256], c.gen, c.want.SHA256)
 		}
 		data, _, err := storage.ReadAll(ctx, p.Library, c.name, nil)
 		if err != nil {

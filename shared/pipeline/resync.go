@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
 
@@ -62,7 +63,7 @@ func (r ResyncReport) Changed() bool {
 func (p *Pipeline) Resync(ctx context.Context, opts ResyncOptions) (ResyncReport, error) {
 	var rep ResyncReport
 	current := map[string]catalog.Row{}
-	for _, prefix := range []string{SeedPrefix, BlendPrefix} {
+	for _, prefix := range []string{library.SeedPrefix, library.BlendPrefix} {
 		rows, err := p.Catalog.Current(ctx, catalog.Filter{Prefix: prefix})
 		if err != nil {
 			return rep, fmt.Errorf("resync: read catalog: %w", err)
@@ -92,12 +93,12 @@ func (p *Pipeline) Resync(ctx context.Context, opts ResyncOptions) (ResyncReport
 	}
 	live := map[string]bool{}
 	// In name order, as the report lists them.
-	for _, prefix := range []string{BlendPrefix, SeedPrefix} {
+	for _, prefix := range []string{library.BlendPrefix, library.SeedPrefix} {
 		for obj, err := range p.Library.List(ctx, &storage.ListOptions{Prefix: prefix}) {
 			if err != nil {
 				return rep, fmt.Errorf("resync: list %s: %w", prefix, err)
 			}
-			if !IsCatalogued(obj.Name) {
+			if !library.IsCatalogued(obj.Name) {
 				continue
 			}
 			rep.Objects++
@@ -131,7 +132,7 @@ func (p *Pipeline) Resync(ctx context.Context, opts ResyncOptions) (ResyncReport
 	}
 	for _, name := range slices.Sorted(maps.Keys(current)) {
 		cur := current[name]
-		if live[name] || !IsCatalogued(name) {
+		if live[name] || !library.IsCatalogued(name) {
 			continue
 		}
 		del := cur

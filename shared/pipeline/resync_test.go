@@ -13,13 +13,14 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/sqlite"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/blend"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
 
 // library fills env's library with three seeds and a blend, syncs every
 // event as the metadata-sync service would, and returns the current rows.
-func library(t *testing.T, env *pipelinetest.Env) []catalog.Row {
+func libraryRows(t *testing.T, env *pipelinetest.Env) []catalog.Row {
 	t.Helper()
 	ctx := context.Background()
 	p := env.P
@@ -109,7 +110,7 @@ func TestResyncRebuildsALostCatalog(t *testing.T) {
 		t.Run(backend, func(t *testing.T) {
 			env := pipelinetest.New(t, backend)
 			p := env.P
-			want := library(t, env)
+			want := libraryRows(t, env)
 
 			freshCatalog(t, p)
 			rep := resync(t, p)
@@ -137,7 +138,7 @@ func TestResyncFixesAndDeletes(t *testing.T) {
 			env := pipelinetest.New(t, backend)
 			p := env.P
 			ctx := context.Background()
-			want := library(t, env)
+			want := libraryRows(t, env)
 			wrong, gone := want[1], want[3] // a seed, and the last seed by name
 
 			// A row that disagrees with its object (a schema change that
@@ -187,7 +188,7 @@ func TestResyncFixesAndDeletes(t *testing.T) {
 func TestResyncDryRunAppendsNothing(t *testing.T) {
 	env := pipelinetest.New(t, "localdir")
 	p := env.P
-	library(t, env)
+	libraryRows(t, env)
 	freshCatalog(t, p)
 	rep, err := p.Resync(context.Background(), pipeline.ResyncOptions{DryRun: true})
 	if err != nil {
@@ -206,7 +207,7 @@ func TestResyncReportsUnusableMetadata(t *testing.T) {
 	p := env.P
 	ctx := context.Background()
 	data := pipelinetest.Corpus(t, "mixamo/kirby-xbot60__Idle.fbx")
-	md := map[string]string{pipeline.MetaSHA256: "ab", pipeline.MetaSources: "not json"}
+	md := map[string]string{library.MetaSHA256: "ab", library.MetaSources: "not json"}
 	if _, err := p.Library.Put(ctx, "blend/x/mix-broken.fbx", bytes.NewReader(data), &storage.PutOptions{Metadata: md}); err != nil {
 		t.Fatal(err)
 	}

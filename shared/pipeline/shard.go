@@ -8,39 +8,18 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/batch"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
-
-// ShardsSuffix ends the folder of a sharded manifest's parts:
-// jobs/<name>.shards/<i>.json holds shard i's blends and
-// jobs/<name>.shards/<i>.result.json its summary. Nothing in it is a manifest.
-const ShardsSuffix = ".shards/"
 
 // Defaults of a Sharder's zero fields.
 const (
 	DefaultBlendsPerShard = 100
 	DefaultMaxShards      = 64
 )
-
-// ShardsPrefix is the folder of manifest's shards.
-func ShardsPrefix(manifest string) string {
-	return manifest[:strings.LastIndexByte(manifest, '.')] + ShardsSuffix
-}
-
-// ShardName is the object holding shard i of manifest.
-func ShardName(manifest string, i int) string {
-	return ShardsPrefix(manifest) + strconv.Itoa(i) + ".json"
-}
-
-// ShardResultName is the object holding the summary of shard i of manifest.
-func ShardResultName(manifest string, i int) string {
-	return ShardsPrefix(manifest) + strconv.Itoa(i) + ResultSuffix
-}
 
 // Sharder sends the manifests too heavy for the service's own worker pool
 // to shards run elsewhere (a Kubernetes Indexed Job). A manifest is heavy
@@ -56,7 +35,7 @@ type Sharder struct {
 }
 
 // ShardJob is a sharded manifest for a JobStarter: shards
-// ShardName(Manifest, 0..Shards-1) in Bucket, written for the manifest's
+// library.ShardName(Manifest, 0..Shards-1) in Bucket, written for the manifest's
 // Generation.
 type ShardJob struct {
 	Bucket        string
@@ -142,7 +121,6 @@ func (s *Sharder) route(ctx context.Context, p *Pipeline, m *batch.Manifest, res
 	}
 	job := ShardJob{Bucket: p.Library.Bucket(), Manifest: res.Manifest, Generation: res.Generation,
 		Shards: s.count(len(m.Blends)), Blends: len(m.Blends), CorrelationID: res.CorrelationID}
-	gen := strconv.FormatInt(job.Generation, 10)
 	for i := range job.Shards {
 		part := m.Shard(i, job.Shards)
 		sh := Shard{Manifest: job.Manifest, Generation: job.Generation, Shard: i, Shards: job.Shards, Total: len(m.Blends),
@@ -150,19 +128,14 @@ func (s *Sharder) route(ctx context.Context, p *Pipeline, m *batch.Manifest, res
 		for k, b := range part.Blends {
 			sh.Indexes[k] = b.Index
 		}
-		name := ShardName(job.Manifest, i)
-		// A redelivered event finds the shards written; a pod may be reading them.
-		if cur, err := p.Library.Stat(ctx, name, nil); err == nil && cur.Metadata["manifest_generation"] == gen {
-			continue
-		}
 		body, err := json.Marshal(sh)
 		if err != nil {
 			return false, fmt.Errorf("batch %s: shard %d: %w", job.Manifest, i, err)
 		}
-		if _, err := p.Library.Put(ctx, name, bytes.NewReader(body), &storage.PutOptions{
-			ContentType: "application/json",
-			Metadata:    map[string]string{"manifest_generation": gen, MetaCorrelationID: job.CorrelationID},
-		}); err != nil {
+		// A redelivered event finds the shards written; a pod may be reading them.
+		name := library.ShardName(job.Manifest, i)
+		meta := library.Batch{ManifestGeneration: job.Generation, CorrelationID: job.CorrelationID}
+		if _, err := p.putBatchObject(ctx, name, body, meta); err != nil {
 			return false, fmt.Errorf("batch %s: write shard %d: %w", job.Manifest, i, err)
 		}
 	}
@@ -188,7 +161,7 @@ func ParseShard(data []byte, name string) (*Shard, *batch.Manifest, error) {
 	}
 	sh := raw.Shard
 	switch {
-	case !IsManifest(sh.Manifest):
+	case !library.IsManifest(sh.Manifest):
 		return nil, nil, fmt.Errorf("shard %s: manifest %q is not a manifest name", name, sh.Manifest)
 	case sh.Shards < 1 || sh.Shard < 0 || sh.Shard >= sh.Shards:
 		return nil, nil, fmt.Errorf("shard %s: shard %d of %d is out of range", name, sh.Shard, sh.Shards)
@@ -219,17 +192,17 @@ func ParseShard(data []byte, name string) (*Shard, *batch.Manifest, error) {
 // while shards are missing. A transient failure is returned as the error,
 // for the shard to be run again.
 func (p *Pipeline) RunShard(ctx context.Context, manifest string, i int) (*BatchResult, error) {
-	name := ShardName(manifest, i)
+	name := library.ShardName(manifest, i)
 	sh, m, err := ReadShard(ctx, p.Library, manifest, i)
 	if err != nil {
 		return nil, err
 	}
-	gen := strconv.FormatInt(sh.Generation, 10)
-	if r, err := p.resultFor(ctx, ResultName(manifest), gen); r != nil || err != nil {
+	gen := sh.Generation
+	if r, err := p.resultFor(ctx, library.ResultName(manifest), gen); r != nil || err != nil {
 		return r, err
 	}
-	sumName := ShardResultName(manifest, i)
-	if cur, err := p.Library.Stat(ctx, sumName, nil); errors.Is(err, storage.ErrNotFound) || err == nil && cur.Metadata["manifest_generation"] != gen {
+	sumName := library.ShardResultName(manifest, i)
+	if cur, err := p.Library.Stat(ctx, sumName, nil); errors.Is(err, storage.ErrNotFound) || err == nil && !writtenFor(cur, gen) {
 		begin := time.Now()
 		outs, sum, err := p.runBlends(ctx, m, name, sh.CorrelationID)
 		if err != nil {
@@ -237,7 +210,7 @@ func (p *Pipeline) RunShard(ctx context.Context, manifest string, i int) (*Batch
 		}
 		part := &BatchResult{Manifest: manifest, Generation: sh.Generation, CorrelationID: sh.CorrelationID,
 			Total: len(m.Blends), OK: sum.OK, Failed: sum.Failed, Blends: inOrder(outs), Wall: time.Since(begin)}
-		if err := p.writeResultIf(ctx, sumName, gen, part, storage.Condition{}); err != nil {
+		if _, err := p.writeResult(ctx, sumName, gen, part); err != nil {
 			return nil, err
 		}
 		p.log().InfoContext(ctx, "shard done", "manifest", manifest, "shard", i, "shards", sh.Shards, "ok", part.OK,
@@ -256,7 +229,7 @@ const MaxShardBytes = 2 * batch.MaxManifestBytes
 // object over MaxShardBytes before holding it in memory, and one that holds
 // another shard.
 func ReadShard(ctx context.Context, s storage.Store, manifest string, i int) (*Shard, *batch.Manifest, error) {
-	name := ShardName(manifest, i)
+	name := library.ShardName(manifest, i)
 	r, err := s.Get(ctx, name, nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("shard %s: %w", name, err)
@@ -284,7 +257,7 @@ func ReadShard(ctx context.Context, s storage.Store, manifest string, i int) (*S
 
 // resultFor returns the result file name when it reports on manifest
 // generation gen.
-func (p *Pipeline) resultFor(ctx context.Context, name, gen string) (*BatchResult, error) {
+func (p *Pipeline) resultFor(ctx context.Context, name string, gen int64) (*BatchResult, error) {
 	data, a, err := storage.ReadAll(ctx, p.Library, name, nil)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, nil
@@ -292,7 +265,7 @@ func (p *Pipeline) resultFor(ctx context.Context, name, gen string) (*BatchResul
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
-	if a.Metadata["manifest_generation"] != gen {
+	if !writtenFor(a, gen) {
 		return nil, nil
 	}
 	var r BatchResult
@@ -305,10 +278,10 @@ func (p *Pipeline) resultFor(ctx context.Context, name, gen string) (*BatchResul
 // mergeShards writes the manifest's result from its shards' summaries when
 // all are in.
 func (p *Pipeline) mergeShards(ctx context.Context, sh *Shard) (*BatchResult, error) {
-	gen := strconv.FormatInt(sh.Generation, 10)
+	gen := sh.Generation
 	parts := make([]*BatchResult, sh.Shards)
 	for i := range sh.Shards {
-		name := ShardResultName(sh.Manifest, i)
+		name := library.ShardResultName(sh.Manifest, i)
 		r, err := p.resultFor(ctx, name, gen)
 		if err != nil {
 			return nil, err
@@ -335,27 +308,18 @@ func (p *Pipeline) mergeShards(ctx context.Context, sh *Shard) (*BatchResult, er
 	if len(res.Blends) != sh.Total {
 		return nil, fmt.Errorf("batch %s: shards report %d of %d blends", sh.Manifest, len(res.Blends), sh.Total)
 	}
-	resultName := ResultName(sh.Manifest)
-	cond := storage.DoesNotExist()
-	if cur, err := p.Library.Stat(ctx, resultName, nil); err == nil {
-		if cur.Metadata["manifest_generation"] == gen {
-			// Another shard merged between our look at the summaries and now.
-			return p.resultFor(ctx, resultName, gen)
-		}
-		cond = storage.GenerationMatch(cur.Generation) // an older manifest's result
-	} else if !errors.Is(err, storage.ErrNotFound) {
-		return nil, fmt.Errorf("batch %s: %w", sh.Manifest, err)
-	}
-	err := p.writeResultIf(ctx, resultName, gen, res, cond)
-	if errors.Is(err, storage.ErrPreconditionFailed) {
-		// Another shard merged first.
-		if r, rerr := p.resultFor(ctx, resultName, gen); r != nil || rerr != nil {
-			return r, rerr
-		}
-		return nil, fmt.Errorf("batch %s: result written meanwhile for another manifest generation: %w", sh.Manifest, err)
-	}
+	resultName := library.ResultName(sh.Manifest)
+	// An older manifest's result is replaced.
+	created, err := p.writeResult(ctx, resultName, gen, res)
 	if err != nil {
 		return nil, err
+	}
+	if !created {
+		// Another shard merged between our look at the summaries and now.
+		if r, err := p.resultFor(ctx, resultName, gen); r != nil || err != nil {
+			return r, err
+		}
+		return nil, fmt.Errorf("batch %s: result written meanwhile for another manifest generation", sh.Manifest)
 	}
 	p.log().InfoContext(ctx, "batch done", "manifest", sh.Manifest, "shards", sh.Shards, "total", res.Total, "ok", res.OK,
 		"failed", res.Failed, "correlation_id", sh.CorrelationID)

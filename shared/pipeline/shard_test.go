@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -87,7 +88,7 @@ func TestShardedBatch(t *testing.T) {
 				t.Fatalf("sharding wrote %v, want the 4 shards", written)
 			}
 			for _, ev := range written {
-				if pipeline.IsManifest(ev.Object.Name) {
+				if library.IsManifest(ev.Object.Name) {
 					t.Errorf("shard %s counts as a manifest", ev.Object.Name)
 				}
 			}
@@ -234,7 +235,7 @@ func TestShardRouting(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, statErr := p.Library.Stat(ctx, pipeline.ResultName(name), nil)
+			_, statErr := p.Library.Stat(ctx, library.ResultName(name), nil)
 			if tt.shards == 0 {
 				if res == nil || res.Total != 6 || len(jobs.jobs) != 0 || statErr != nil {
 					t.Fatalf("want a run here: result %+v, jobs %+v, result file: %v", res, jobs.jobs, statErr)
@@ -245,26 +246,12 @@ func TestShardRouting(t *testing.T) {
 				t.Fatalf("want %d shards: result %+v, jobs %+v", tt.shards, res, jobs.jobs)
 			}
 			for i := range tt.shards + 1 {
-				_, err := p.Library.Stat(ctx, pipeline.ShardName(name, i), nil)
+				_, err := p.Library.Stat(ctx, library.ShardName(name, i), nil)
 				if (err == nil) != (i < tt.shards) {
 					t.Errorf("shard %d of %d: %v", i, tt.shards, err)
 				}
 			}
 		})
-	}
-}
-
-func TestShardNames(t *testing.T) {
-	if got := pipeline.ShardName("jobs/a.b.yaml", 3); got != "jobs/a.b.shards/3.json" {
-		t.Errorf("ShardName = %s", got)
-	}
-	if got := pipeline.ShardResultName("jobs/x/a.json", 0); got != "jobs/x/a.shards/0.result.json" {
-		t.Errorf("ShardResultName = %s", got)
-	}
-	for _, name := range []string{"jobs/a.shards/0.json", "jobs/a.shards/0.result.json", "jobs/a.shards/x.yaml"} {
-		if pipeline.IsManifest(name) {
-			t.Errorf("IsManifest(%q)", name)
-		}
 	}
 }
 
@@ -325,7 +312,7 @@ func TestShardRetriedAfterTransientFailure(t *testing.T) {
 		t.Fatalf("failing shard: %+v, %v; want an unavailable error", r, err)
 	}
 	lib.failPuts.Store(false)
-	for _, name := range []string{pipeline.ShardResultName("jobs/retry.json", 1), "jobs/retry.result.json"} {
+	for _, name := range []string{library.ShardResultName("jobs/retry.json", 1), "jobs/retry.result.json"} {
 		if _, err := p.Library.Stat(ctx, name, nil); err == nil {
 			t.Errorf("%s written by the failed shard", name)
 		}

@@ -5,30 +5,18 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"path"
-	"strconv"
 	"strings"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/correlation"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/mixamo"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
-
-// IsCatalogued reports whether name is an animation the catalog keeps: a
-// seed or a blend in one of the animation formats. Previews, reason files
-// and anything else under those prefixes are not.
-func IsCatalogued(name string) bool {
-	if !strings.HasPrefix(name, SeedPrefix) && !strings.HasPrefix(name, BlendPrefix) {
-		return false
-	}
-	_, err := animfile.ByExtension(path.Ext(name))
-	return err == nil
-}
 
 // Sync appends the catalog row of one storage event. Events for other
 // objects are ignored (false). The row is built from the attributes the
@@ -45,7 +33,7 @@ func (p *Pipeline) Sync(ctx context.Context, ev storage.Event, correlationID str
 
 func (p *Pipeline) syncEvent(ctx context.Context, ev storage.Event, correlationID string) (bool, error) {
 	obj := ev.Object
-	if !IsCatalogued(obj.Name) || (ev.Type != storage.ObjectFinalized && ev.Type != storage.ObjectDeleted) {
+	if !library.IsCatalogued(obj.Name) || (ev.Type != storage.ObjectFinalized && ev.Type != storage.ObjectDeleted) {
 		return false, nil
 	}
 	row, err := p.row(ctx, obj, ev.Type == storage.ObjectDeleted, correlationID)
@@ -72,31 +60,41 @@ func (p *Pipeline) syncEvent(ctx context.Context, ev storage.Event, correlationI
 }
 
 func (p *Pipeline) row(ctx context.Context, obj storage.Attrs, deleted bool, correlationID string) (catalog.Row, error) {
-	md := obj.Metadata
+	isBlend := library.IsBlend(obj.Name)
+	var (
+		md  library.Animation
+		bmd library.Blend
+		err error
+	)
+	if isBlend {
+		bmd, err = library.DecodeBlend(obj.Metadata)
+		md = bmd.Animation
+	} else {
+		md, err = library.DecodeAnimation(obj.Metadata)
+	}
+	for _, ke := range library.KeyErrors(err) {
+		if ke.Key == library.MetaSources || ke.Key == library.MetaQuality {
+			// The row would lose the blend's inputs or its scores.
+			return catalog.Row{}, fmt.Errorf("sync %s: %w", obj.Name, ke)
+		}
+		// A number that does not read is catalogued as zero, as before
+		// the metadata had types.
+		p.log().WarnContext(ctx, "metadata value unreadable; catalogued as zero", "object", obj.Name,
+			"key", ke.Key, "value", ke.Value, "error", ke.Err)
+	}
 	r := catalog.Row{
 		URI: p.uri(obj.Bucket, obj.Name), Bucket: obj.Bucket, Name: obj.Name, Generation: obj.Generation,
 		Kind: catalog.KindSeed, Size: obj.Size, Deleted: deleted, CreatedAt: obj.Created,
-		CorrelationID: firstOf(md[MetaCorrelationID], correlationID),
-		SHA256:        md[MetaSHA256], Format: md[MetaFormat], Rig: md[MetaRig], Clip: md[MetaClip],
-		FPS: parseFloat(md[MetaFPS]), Frames: parseInt(md[MetaFrames]), DurationS: parseFloat(md[MetaDuration]),
-		JointCount: parseInt(md[MetaJoints]), RootMotionCM: parseFloat(md[MetaRootMotion]),
-		Preview: md[MetaPreview],
+		CorrelationID: firstOf(md.CorrelationID, correlationID),
+		SHA256:        md.SHA256, Format: md.Format, Rig: md.Rig, Clip: md.Clip,
+		FPS: md.FPS, Frames: int64(md.Frames), DurationS: md.DurationS,
+		JointCount: int64(md.Joints), RootMotionCM: md.RootMotionCM,
+		Preview: md.Preview,
 	}
-	if strings.HasPrefix(obj.Name, BlendPrefix) {
+	if isBlend {
 		r.Kind = catalog.KindBlend
-		r.Method, r.Options, r.Metrics = md[MetaMethod], md[MetaOptions], md[MetaMetrics]
-		if s := md[MetaSources]; s != "" {
-			if err := json.Unmarshal([]byte(s), &r.Sources); err != nil {
-				return r, fmt.Errorf("sync %s: sources metadata: %w", obj.Name, err)
-			}
-		}
-		if s := md[MetaQuality]; s != "" {
-			var q catalog.Quality
-			if err := json.Unmarshal([]byte(s), &q); err != nil {
-				return r, fmt.Errorf("sync %s: quality metadata: %w", obj.Name, err)
-			}
-			r.Quality = &q
-		}
+		r.Method, r.Options, r.Metrics = bmd.Method, bmd.Options, bmd.Metrics
+		r.Sources, r.Quality = bmd.Sources, bmd.Quality
 	}
 	if deleted || r.SHA256 != "" {
 		return r, nil
@@ -118,18 +116,8 @@ func (p *Pipeline) row(ctx context.Context, obj storage.Attrs, deleted bool, cor
 		return r, nil
 	}
 	info := mixamo.Describe(a)
-	r.Format, r.Rig, r.Clip = info.Format, RigFolder(info.Rig, info.RigSignature), Slug(strings.TrimSuffix(path.Base(obj.Name), path.Ext(obj.Name)))
+	r.Format, r.Rig, r.Clip = info.Format, library.RigFolder(info.Rig, info.RigSignature), library.Slug(strings.TrimSuffix(path.Base(obj.Name), path.Ext(obj.Name)))
 	r.FPS, r.Frames, r.DurationS = info.FPS, int64(info.Frames), info.Duration
 	r.JointCount, r.RootMotionCM = int64(info.Joints), info.RootMotionCM
 	return r, nil
-}
-
-func parseFloat(s string) float64 {
-	v, _ := strconv.ParseFloat(s, 64)
-	return v
-}
-
-func parseInt(s string) int64 {
-	v, _ := strconv.ParseInt(s, 10, 64)
-	return v
 }

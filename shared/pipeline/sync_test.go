@@ -6,15 +6,18 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"maps"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/localdir"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/blend"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -54,7 +57,7 @@ func TestSyncDuplicatedAndReorderedEvents(t *testing.T) {
 	// Things under the library that are not catalogued.
 	pipelinetest.Put(t, lib, "jobs/x.yaml", []byte("blends: []"))
 	pipelinetest.Put(t, lib, "seed/previews/idle.png", []byte("png"))
-	pipelinetest.Put(t, lib, walk+pipeline.ErrorSuffix, []byte("{}"))
+	pipelinetest.Put(t, lib, walk+library.ErrorSuffix, []byte("{}"))
 
 	events := rec.Take()
 	want := []catalog.Row(nil)
@@ -123,9 +126,9 @@ func TestSyncDuplicatedAndReorderedEvents(t *testing.T) {
 	if _, err := p.Catalog.Get(ctx, run); !errors.Is(err, catalog.ErrNotFound) {
 		t.Errorf("deleted seed: %v, want not found", err)
 	}
-	for _, name := range []string{"jobs/x.yaml", "seed/previews/idle.png", walk + pipeline.ErrorSuffix} {
-		if pipeline.IsCatalogued(name) {
-			t.Errorf("IsCatalogued(%q)", name)
+	for _, name := range []string{"jobs/x.yaml", "seed/previews/idle.png", walk + library.ErrorSuffix} {
+		if library.IsCatalogued(name) {
+			t.Errorf("library.IsCatalogued(%q)", name)
 		}
 	}
 }
@@ -153,7 +156,7 @@ func TestSyncCatalogDownIsAnError(t *testing.T) {
 	p := newPipeline(t, "localdir")
 	obj := pipelinetest.Put(t, p.Library, "seed/r/x.fbx", []byte("x"))
 	p.Catalog.Close()
-	obj.Metadata = map[string]string{pipeline.MetaSHA256: "00"}
+	obj.Metadata = map[string]string{library.MetaSHA256: "00"}
 	if _, err := p.Sync(context.Background(), storage.Event{Type: storage.ObjectFinalized, Object: obj}, ""); err == nil {
 		t.Error("a sync the catalog did not record returned no error; the event would not be redelivered")
 	}
@@ -171,12 +174,74 @@ func TestSyncSucceedsWithSearchDown(t *testing.T) {
 	idx := &downIndex{}
 	p.Search = idx
 	obj := pipelinetest.Put(t, p.Library, "seed/r/x.fbx", []byte("x"))
-	obj.Metadata = map[string]string{pipeline.MetaSHA256: "00"}
+	obj.Metadata = map[string]string{library.MetaSHA256: "00"}
 	ok, err := p.Sync(context.Background(), storage.Event{Type: storage.ObjectFinalized, Object: obj}, "")
 	if err != nil || !ok || idx.calls != 1 {
 		t.Fatalf("sync = %v, %v (index called %d times), want success", ok, err, idx.calls)
 	}
 	if _, err := p.Catalog.Get(context.Background(), obj.Name); err != nil {
 		t.Errorf("row not appended: %v", err)
+	}
+}
+
+// The keys written on seeds and blends are a stored format: the catalog and
+// every object written so far hold them.
+func TestWrittenMetadataKeys(t *testing.T) {
+	p := newPipeline(t, "localdir")
+	ctx := context.Background()
+	walk := seed(t, p, "mixamo/kirby-xbot60__Walking_InPlace.fbx", "Walking.fbx")
+	run := seed(t, p, "mixamo/kirby-xbot60__Running_InPlace.fbx", "Running.fbx")
+	mixed, err := p.Blend(ctx, pipeline.BlendRequest{Sources: []string{walk, run}, Options: blend.Options{Method: "mix"}, CorrelationID: "blend-req"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seedAttrs, err := p.Library.Stat(ctx, walk, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		what string
+		md   map[string]string
+		keys []string
+	}{
+		{"seed", seedAttrs.Metadata, []string{"clip", "correlation_id", "duration_s", "format", "fps", "frames", "joints", "preview",
+			"rig", "rig_name", "rig_signature", "root_motion_cm", "sha256", "source", "source_generation", "version"}},
+		{"blend", mixed.Metadata, []string{"blend_key", "clip", "correlation_id", "duration_s", "format", "fps", "frames", "joints",
+			"method", "metrics", "options", "preview", "preview_options", "quality", "rig", "rig_name", "rig_signature",
+			"root_motion_cm", "sha256", "sources"}},
+	} {
+		if got := slices.Sorted(maps.Keys(tt.md)); !slices.Equal(got, tt.keys) {
+			t.Errorf("%s metadata keys\n got %v\nwant %v", tt.what, got, tt.keys)
+		}
+	}
+	if md := seedAttrs.Metadata; md["fps"] != "60" || md["frames"] != "62" || md["duration_s"] != "1.0166666666666666" {
+		t.Errorf("seed values fps %q frames %q duration_s %q", md["fps"], md["frames"], md["duration_s"])
+	}
+}
+
+// A number of the metadata that does not read is catalogued as zero; a
+// blend's sources or quality that do not read fail the sync, naming the key.
+func TestSyncOfUnreadableMetadata(t *testing.T) {
+	p := newPipeline(t, "localdir")
+	ctx := context.Background()
+	walk := seed(t, p, "mixamo/kirby-xbot60__Walking_InPlace.fbx", "Walking.fbx")
+	a, err := p.Library.Stat(ctx, walk, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Metadata = maps.Clone(a.Metadata)
+	a.Metadata["fps"] = "sixty"
+	if _, err := p.Sync(ctx, storage.Event{Type: storage.ObjectFinalized, Object: a}, ""); err != nil {
+		t.Fatalf("sync of a seed with fps %q: %v", a.Metadata["fps"], err)
+	}
+	row, err := p.Catalog.Get(ctx, walk)
+	if err != nil || row.FPS != 0 || row.Frames != 62 {
+		t.Errorf("row %+v, %v: want fps 0 and the other values", row, err)
+	}
+	b := a
+	b.Name, b.Metadata = "blend/r/mix-0123456789ab.fbx", map[string]string{"sha256": a.Metadata["sha256"], "sources": "seed/a.fbx"}
+	_, err = p.Sync(ctx, storage.Event{Type: storage.ObjectFinalized, Object: b}, "")
+	if err == nil || !strings.Contains(err.Error(), `sources="seed/a.fbx"`) {
+		t.Errorf("sync of a blend with unreadable sources: %v", err)
 	}
 }

@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"crypto/sha256"
@@ -12,13 +11,13 @@ import (
 	"math"
 	"path"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/anim"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/correlation"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/mixamo"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/preview"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
@@ -149,17 +148,13 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 	if err != nil {
 		format, _ = animfile.ByContent(data)
 	}
-	rig := RigFolder(info.Rig, info.RigSignature)
-	slug := firstOf(Slug(strings.TrimSuffix(path.Base(obj.Name), path.Ext(obj.Name))), Slug(info.Clip), "clip")
-	meta := map[string]string{
-		MetaSHA256: sha, MetaSource: obj.Bucket + "/" + obj.Name, MetaSourceGeneration: strconv.FormatInt(attrs.Generation, 10),
-		MetaFormat: info.Format, MetaVersion: info.Version, MetaFPS: formatFloat(info.FPS), MetaFrames: strconv.Itoa(info.Frames),
-		MetaDuration: formatFloat(info.Duration), MetaJoints: strconv.Itoa(info.Joints), MetaRig: rig,
-		MetaRigName: info.Rig, MetaRigSignature: info.RigSignature, MetaClip: slug,
-		MetaRootMotion: formatFloat(info.RootMotionCM), MetaCorrelationID: correlationID,
-	}
+	rig := library.RigFolder(info.Rig, info.RigSignature)
+	slug := firstOf(library.Slug(strings.TrimSuffix(path.Base(obj.Name), path.Ext(obj.Name))), library.Slug(info.Clip), "clip")
+	meta := library.Seed{Animation: library.Describe(info), Source: obj.Bucket + "/" + obj.Name,
+		SourceGeneration: attrs.Generation, Version: info.Version}
+	meta.SHA256, meta.Clip, meta.CorrelationID = sha, slug, correlationID
 	// The same content uploaded under another name is the same seed.
-	prefix := SeedPrefix + rig + "/"
+	prefix := library.SeedFolder(rig)
 	if v, err := p.existingSeed(ctx, prefix, sha, meta); err != nil || v != nil {
 		if v != nil {
 			log.InfoContext(ctx, "seed exists", "seed", v.Object, "sha256", sha)
@@ -175,51 +170,41 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 		previewOK = false
 		log.WarnContext(ctx, "no preview can be drawn; the seed has none", "error", err)
 	}
-	opts := &storage.PutOptions{ContentType: format.ContentType(), Metadata: meta, If: storage.DoesNotExist()}
 	// The first name is the clip's; if it holds other content, the content's
 	// own name. Both writes are create-only, so a repeated event finds its
 	// seed in place and writes nothing.
-	for _, name := range []string{
-		SeedPrefix + rig + "/" + slug + format.Ext(),
-		SeedPrefix + rig + "/" + slug + "-" + sha[:8] + format.Ext(),
-	} {
+	for _, name := range library.SeedNames(rig, slug, sha, format.Name()) {
 		if previewOK {
-			meta[MetaPreview] = PreviewName(name)
+			meta.Preview = library.PreviewName(name)
 		}
-		out, err := p.Library.Put(ctx, name, bytes.NewReader(data), opts)
-		if err == nil {
-			// Copies of this content uploaded under other names at the
-			// same time may have been written beside it: the first written
-			// stays the seed, and each later one is removed by its own
-			// writer, which is sure to see the first when it looks now.
-			v, err := p.existingSeed(ctx, prefix, sha, meta)
-			if err != nil {
-				// The redelivery settles it.
-				return Validation{}, fmt.Errorf("validate %s: %w", obj.Name, err)
-			}
-			if v != nil && v.Object != name {
-				log.InfoContext(ctx, "seed exists; this copy removed", "seed", v.Object, "copy", name, "sha256", sha)
-				return *v, nil
-			}
-			log.InfoContext(ctx, "seed written", "seed", name, "seed_generation", out.Generation, "sha256", sha)
-			return Validation{Status: StatusSeeded, Object: name, Generation: out.Generation, SHA256: sha}, nil
-		}
-		if !errors.Is(err, storage.ErrPreconditionFailed) {
+		out, created, err := storage.PutDerived(ctx, p.Library, name, data, storage.DerivedOptions{
+			ContentType: format.ContentType(), Metadata: meta.Encode(),
+			Same: func(live storage.Attrs) bool { return library.ContentHash(live.Metadata) == sha },
+		})
+		switch {
+		case errors.Is(err, storage.ErrPreconditionFailed):
+			continue // other content: try the next name
+		case err != nil:
 			return Validation{}, fmt.Errorf("validate %s: write seed: %w", obj.Name, err)
+		case !created:
+			log.InfoContext(ctx, "seed exists", "seed", name, "sha256", sha)
+			return Validation{Status: StatusExists, Object: name, Generation: out.Generation, SHA256: sha}, nil
 		}
-		cur, err := p.Library.Stat(ctx, name, nil)
-		if errors.Is(err, storage.ErrNotFound) {
-			// Deleted between the write and the stat: the next delivery
-			// writes it.
-			return Validation{}, &Error{Kind: KindUnavailable, Msg: name + " changed during the write; retry"}
-		}
+		// Copies of this content uploaded under other names at the same
+		// time may have been written beside it: the first written stays the
+		// seed, and each later one is removed by its own writer, which is
+		// sure to see the first when it looks now.
+		v, err := p.existingSeed(ctx, prefix, sha, meta)
 		if err != nil {
+			// The redelivery settles it.
 			return Validation{}, fmt.Errorf("validate %s: %w", obj.Name, err)
 		}
-		if cur.Metadata[MetaSHA256] == sha {
-			log.InfoContext(ctx, "seed exists", "seed", name, "sha256", sha)
-			return Validation{Status: StatusExists, Object: name, Generation: cur.Generation, SHA256: sha}, nil
+		if v != nil && v.Object != name {
+			log.InfoContext(ctx, "seed exists; this copy removed", "seed", v.Object, "copy", name, "sha256", sha)
+			return *v, nil
 		}
+		log.InfoContext(ctx, "seed written", "seed", name, "seed_generation", out.Generation, "sha256", sha)
+		return Validation{Status: StatusSeeded, Object: name, Generation: out.Generation, SHA256: sha}, nil
 	}
 	return Validation{}, fmt.Errorf("validate %s: seed names for %s all hold other content", obj.Name, sha)
 }
@@ -228,14 +213,14 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 // nil: the first written (lowest generation, then name) when concurrent
 // uploads of the same content wrote several. The others that this upload
 // (meta's source and generation) wrote are deleted.
-func (p *Pipeline) existingSeed(ctx context.Context, prefix, sha string, meta map[string]string) (*Validation, error) {
+func (p *Pipeline) existingSeed(ctx context.Context, prefix, sha string, meta library.Seed) (*Validation, error) {
 	var seeds []storage.Attrs
 	for a, err := range p.Library.List(ctx, &storage.ListOptions{Prefix: prefix}) {
 		if err != nil {
 			return nil, err
 		}
 		// Pictures carry the hash of the seed they show.
-		if a.Metadata[MetaSHA256] == sha && IsCatalogued(a.Name) {
+		if library.IsCatalogued(a.Name) && library.ContentHash(a.Metadata) == sha {
 			seeds = append(seeds, a)
 		}
 	}
@@ -246,7 +231,8 @@ func (p *Pipeline) existingSeed(ctx context.Context, prefix, sha string, meta ma
 		return cmp.Or(cmp.Compare(a.Generation, b.Generation), strings.Compare(a.Name, b.Name))
 	})
 	for _, a := range seeds[1:] {
-		if a.Metadata[MetaSource] != meta[MetaSource] || a.Metadata[MetaSourceGeneration] != meta[MetaSourceGeneration] {
+		// A value that does not decode is not this upload's.
+		if s, err := library.DecodeSeed(a.Metadata); err != nil || s.Source != meta.Source || s.SourceGeneration != meta.SourceGeneration {
 			continue
 		}
 		err := p.Library.Delete(ctx, a.Name, &storage.DeleteOptions{If: storage.GenerationMatch(a.Generation)})
@@ -285,24 +271,14 @@ func animated(a *anim.Animation) bool {
 // reason. Each write is create-only and skipped when an earlier delivery of
 // the same generation made it, so a redelivered event writes nothing.
 func (p *Pipeline) reject(ctx context.Context, obj storage.Attrs, data []byte, sha string, r Rejection, correlationID string) (Validation, error) {
-	base := RejectedPrefix + obj.Name
-	if storage.ValidateName(base+ErrorSuffix) != nil {
-		// An upload name GCS accepts but the pipeline's rules do not
-		// (empty segments, backslashes): file it under a slug.
-		base = RejectedPrefix + firstOf(Slug(obj.Name), "upload") + "-" + strconv.FormatInt(obj.Generation, 10)
-	}
+	base := library.RejectedName(obj.Name, obj.Generation)
 	r.Bucket, r.Name, r.Generation, r.Size, r.SHA256, r.CorrelationID = obj.Bucket, obj.Name, obj.Generation, obj.Size, sha, correlationID
 	r.RejectedAt = time.Now().UTC()
-	meta := map[string]string{
-		MetaSource: obj.Bucket + "/" + obj.Name, MetaSourceGeneration: strconv.FormatInt(obj.Generation, 10),
-		MetaReason: string(r.Reason), MetaCorrelationID: correlationID,
-	}
-	if sha != "" {
-		meta[MetaSHA256] = sha
-	}
+	meta := library.Rejected{Source: obj.Bucket + "/" + obj.Name, SourceGeneration: obj.Generation,
+		Reason: string(r.Reason), SHA256: sha, CorrelationID: correlationID}
 	v := Validation{Status: StatusRejected, Object: base, SHA256: sha, Reason: r.Reason, Message: r.Message}
 	if data != nil {
-		a, err := p.putOnce(ctx, base, data, &storage.PutOptions{ContentType: obj.ContentType, Metadata: meta})
+		a, err := p.putOnce(ctx, base, data, obj.ContentType, meta)
 		if err != nil {
 			return Validation{}, fmt.Errorf("reject %s: %w", obj.Name, err)
 		}
@@ -312,7 +288,7 @@ func (p *Pipeline) reject(ctx context.Context, obj storage.Attrs, data []byte, s
 	if err != nil {
 		return Validation{}, err
 	}
-	if _, err := p.putOnce(ctx, base+ErrorSuffix, body, &storage.PutOptions{ContentType: "application/json", Metadata: meta}); err != nil {
+	if _, err := p.putOnce(ctx, library.ErrorName(base), body, "application/json", meta); err != nil {
 		return Validation{}, fmt.Errorf("reject %s: %w", obj.Name, err)
 	}
 	return v, nil
@@ -321,27 +297,15 @@ func (p *Pipeline) reject(ctx context.Context, obj storage.Attrs, data []byte, s
 // putOnce writes name unless it already holds the record of the same source
 // generation; a record of another generation (the same upload name uploaded
 // again) is replaced, guarded by its generation.
-func (p *Pipeline) putOnce(ctx context.Context, name string, data []byte, opts *storage.PutOptions) (storage.Attrs, error) {
-	opts.If = storage.DoesNotExist()
-	for range 3 {
-		a, err := p.Library.Put(ctx, name, bytes.NewReader(data), opts)
-		if !errors.Is(err, storage.ErrPreconditionFailed) {
-			return a, err
-		}
-		cur, err := p.Library.Stat(ctx, name, nil)
-		switch {
-		case errors.Is(err, storage.ErrNotFound):
-			opts.If = storage.DoesNotExist()
-			continue
-		case err != nil:
-			return storage.Attrs{}, err
-		}
-		if cur.Metadata[MetaSource] == opts.Metadata[MetaSource] && cur.Metadata[MetaSourceGeneration] == opts.Metadata[MetaSourceGeneration] {
-			return cur, nil
-		}
-		opts.If = storage.GenerationMatch(cur.Generation)
-	}
-	return storage.Attrs{}, &Error{Kind: KindUnavailable, Msg: name + " keeps changing during the write; retry"}
+func (p *Pipeline) putOnce(ctx context.Context, name string, data []byte, contentType string, meta library.Rejected) (storage.Attrs, error) {
+	a, _, err := storage.PutDerived(ctx, p.Library, name, data, storage.DerivedOptions{
+		ContentType: contentType, Metadata: meta.Encode(), Replace: true,
+		Same: func(live storage.Attrs) bool {
+			r, err := library.DecodeRejected(live.Metadata)
+			return err == nil && r.Source == meta.Source && r.SourceGeneration == meta.SourceGeneration
+		},
+	})
+	return a, err
 }
 
 func firstOf(vals ...string) string {
@@ -352,5 +316,3 @@ func firstOf(vals ...string) string {
 	}
 	return ""
 }
-
-func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
@@ -32,7 +33,7 @@ func TestValidateSeedsCorpusFiles(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: %v", f.upload, err)
 				}
-				if v.Status != pipeline.StatusSeeded || !strings.HasPrefix(v.Object, pipeline.SeedPrefix) || !strings.HasSuffix(v.Object, f.seedSuffix) {
+				if v.Status != pipeline.StatusSeeded || !strings.HasPrefix(v.Object, library.SeedPrefix) || !strings.HasSuffix(v.Object, f.seedSuffix) {
 					t.Fatalf("%s: %+v, want seeded as seed/<rig>%s", f.upload, v, f.seedSuffix)
 				}
 				seed, attrs, err := storage.ReadAll(ctx, p.Library, v.Object, nil)
@@ -43,17 +44,17 @@ func TestValidateSeedsCorpusFiles(t *testing.T) {
 					t.Errorf("%s: seed bytes differ from the upload", v.Object)
 				}
 				md := attrs.Metadata
-				for _, k := range []string{pipeline.MetaSHA256, pipeline.MetaSource, pipeline.MetaSourceGeneration, pipeline.MetaFormat, pipeline.MetaFPS, pipeline.MetaFrames,
-					pipeline.MetaDuration, pipeline.MetaJoints, pipeline.MetaRig, pipeline.MetaRigSignature, pipeline.MetaCorrelationID} {
+				for _, k := range []string{library.MetaSHA256, library.MetaSource, library.MetaSourceGeneration, library.MetaFormat, library.MetaFPS, library.MetaFrames,
+					library.MetaDuration, library.MetaJoints, library.MetaRig, library.MetaRigSignature, library.MetaCorrelationID} {
 					if md[k] == "" {
 						t.Errorf("%s: metadata %s missing: %v", v.Object, k, md)
 					}
 				}
-				if md[pipeline.MetaSHA256] != v.SHA256 || md[pipeline.MetaSource] != p.Uploads.Bucket()+"/"+f.upload || md[pipeline.MetaCorrelationID] != "corr-"+f.upload {
+				if md[library.MetaSHA256] != v.SHA256 || md[library.MetaSource] != p.Uploads.Bucket()+"/"+f.upload || md[library.MetaCorrelationID] != "corr-"+f.upload {
 					t.Errorf("%s: metadata %v", v.Object, md)
 				}
-				if rig := strings.Split(v.Object, "/")[1]; md[pipeline.MetaRig] != rig || !strings.Contains(rig, md[pipeline.MetaRigSignature]) {
-					t.Errorf("%s: rig folder %q, metadata rig %q signature %q", v.Object, rig, md[pipeline.MetaRig], md[pipeline.MetaRigSignature])
+				if rig := strings.Split(v.Object, "/")[1]; md[library.MetaRig] != rig || !strings.Contains(rig, md[library.MetaRigSignature]) {
+					t.Errorf("%s: rig folder %q, metadata rig %q signature %q", v.Object, rig, md[library.MetaRig], md[library.MetaRigSignature])
 				}
 			}
 		})
@@ -137,11 +138,11 @@ func TestValidateRejects(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				base := pipeline.RejectedPrefix + tc.upload
+				base := library.RejectedPrefix + tc.upload
 				if v.Status != pipeline.StatusRejected || v.Reason != tc.reason || v.Object != base || v.Message == "" {
 					t.Fatalf("%+v, want rejected as %s with reason %s", v, base, tc.reason)
 				}
-				want := map[string]bool{base + pipeline.ErrorSuffix: true}
+				want := map[string]bool{base + library.ErrorSuffix: true}
 				if tc.withBytes {
 					want[base] = true
 				} else if n := uploads.gets.Load(); n != 0 {
@@ -156,7 +157,7 @@ func TestValidateRejects(t *testing.T) {
 						t.Errorf("%s missing; library holds %v", name, got)
 					}
 				}
-				body, _, err := storage.ReadAll(ctx, p.Library, base+pipeline.ErrorSuffix, nil)
+				body, _, err := storage.ReadAll(ctx, p.Library, base+library.ErrorSuffix, nil)
 				if err != nil {
 					t.Fatal(err)
 				}

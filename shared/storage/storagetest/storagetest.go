@@ -41,6 +41,8 @@ func Run(t *testing.T, h Harness) {
 	t.Run("DeletePreconditions", func(t *testing.T) { testDeletePreconditions(t, h) })
 	t.Run("ConcurrentCreate", func(t *testing.T) { testConcurrentCreate(t, h) })
 	t.Run("ConcurrentCompareAndSwap", func(t *testing.T) { testConcurrentCAS(t, h) })
+	t.Run("PutDerived", func(t *testing.T) { testPutDerived(t, h) })
+	t.Run("ConcurrentPutDerived", func(t *testing.T) { testConcurrentPutDerived(t, h) })
 	t.Run("List", func(t *testing.T) { testList(t, h) })
 	t.Run("Delete", func(t *testing.T) { testDelete(t, h) })
 	t.Run("InvalidNames", func(t *testing.T) { testInvalidNames(t, h) })
@@ -290,6 +292,104 @@ func testConcurrentCreate(t *testing.T, h Harness) {
 	got, _ := read(t, s, name)
 	if want := fmt.Sprintf("writer %d", won[0]); string(got) != want {
 		t.Errorf("object holds %q, want the winner's %q", got, want)
+	}
+}
+
+// testPutDerived is the idempotent write of a derived object: created once,
+// found again by a repeated write of the same thing, kept or replaced when
+// the name holds something else.
+func testPutDerived(t *testing.T, h Harness) {
+	ctx := context.Background()
+	s := h.New(t)
+	const name = "blend/r/mix-0123456789ab.fbx"
+	sameKey := func(key string) func(storage.Attrs) bool {
+		return func(live storage.Attrs) bool { return live.Metadata["blend_key"] == key }
+	}
+	derived := func(key string, replace bool) storage.DerivedOptions {
+		return storage.DerivedOptions{ContentType: "application/octet-stream", Metadata: map[string]string{"blend_key": key},
+			Same: sameKey(key), Replace: replace}
+	}
+	first, created, err := storage.PutDerived(ctx, s, name, []byte("v1"), derived("k1", false))
+	if err != nil || !created {
+		t.Fatalf("first PutDerived = created %v, %v; want created", created, err)
+	}
+	checkAttrs(t, "created", first, s.Bucket(), name, []byte("v1"), "application/octet-stream", map[string]string{"blend_key": "k1"})
+
+	again, created, err := storage.PutDerived(ctx, s, name, []byte("v1 again"), derived("k1", false))
+	if err != nil || created || again.Generation != first.Generation {
+		t.Errorf("repeated PutDerived = generation %d, created %v, %v; want generation %d found", again.Generation, created, err, first.Generation)
+	}
+
+	live, created, err := storage.PutDerived(ctx, s, name, []byte("v2"), derived("k2", false))
+	if !errors.Is(err, storage.ErrPreconditionFailed) || storage.IsTransient(err) || created || live.Generation != first.Generation {
+		t.Errorf("PutDerived of other content = generation %d, created %v, %v; want ErrPreconditionFailed and the live generation %d",
+			live.Generation, created, err, first.Generation)
+	}
+	if body, _ := read(t, s, name); string(body) != "v1" {
+		t.Errorf("object holds %q after a refused PutDerived, want v1", body)
+	}
+
+	replaced, created, err := storage.PutDerived(ctx, s, name, []byte("v2"), derived("k2", true))
+	if err != nil || !created || replaced.Generation <= first.Generation {
+		t.Fatalf("replacing PutDerived = generation %d, created %v, %v; want a generation above %d", replaced.Generation, created, err, first.Generation)
+	}
+	if body, a := read(t, s, name); string(body) != "v2" || a.Metadata["blend_key"] != "k2" {
+		t.Errorf("object holds %q, %v after the replacing PutDerived, want v2 and k2", body, a.Metadata)
+	}
+
+	if _, _, err := storage.PutDerived(ctx, s, "blend/../x.fbx", []byte("x"), derived("k", true)); !errors.Is(err, storage.ErrInvalidName) {
+		t.Errorf("PutDerived of a bad name = %v, want ErrInvalidName", err)
+	}
+}
+
+// testConcurrentPutDerived: of writers racing to write the same derived
+// object, exactly one creates it and every other finds it.
+func testConcurrentPutDerived(t *testing.T, h Harness) {
+	const writers = 8
+	s := h.New(t)
+	const name = "seed/mixamo/race.fbx.preview.png"
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		created []int64
+		found   []int64
+		errs    []error
+	)
+	start := make(chan struct{})
+	for range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			a, c, err := storage.PutDerived(context.Background(), s, name, []byte("png"), storage.DerivedOptions{
+				Metadata: map[string]string{"sha256": "ab12"},
+				Same:     func(live storage.Attrs) bool { return live.Metadata["sha256"] == "ab12" },
+				Replace:  true,
+			})
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err != nil:
+				errs = append(errs, err)
+			case c:
+				created = append(created, a.Generation)
+			default:
+				found = append(found, a.Generation)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if len(errs) > 0 {
+		t.Fatalf("PutDerived failed: %v", errs)
+	}
+	if len(created) != 1 || len(found) != writers-1 {
+		t.Fatalf("%d writers created the object, %d found it; want 1 and %d", len(created), len(found), writers-1)
+	}
+	for _, g := range found {
+		if g != created[0] {
+			t.Errorf("a writer found generation %d, want the created %d", g, created[0])
+		}
 	}
 }
 
