@@ -4,8 +4,13 @@
 //
 //	timestamp, level, severity, logger, message, correlation_id,
 //	logging.googleapis.com/trace (and spanId, trace_sampled),
-//	source{file,line,function}, environment{hostname,pod_name,node_name},
+//	logging.googleapis.com/sourceLocation{file,line,function},
+//	environment{hostname,pod_name,node_name},
 //	extra{...every other attribute of the record...}
+//
+// The lines are written by slog's own JSON handler: a ReplaceAttr renames
+// its built-in fields to Cloud Logging's, and a thin wrapper adds what comes
+// from the context and keeps the record's own attributes under extra.
 //
 // The correlation id and the trace travel in the context.Context (see
 // WithCorrelationID, WithTrace and Middleware), so request and event paths
@@ -15,18 +20,15 @@ package logs
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"math"
 	"os"
-	"runtime"
+	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
-	"unicode/utf8"
 )
 
 // CorrelationKey is the attribute key of the correlation id. A top-level
@@ -39,6 +41,9 @@ const (
 	TraceKey        = "logging.googleapis.com/trace"
 	SpanKey         = "logging.googleapis.com/spanId"
 	TraceSampledKey = "logging.googleapis.com/trace_sampled"
+	// SourceKey is where Cloud Logging reads the LogEntry's sourceLocation
+	// from a structured line.
+	SourceKey = "logging.googleapis.com/sourceLocation"
 )
 
 // Options configure a handler.
@@ -122,360 +127,136 @@ func Severity(l slog.Level) string {
 	return "ERROR"
 }
 
-// jsonHandler writes the JSON lines. Attributes added with WithAttrs are
-// encoded once, into pre; groups are opened in pre only once an attribute
-// lands in them, so empty groups are not written.
-type jsonHandler struct {
-	out     *output
-	level   slog.Leveler
+// cloudHandler writes the JSON lines through slog.JSONHandler. The
+// attributes given to WithAttrs are kept, by group, and written under extra
+// with the record's own, since the context's fields (correlation id, trace)
+// must stay at the top of the line, outside any group.
+type cloudHandler struct {
+	inner   slog.Handler
 	project string
-	name    []byte // ,"logger":"..."
-	env     []byte // ,"environment":{...}
-	pre     []byte // the inside of extra so far, groups left open
-	opened  int    // groups opened in pre
-	pending []string
-	corr    string // correlation id from WithAttrs
+	groups  []string
+	attrs   [][]slog.Attr // attrs[0] at the top of extra, attrs[i] in groups[i-1]
+	corr    string        // the correlation id given to WithAttrs
 }
 
-type output struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func newJSON(w io.Writer, o Options) *jsonHandler {
-	var name []byte
+func newJSON(w io.Writer, o Options) *cloudHandler {
+	var top []slog.Attr
 	if o.Name != "" {
-		name = append(name, `,"logger":`...)
-		name = appendString(name, o.Name)
+		top = append(top, slog.String("logger", o.Name))
 	}
-	env := []byte(`,"environment":{`)
-	for _, kv := range [][2]string{{"hostname", o.Env.Hostname}, {"pod_name", o.Env.PodName}, {"node_name", o.Env.NodeName}} {
-		if kv[1] == "" {
-			continue
-		}
-		if env[len(env)-1] != '{' {
-			env = append(env, ',')
-		}
-		env = appendString(env, kv[0])
-		env = append(env, ':')
-		env = appendString(env, kv[1])
-	}
-	if env[len(env)-1] == '{' {
-		env = nil
-	} else {
-		env = append(env, '}')
-	}
-	return &jsonHandler{out: &output{w: w}, level: o.Level, project: o.Project, name: name, env: env}
+	top = append(top, slog.Group("environment", omitEmpty("hostname", o.Env.Hostname),
+		omitEmpty("pod_name", o.Env.PodName), omitEmpty("node_name", o.Env.NodeName)))
+	inner := slog.NewJSONHandler(w, &slog.HandlerOptions{Level: o.Level, AddSource: true, ReplaceAttr: cloudAttr})
+	return &cloudHandler{inner: inner.WithAttrs(top), project: o.Project, attrs: make([][]slog.Attr, 1)}
 }
 
-func (h *jsonHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.level.Level() }
-
-func (h *jsonHandler) clone() *jsonHandler {
-	c := *h
-	c.pre = h.pre[:len(h.pre):len(h.pre)]
-	c.pending = h.pending[:len(h.pending):len(h.pending)]
-	return &c
+// omitEmpty is an attribute slog drops when v is empty (an empty group).
+func omitEmpty(k, v string) slog.Attr {
+	if v == "" {
+		return slog.Attr{}
+	}
+	return slog.String(k, v)
 }
 
-func (h *jsonHandler) WithGroup(name string) slog.Handler {
+// cloudAttr names the built-in fields as Cloud Logging reads them
+// (cloud.google.com/logging/docs/structured-logging: timestamp, message,
+// logging.googleapis.com/sourceLocation), and writes durations, and the
+// floats JSON cannot hold, as strings.
+func cloudAttr(groups []string, a slog.Attr) slog.Attr {
+	if len(groups) == 0 {
+		switch a.Key {
+		case slog.TimeKey:
+			return slog.String("timestamp", a.Value.Time().UTC().Format(time.RFC3339Nano))
+		case slog.MessageKey:
+			a.Key = "message"
+			return a
+		case slog.SourceKey:
+			src, ok := a.Value.Any().(*slog.Source)
+			if !ok || src.File == "" {
+				return slog.Attr{}
+			}
+			// LogEntrySourceLocation.line is an int64, a string in JSON.
+			return slog.Group(SourceKey, "file", src.File, "line", strconv.Itoa(src.Line), "function", src.Function)
+		}
+	}
+	switch a.Value.Kind() {
+	case slog.KindFloat64:
+		if f := a.Value.Float64(); math.IsNaN(f) || math.IsInf(f, 0) {
+			return slog.String(a.Key, strconv.FormatFloat(f, 'g', -1, 64))
+		}
+	case slog.KindDuration:
+		// "2s" reads better in a log than nanoseconds.
+		return slog.String(a.Key, a.Value.Duration().String())
+	}
+	return a
+}
+
+func (h *cloudHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return h.inner.Enabled(ctx, l)
+}
+
+func (h *cloudHandler) WithGroup(name string) slog.Handler {
 	if name == "" {
 		return h
 	}
-	c := h.clone()
-	c.pending = append(c.pending, name)
-	return c
+	c := *h
+	c.groups = append(h.groups[:len(h.groups):len(h.groups)], name)
+	c.attrs = append(h.attrs[:len(h.attrs):len(h.attrs)], nil)
+	return &c
 }
 
-func (h *jsonHandler) WithAttrs(as []slog.Attr) slog.Handler {
+func (h *cloudHandler) WithAttrs(as []slog.Attr) slog.Handler {
 	if len(as) == 0 {
 		return h
 	}
-	c := h.clone()
-	top := len(c.pending) == 0 && c.opened == 0
-	var body []byte
+	c := *h
+	c.attrs = slices.Clone(h.attrs)
+	last := len(c.attrs) - 1
+	cur := slices.Clip(c.attrs[last])
 	for _, a := range as {
-		if top && a.Key == CorrelationKey {
+		if last == 0 && a.Key == CorrelationKey {
 			c.corr = a.Value.Resolve().String()
 			continue
 		}
-		body = appendAttr(body, a)
+		cur = append(cur, a)
 	}
-	if len(body) == 0 {
-		return c
-	}
-	for _, g := range c.pending {
-		c.pre = openGroup(c.pre, g)
-		c.opened++
-	}
-	c.pending = nil
-	c.pre = appendRaw(c.pre, body)
-	return c
+	c.attrs[last] = cur
+	return &c
 }
 
-var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
-
-// maxPooled keeps the buffers of rare huge lines from staying in the pool.
-const maxPooled = 64 << 10
-
-func (h *jsonHandler) Handle(ctx context.Context, r slog.Record) error {
-	bp := bufPool.Get().(*[]byte)
-	b := (*bp)[:0]
-	defer func() {
-		if cap(b) <= maxPooled {
-			*bp = b
-			bufPool.Put(bp)
-		}
-	}()
-
-	// The record's own attributes first, to find a correlation id among them.
-	var attrs []byte
+func (h *cloudHandler) Handle(ctx context.Context, r slog.Record) error {
 	corr := h.corr
-	top := len(h.pending) == 0 && h.opened == 0
-	if r.NumAttrs() > 0 {
-		ab := bufPool.Get().(*[]byte)
-		attrs = (*ab)[:0]
-		r.Attrs(func(a slog.Attr) bool {
-			if top && a.Key == CorrelationKey {
-				corr = a.Value.Resolve().String()
-				return true
-			}
-			attrs = appendAttr(attrs, a)
-			return true
-		})
-		defer func() {
-			if cap(attrs) <= maxPooled {
-				*ab = attrs[:0]
-				bufPool.Put(ab)
-			}
-		}()
+	inner := slices.Clip(h.attrs[len(h.attrs)-1])
+	top := len(h.groups) == 0
+	r.Attrs(func(a slog.Attr) bool {
+		if top && a.Key == CorrelationKey {
+			corr = a.Value.Resolve().String()
+		} else {
+			inner = append(inner, a)
+		}
+		return true
+	})
+	// Close the open groups around the record's attributes, innermost first.
+	for i := len(h.groups) - 1; i >= 0; i-- {
+		inner = append(slices.Clip(h.attrs[i]), slog.Attr{Key: h.groups[i], Value: slog.GroupValue(inner...)})
 	}
+	out := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+	out.AddAttrs(slog.String("severity", Severity(r.Level)))
 	if corr == "" {
 		corr = CorrelationID(ctx)
 	}
-
-	b = append(b, '{')
-	if !r.Time.IsZero() {
-		b = append(b, `"timestamp":"`...)
-		b = r.Time.UTC().AppendFormat(b, time.RFC3339Nano)
-		b = append(b, `",`...)
-	}
-	b = append(b, `"level":`...)
-	b = appendString(b, r.Level.String())
-	b = append(b, `,"severity":"`...)
-	b = append(b, Severity(r.Level)...)
-	b = append(b, '"')
-	b = append(b, h.name...)
-	b = append(b, `,"message":`...)
-	b = appendString(b, r.Message)
 	if corr != "" {
-		b = append(b, `,"correlation_id":`...)
-		b = appendString(b, corr)
+		out.AddAttrs(slog.String(CorrelationKey, corr))
 	}
 	if t, ok := TraceFrom(ctx); ok && h.project != "" {
-		b = append(b, `,"`+TraceKey+`":"projects/`...)
-		b = appendEscaped(b, h.project)
-		b = append(b, "/traces/"...)
-		b = appendEscaped(b, t.ID)
-		b = append(b, '"')
+		out.AddAttrs(slog.String(TraceKey, "projects/"+h.project+"/traces/"+t.ID))
 		if t.SpanID != "" {
-			b = append(b, `,"`+SpanKey+`":`...)
-			b = appendString(b, t.SpanID)
+			out.AddAttrs(slog.String(SpanKey, t.SpanID))
 		}
-		b = append(b, `,"`+TraceSampledKey+`":`...)
-		b = strconv.AppendBool(b, t.Sampled)
+		out.AddAttrs(slog.Bool(TraceSampledKey, t.Sampled))
 	}
-	// r.PC is a return address: the call is the instruction before it.
-	// FuncForPC, unlike CallersFrames, allocates nothing.
-	if fn := sourceFunc(r.PC); fn != nil {
-		file, line := fn.FileLine(r.PC - 1)
-		b = append(b, `,"source":{"file":`...)
-		b = appendString(b, file)
-		b = append(b, `,"line":`...)
-		b = strconv.AppendInt(b, int64(line), 10)
-		b = append(b, `,"function":`...)
-		b = appendString(b, fn.Name())
-		b = append(b, '}')
-	}
-	b = append(b, h.env...)
-	if len(h.pre) > 0 || len(attrs) > 0 {
-		b = append(b, `,"extra":{`...)
-		b = append(b, h.pre...)
-		if len(attrs) > 0 {
-			for _, g := range h.pending {
-				b = openGroup(b, g)
-			}
-			b = appendRaw(b, attrs)
-			for range h.pending {
-				b = append(b, '}')
-			}
-		}
-		for range h.opened {
-			b = append(b, '}')
-		}
-		b = append(b, '}')
-	}
-	b = append(b, '}', '\n')
-
-	h.out.mu.Lock()
-	defer h.out.mu.Unlock()
-	_, err := h.out.w.Write(b)
-	return err
-}
-
-func sourceFunc(pc uintptr) *runtime.Func {
-	if pc == 0 {
-		return nil
-	}
-	return runtime.FuncForPC(pc - 1)
-}
-
-// appendRaw appends encoded members to an object's inside, with the comma
-// that separates them from what is there.
-func appendRaw(b, members []byte) []byte {
-	if len(b) > 0 && b[len(b)-1] != '{' {
-		b = append(b, ',')
-	}
-	return append(b, members...)
-}
-
-func openGroup(b []byte, name string) []byte {
-	if len(b) > 0 && b[len(b)-1] != '{' {
-		b = append(b, ',')
-	}
-	b = appendString(b, name)
-	return append(b, ':', '{')
-}
-
-// appendAttr appends a as an object member ("key":value), after a comma
-// when b already holds members. Empty attributes and empty groups are
-// skipped; a group without a key is inlined.
-func appendAttr(b []byte, a slog.Attr) []byte {
-	a.Value = a.Value.Resolve()
-	if a.Equal(slog.Attr{}) {
-		return b
-	}
-	if a.Value.Kind() == slog.KindGroup {
-		as := a.Value.Group()
-		if len(as) == 0 {
-			return b
-		}
-		if a.Key == "" {
-			for _, ga := range as {
-				b = appendAttr(b, ga)
-			}
-			return b
-		}
-		var inner []byte
-		for _, ga := range as {
-			inner = appendAttr(inner, ga)
-		}
-		if len(inner) == 0 {
-			return b
-		}
-		b = openGroup(b, a.Key)
-		b = append(b, inner...)
-		return append(b, '}')
-	}
-	if len(b) > 0 && b[len(b)-1] != '{' {
-		b = append(b, ',')
-	}
-	b = appendString(b, a.Key)
-	b = append(b, ':')
-	return appendValue(b, a.Value)
-}
-
-func appendValue(b []byte, v slog.Value) []byte {
-	switch v.Kind() {
-	case slog.KindString:
-		return appendString(b, v.String())
-	case slog.KindInt64:
-		return strconv.AppendInt(b, v.Int64(), 10)
-	case slog.KindUint64:
-		return strconv.AppendUint(b, v.Uint64(), 10)
-	case slog.KindFloat64:
-		f := v.Float64()
-		if math.IsNaN(f) || math.IsInf(f, 0) {
-			// JSON has no such numbers.
-			return appendString(b, strconv.FormatFloat(f, 'g', -1, 64))
-		}
-		return strconv.AppendFloat(b, f, 'g', -1, 64)
-	case slog.KindBool:
-		return strconv.AppendBool(b, v.Bool())
-	case slog.KindDuration:
-		return appendString(b, v.Duration().String())
-	case slog.KindTime:
-		b = append(b, '"')
-		b = v.Time().AppendFormat(b, time.RFC3339Nano)
-		return append(b, '"')
-	}
-	a := v.Any()
-	if err, ok := a.(error); ok {
-		if _, marshals := a.(json.Marshaler); !marshals {
-			return appendString(b, err.Error())
-		}
-	}
-	data, err := json.Marshal(a)
-	if err != nil {
-		return appendString(b, fmt.Sprintf("!ERROR: %v", err))
-	}
-	return append(b, data...)
-}
-
-const hexDigits = "0123456789abcdef"
-
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	b = appendEscaped(b, s)
-	return append(b, '"')
-}
-
-// appendEscaped escapes s for a JSON string as encoding/json does, HTML
-// characters excepted: invalid UTF-8 becomes U+FFFD.
-func appendEscaped(b []byte, s string) []byte {
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		// U+2028 and U+2029 end lines in JavaScript.
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	return append(b, s[start:]...)
+	out.AddAttrs(slog.Attr{Key: "extra", Value: slog.GroupValue(inner...)})
+	return h.inner.Handle(ctx, out)
 }
 
 // textHandler is slog's text handler with the logger, correlation id and

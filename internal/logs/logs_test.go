@@ -6,10 +6,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/slogtest"
@@ -85,9 +87,15 @@ func TestFields(t *testing.T) {
 	if ts, err := time.Parse(time.RFC3339Nano, first["timestamp"].(string)); err != nil || time.Since(ts) > time.Minute {
 		t.Errorf("timestamp %v: %v", first["timestamp"], err)
 	}
-	src := first["source"].(map[string]any)
-	if !strings.HasSuffix(src["file"].(string), "logs_test.go") || src["line"] != float64(line+1) || !strings.HasSuffix(src["function"].(string), ".TestFields") {
-		t.Errorf("source = %v", src)
+	// Cloud Logging takes the LogEntry's sourceLocation from this field, its
+	// line an int64 and so a string in JSON
+	// (cloud.google.com/logging/docs/structured-logging#structured_logging_special_fields).
+	src, _ := first[SourceKey].(map[string]any)
+	if !strings.HasSuffix(fmt.Sprint(src["file"]), "logs_test.go") || src["line"] != strconv.Itoa(line+1) || !strings.HasSuffix(fmt.Sprint(src["function"]), ".TestFields") {
+		t.Errorf("%s = %v", SourceKey, src)
+	}
+	if _, ok := first["source"]; ok {
+		t.Errorf("source written beside %s", SourceKey)
 	}
 	env := first["environment"].(map[string]any)
 	if env["hostname"] != "host-1" || env["pod_name"] != "worker-7f9c" || env["node_name"] != "node-a" {
