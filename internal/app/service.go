@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/config"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/metrics"
@@ -35,6 +37,15 @@ type StartError struct{ Err error }
 func (e *StartError) Error() string { return e.Err.Error() }
 func (e *StartError) Unwrap() error { return e.Err }
 
+// Exit reports err on stderr as name's and returns the exit status a main
+// passes to os.Exit: 0 for nil, 2 for a StartError, 1 otherwise.
+func Exit(name string, err error) int {
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+	}
+	return ExitCode(err)
+}
+
 // ExitCode is the exit status of a main that got err.
 func ExitCode(err error) int {
 	var se *StartError
@@ -47,13 +58,15 @@ func ExitCode(err error) int {
 	return 1
 }
 
-// RunService runs s until ctx ends: the configuration from the environment
+// RunService runs s until ctx ends or SIGTERM (or an interrupt) arrives: the configuration from the environment
 // (Secret Manager references resolved), the ports s.Needs opened by s.Open,
 // and s.Fn served with the probes and /metrics on PORT (8080 by default),
 // /metrics also on METRICS_PORT on Kubernetes. FUNCTION_TARGET, when set,
 // must name s.Target, as functions-framework-go would refuse to serve
 // another function.
 func RunService(ctx context.Context, s Service) error {
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
+	defer stop()
 	if t := os.Getenv("FUNCTION_TARGET"); t != "" && t != s.Target {
 		return &StartError{fmt.Errorf("FUNCTION_TARGET=%q: this service serves %q", t, s.Target)}
 	}

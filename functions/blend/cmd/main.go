@@ -4,10 +4,7 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/functions/blend"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/app"
@@ -17,16 +14,10 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-	err := app.RunService(ctx, app.Service{
+	os.Exit(app.Exit("blend", app.RunService(context.Background(), app.Service{
 		Name: "blend", Target: blend.Target, Fn: blend.Service,
 		Needs: app.Needs{Library: true, Catalog: true},
 		Open: app.Adapters{Storage: gcs.Connect, Catalog: bq.OpenCatalog, Search: elastic.Open,
 			Sharder: sharder}.Open,
-	})
-	stop()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "blend: %v\n", err)
-		os.Exit(app.ExitCode(err))
-	}
+	})))
 }

@@ -4,10 +4,7 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/functions/metasync"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/app"
@@ -17,15 +14,9 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-	err := app.RunService(ctx, app.Service{
+	os.Exit(app.Exit("metasync", app.RunService(context.Background(), app.Service{
 		Name: "metasync", Target: metasync.Target, Fn: metasync.Service,
 		Needs: app.Needs{Library: true, Catalog: true},
 		Open:  app.Adapters{Storage: gcs.Connect, Catalog: bq.OpenCatalog, Search: elastic.Open}.Open,
-	})
-	stop()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "metasync: %v\n", err)
-		os.Exit(app.ExitCode(err))
-	}
+	})))
 }
