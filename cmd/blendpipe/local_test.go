@@ -38,7 +38,7 @@ func TestLocalCommandsNeedTheirBinary(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
 	var out, errb bytes.Buffer
 	if code := run(context.Background(), []string{"catalog", "--dir", t.TempDir()}, &out, &errb); code == 0 ||
-		!strings.Contains(errb.String(), "make build") {
+		!strings.Contains(errb.String(), "install every command with: go install") {
 		t.Errorf("exit %d, stderr %q", code, errb.String())
 	}
 }
@@ -48,7 +48,7 @@ func TestBatchOfGSManifestHandsOverToWorker(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
 	var out, errb bytes.Buffer
 	code := run(context.Background(), []string{"batch", "--shards", "4", "gs://bucket/jobs/x.yaml"}, &out, &errb)
-	if code == 0 || !strings.Contains(errb.String(), workerBinary+" not found") {
+	if code == 0 || !strings.Contains(errb.String(), "needs "+workerBinary) {
 		t.Errorf("exit %d, stderr %q", code, errb.String())
 	}
 }

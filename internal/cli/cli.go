@@ -12,7 +12,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -138,7 +140,7 @@ func WriteFileAtomic(path string, data []byte) error {
 // link large dependencies live in companions so the one-shot commands start small and fast.
 func Handover(binary, name string) func(context.Context, []string, io.Writer, io.Writer) error {
 	return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-		path, err := findCompanion(binary)
+		path, err := findCompanion(binary, name)
 		if err != nil {
 			return err
 		}
@@ -155,9 +157,11 @@ func Handover(binary, name string) func(context.Context, []string, io.Writer, io
 	}
 }
 
-func findCompanion(binary string) (string, error) {
+func findCompanion(binary, command string) (string, error) {
+	var beside string
 	if exe, err := os.Executable(); err == nil {
-		p := filepath.Join(filepath.Dir(exe), binary)
+		beside = filepath.Dir(exe)
+		p := filepath.Join(beside, binary)
 		if st, err := os.Stat(p); err == nil && !st.IsDir() {
 			return p, nil
 		}
@@ -165,5 +169,33 @@ func findCompanion(binary string) (string, error) {
 	if p, err := exec.LookPath(binary); err == nil {
 		return p, nil
 	}
-	return "", fmt.Errorf("%s not found beside blendpipe or on PATH: build them all with `make build`", binary)
+	return "", &MissingCompanionError{Binary: binary, Command: command, Beside: beside}
+}
+
+// MissingCompanionError is a command whose companion binary is not
+// installed. Its message is the one line that says how to install it.
+type MissingCompanionError struct {
+	Binary, Command string
+	Beside          string // the folder of this executable, looked in first
+}
+
+func (e *MissingCompanionError) Error() string {
+	return fmt.Sprintf("needs %s, which is neither beside this executable (%s) nor on PATH; install every command with: %s",
+		e.Binary, e.Beside, InstallCommand())
+}
+
+// InstallCommand is the go install line that installs every command of
+// this module, at the version this binary was built from (latest for a
+// build from a checkout).
+func InstallCommand() string {
+	path, version := "github.com/rydlrcs/mixamo-blend-pipeline", "latest"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Path != "" {
+			path = bi.Main.Path
+		}
+		if v := bi.Main.Version; v != "" && v != "(devel)" && !strings.Contains(v, "+dirty") {
+			version = v
+		}
+	}
+	return "go install " + path + "/cmd/...@" + version
 }

@@ -78,7 +78,15 @@ func TestWriteFileAtomicLeavesNoTemporaryFiles(t *testing.T) {
 func TestHandoverNeedsItsCompanion(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
 	err := Handover("no-such-companion", "x")(context.Background(), nil, io.Discard, io.Discard)
-	if err == nil || !strings.Contains(err.Error(), "make build") {
-		t.Fatalf("got %v", err)
+	var mc *MissingCompanionError
+	if !errors.As(err, &mc) || mc.Binary != "no-such-companion" || mc.Command != "x" {
+		t.Fatalf("got %v, want a MissingCompanionError", err)
+	}
+	// One line: what is missing, where it was looked for, and how to install it.
+	msg := err.Error()
+	for _, want := range []string{"no-such-companion", "PATH", "go install github.com/rydlrcs/mixamo-blend-pipeline/cmd/...@"} {
+		if !strings.Contains(msg, want) || strings.Contains(msg, "\n") {
+			t.Errorf("message %q: want one line with %q", msg, want)
+		}
 	}
 }
