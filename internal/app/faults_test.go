@@ -156,10 +156,10 @@ func TestServicesUnderFaults(t *testing.T) {
 	gcsProxy.Add(faultproxy.Plan{Name: "gcs reads", Times: 6, Steps: faultproxy.AllFaultsMixed})
 	bqProxy.Add(faultproxy.Plan{Name: "bigquery", Times: 2, Steps: faultproxy.AllFaultsMixed})
 
-	router := newEventarc(t, direct, map[string][]string{
-		"uploads": {validateURL},
-		"library": {syncURL, blendURL},
-	}, log)
+	// The buckets' roles and each service's URL; the routes are the table
+	// terraform declares.
+	router := newEventarc(t, direct, map[string]string{"uploads": eventarc.Uploads, "library": eventarc.Library},
+		map[string]string{eventarc.ValidateService: validateURL, eventarc.MetasyncService: syncURL, eventarc.BlendService: blendURL}, log)
 
 	// The uploads, by a client that is not behind the proxy.
 	uploads := direct.Bucket("uploads")
@@ -442,12 +442,14 @@ func startService(t *testing.T, name string, needs app.Needs, fn app.Function, g
 
 // eventarcStandIn stands in for Eventarc: it watches the buckets (directly, not
 // through the proxies: the notifications do not cross the services' network)
-// and posts each new generation as a CloudEvent over HTTP to the services
-// subscribed to its bucket, redelivering with backoff until a 2xx answer.
+// and posts each change as a CloudEvent over HTTP through every trigger of
+// eventarc.Triggers it matches, redelivering with backoff until a 2xx
+// answer.
 type eventarcStandIn struct {
 	t           *testing.T
 	client      *cloudstorage.Client
-	targets     map[string][]string
+	roles       map[string]string // bucket name => eventarc.Uploads or Library
+	services    map[string]string // service => URL
 	log         *slog.Logger
 	ce          cloudevents.Client
 	mu          sync.Mutex
@@ -458,12 +460,12 @@ type eventarcStandIn struct {
 	seq         atomic.Int64
 }
 
-func newEventarc(t *testing.T, client *cloudstorage.Client, targets map[string][]string, log *slog.Logger) *eventarcStandIn {
+func newEventarc(t *testing.T, client *cloudstorage.Client, roles, services map[string]string, log *slog.Logger) *eventarcStandIn {
 	ce, err := cloudevents.NewClientHTTP()
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &eventarcStandIn{t: t, client: client, targets: targets, log: log, ce: ce, seen: map[string]int64{}}
+	e := &eventarcStandIn{t: t, client: client, roles: roles, services: services, log: log, ce: ce, seen: map[string]int64{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); e.watch(ctx) }()
@@ -496,7 +498,7 @@ func (e *eventarcStandIn) watch(ctx context.Context) {
 		}()
 	}
 	for ctx.Err() == nil {
-		for bucket := range e.targets {
+		for bucket := range e.roles {
 			objs, err := listBucket(ctx, e.client, bucket)
 			if err != nil {
 				continue
@@ -544,7 +546,8 @@ func (e *eventarcStandIn) deliver(ctx context.Context, ev storage.Event) {
 		e.t.Errorf("encode %s: %v", ev.Object.Name, err)
 		return
 	}
-	for _, target := range e.targets[ev.Object.Bucket] {
+	for _, tr := range eventarc.Route(e.roles[ev.Object.Bucket], ev.Type) {
+		target := e.services[tr.Service]
 		backoff := 50 * time.Millisecond
 		for attempt := 1; ctx.Err() == nil; attempt++ {
 			// The acknowledgement deadline: a service that holds the event

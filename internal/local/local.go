@@ -54,9 +54,11 @@ const LibraryVersions = 3
 // Event routes on the local address. Eventarc posts to each service's root;
 // here the three share a port.
 const (
-	ValidatePath = "/_events/validate"
-	SyncPath     = "/_events/metasync"
-	BatchPath    = "/_events/blend"
+	ValidatePath = EventsPath + eventarc.ValidateService
+	SyncPath     = EventsPath + eventarc.MetasyncService
+	BatchPath    = EventsPath + eventarc.BlendService
+	// EventsPath + a service's name is where its triggers deliver.
+	EventsPath = "/_events/"
 )
 
 // Options configure a Server.
@@ -115,7 +117,7 @@ type Server struct {
 	// pictures) does not hold up another's events. The queues are
 	// unbounded: the change hook runs inside the handlers that write, and
 	// must never wait on the router that waits on them.
-	lanes   map[string]*lane // by target path
+	lanes   map[string]*lane // by trigger name
 	pending atomic.Int64     // queued or being delivered
 	// seen is the last generation announced per bucket and name, shared by
 	// the change hook and the poll so that each change is posted once.
@@ -138,8 +140,8 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 		s.opts.Deliverers = 4
 	}
 	s.lanes = map[string]*lane{}
-	for _, path := range []string{ValidatePath, SyncPath, BatchPath} {
-		s.lanes[path] = &lane{wake: make(chan struct{}, 1)}
+	for _, tr := range eventarc.Triggers() {
+		s.lanes[tr.Name] = &lane{wake: make(chan struct{}, 1)}
 	}
 	uploads, err := localdir.Open(filepath.Join(opts.Dir, "uploads"), localdir.Options{Bucket: "uploads", OnChange: s.changed})
 	if err != nil {
@@ -295,7 +297,8 @@ func (s *Server) forget(a storage.Attrs) {
 type delivery struct {
 	ev     storage.Event
 	id     string
-	target string
+	target string // the service's path
+	lane   string // the trigger's name
 }
 
 // lane is one trigger's queue.
@@ -305,18 +308,24 @@ type lane struct {
 	wake  chan struct{}
 }
 
-// enqueue queues ev for every service subscribed to its bucket.
+// enqueue queues ev on the lane of every trigger it matches
+// (eventarc.Triggers), as Eventarc publishes it to each matching
+// trigger's subscription.
 func (s *Server) enqueue(ev storage.Event) {
 	id := strconv.FormatInt(time.Now().UnixNano(), 36) + "-" + strconv.FormatInt(s.seq.Add(1), 10)
-	for _, path := range s.targets(ev.Object.Bucket) {
+	role := eventarc.Library
+	if ev.Object.Bucket == s.p.Uploads.Bucket() {
+		role = eventarc.Uploads
+	}
+	for _, tr := range eventarc.Route(role, ev.Type) {
 		s.pending.Add(1)
-		s.push(delivery{ev: ev, id: id, target: path})
+		s.push(delivery{ev: ev, id: id, target: EventsPath + tr.Service, lane: tr.Name})
 	}
 }
 
 // push queues d, already counted in pending.
 func (s *Server) push(d delivery) {
-	l := s.lanes[d.target]
+	l := s.lanes[d.lane]
 	l.mu.Lock()
 	l.queue = append(l.queue, d)
 	l.mu.Unlock()
@@ -373,16 +382,6 @@ func (s *Server) poll(ctx context.Context) {
 			s.enqueue(ev)
 		}
 	}
-}
-
-// targets are the services subscribed to a bucket's events, as the
-// Eventarc triggers are: validate on uploads; metasync, blend and validate
-// (for the seeds' pictures) on the library.
-func (s *Server) targets(bucket string) []string {
-	if bucket == s.p.Uploads.Bucket() {
-		return []string{ValidatePath}
-	}
-	return []string{SyncPath, BatchPath, ValidatePath}
 }
 
 // route delivers each trigger's queued events, Options.Deliverers at a

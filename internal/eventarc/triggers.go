@@ -1,0 +1,69 @@
+package eventarc
+
+import (
+	"slices"
+
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
+)
+
+// The buckets a trigger listens on, by role.
+const (
+	Uploads = "uploads"
+	Library = "library"
+)
+
+// The services events are delivered to.
+const (
+	ValidateService = "validate"
+	MetasyncService = "metasync"
+	BlendService    = "blend"
+)
+
+// Trigger is one Eventarc trigger: events of one type from one bucket, to
+// one service. Eventarc gives each trigger a subscription of its own, so
+// each trigger is delivered (and redelivered) independently of the others,
+// and filters only by event type and bucket: each service checks the object
+// name itself.
+type Trigger struct {
+	Name    string // the trigger's key in terraform, <bucket>-<event>-<service>
+	Bucket  string // Uploads or Library
+	Type    storage.EventType
+	Service string
+}
+
+// Triggers is the routing table of the pipeline: terraform declares exactly
+// these (a test reads terraform/modules/stack/eventarc.tf), and the local
+// router and the fault proof's Eventarc stand-in deliver by it.
+func Triggers() []Trigger {
+	return []Trigger{
+		{"uploads-finalized-validate", Uploads, storage.ObjectFinalized, ValidateService},
+		{"library-finalized-metasync", Library, storage.ObjectFinalized, MetasyncService},
+		{"library-deleted-metasync", Library, storage.ObjectDeleted, MetasyncService},
+		// validate draws the preview each new seed names.
+		{"library-finalized-validate", Library, storage.ObjectFinalized, ValidateService},
+		{"library-finalized-blend", Library, storage.ObjectFinalized, BlendService},
+	}
+}
+
+// Services are the services that receive events, in the table's order.
+func Services() []string {
+	var out []string
+	for _, t := range Triggers() {
+		if !slices.Contains(out, t.Service) {
+			out = append(out, t.Service)
+		}
+	}
+	return out
+}
+
+// Route lists the triggers an event of type typ in the bucket of role
+// bucket is delivered through.
+func Route(bucket string, typ storage.EventType) []Trigger {
+	var out []Trigger
+	for _, t := range Triggers() {
+		if t.Bucket == bucket && t.Type == typ {
+			out = append(out, t)
+		}
+	}
+	return out
+}
