@@ -8,6 +8,7 @@ import (
 )
 
 func TestPreviewUsage(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		args []string

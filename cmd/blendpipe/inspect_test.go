@@ -10,6 +10,7 @@ import (
 )
 
 func TestInspectBadInputExitsNonZero(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cases := map[string][]byte{
 		"empty.fbx":     {},

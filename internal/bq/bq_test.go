@@ -24,6 +24,7 @@ func (unclosed) Close() error { return nil }
 
 // The schema is what Terraform mirrors: check its shape without a server.
 func TestSchema(t *testing.T) {
+	t.Parallel()
 	b, err := SchemaJSON()
 	if err != nil {
 		t.Fatal(err)
@@ -70,6 +71,7 @@ func TestSchema(t *testing.T) {
 }
 
 func TestInsertIDIdentifiesTheEvent(t *testing.T) {
+	t.Parallel()
 	a := catalogtest.Seed("seed/a.fbx", 7)
 	redelivered := a
 	redelivered.CorrelationID, redelivered.SyncedAt = "another-delivery", time.Now()

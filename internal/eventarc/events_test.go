@@ -40,6 +40,7 @@ const eventarcData = `{
 }`
 
 func TestDecodeEventarcPayload(t *testing.T) {
+	t.Parallel()
 	ce := cloudevents.NewEvent()
 	ce.SetID("1")
 	ce.SetType(string(storage.ObjectFinalized))

@@ -163,6 +163,7 @@ func TestStartShardsCreatesIndexedJob(t *testing.T) {
 }
 
 func TestStartShardsReportsRefusals(t *testing.T) {
+	t.Parallel()
 	cs := fake.NewClientset()
 	cs.PrependReactor("create", "jobs", func(k8stesting.Action) (bool, runtime.Object, error) {
 		return true, nil, apierrors.NewForbidden(schema.GroupResource{Group: "batch", Resource: "jobs"}, "x",
@@ -176,6 +177,7 @@ func TestStartShardsReportsRefusals(t *testing.T) {
 }
 
 func TestLoadConfig(t *testing.T) {
+	t.Parallel()
 	c := config(t, nil)
 	if c.Enabled() || c.ShardBlends != 200 || c.ShardInputMB != 2048 || c.MaxParallelism != 8 || c.Namespace != "blendpipe" {
 		t.Errorf("defaults %+v", c)
@@ -210,6 +212,7 @@ func TestLoadConfig(t *testing.T) {
 // server answering as the API server does: the Job the first time, a 409
 // AlreadyExists Status the second.
 func TestRESTClient(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	created := map[string]bool{}
 	var paths []string
@@ -256,6 +259,7 @@ func TestRESTClient(t *testing.T) {
 }
 
 func TestClusterEndpoint(t *testing.T) {
+	t.Parallel()
 	const cluster = "projects/p/locations/europe-west1/clusters/blendpipe-dev"
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
@@ -284,6 +288,7 @@ func TestClusterEndpoint(t *testing.T) {
 // Job as people read it, the Job the blend service creates: filled in with
 // the template's placeholders, the two are the same object.
 func TestJobMatchesTemplate(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile("../../terraform/k8s/templates/shard-job.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -306,6 +311,7 @@ func TestJobMatchesTemplate(t *testing.T) {
 // TestRBACAllowsWhatJobsDoes reads terraform/k8s/base/rbac.yaml: the blend
 // service's Kubernetes user may create Jobs in the namespace the Jobs go to.
 func TestRBACAllowsWhatJobsDoes(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile("../../terraform/k8s/base/rbac.yaml")
 	if err != nil {
 		t.Fatal(err)

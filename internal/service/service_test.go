@@ -14,6 +14,7 @@ import (
 )
 
 func TestOpenRequiresTheVariablesOfItsPorts(t *testing.T) {
+	t.Parallel()
 	cfg, err := config.Load(context.Background(), config.Options{Lookuper: envconfig.MapLookuper(map[string]string{"GCS_BUCKET": "library"})})
 	if err != nil {
 		t.Fatal(err)
@@ -35,6 +36,7 @@ func TestOpenRequiresTheVariablesOfItsPorts(t *testing.T) {
 }
 
 func TestCatalogNeedsARegisteredOpener(t *testing.T) {
+	t.Parallel()
 	saved := catalogOpener
 	catalogOpener = nil
 	t.Cleanup(func() { catalogOpener = saved })

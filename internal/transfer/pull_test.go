@@ -118,6 +118,7 @@ func noPartFiles(t *testing.T, dir string) {
 }
 
 func TestPullRefusesNamesOutsideTheFolder(t *testing.T) {
+	t.Parallel()
 	env := pipelinetest.New(t, "localdir")
 	p := env.P
 	ctx := context.Background()

@@ -75,6 +75,7 @@ func checkUploaded(t *testing.T, s storage.Store, prefix string, files map[strin
 }
 
 func TestBarOnATerminal(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	b := transfer.NewBar(&out, true)
 	b.Start(2, 4<<20)

@@ -41,6 +41,7 @@ func orderedValue(f, j, k int) float64 {
 }
 
 func TestDecodeChannelOrders(t *testing.T) {
+	t.Parallel()
 	js := orderedJoints()
 	const frames = 12
 	data := synthBVH(js, frames, "0.0416667", orderedValue)
@@ -101,6 +102,7 @@ Frame Time: 0.0333333
 `
 
 func TestDecodeTolerates(t *testing.T) {
+	t.Parallel()
 	want := mustDecode(t, []byte(canonical))
 	cases := []struct{ name, text string }{
 		{"CRLF", strings.ReplaceAll(canonical, "\n", "\r\n")},
@@ -133,6 +135,7 @@ func TestDecodeTolerates(t *testing.T) {
 }
 
 func TestDecodeZeroChannelsAndFrames(t *testing.T) {
+	t.Parallel()
 	text := "HIERARCHY\nROOT A\n{\nOFFSET 1 2 3\nCHANNELS 0\nJOINT B\n{\nOFFSET 0 1 0\n}\n}\nMOTION\nFrames: 3\nFrame Time: 0.5\n"
 	a := mustDecode(t, []byte(text))
 	c := a.Clip()
@@ -146,6 +149,7 @@ func TestDecodeZeroChannelsAndFrames(t *testing.T) {
 }
 
 func TestFrameRate(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		text string
 		want float64
@@ -165,6 +169,7 @@ func TestFrameRate(t *testing.T) {
 }
 
 func TestDecodeErrors(t *testing.T) {
+	t.Parallel()
 	nest := func(depth int) string {
 		var b strings.Builder
 		b.WriteString("HIERARCHY\nROOT R\n{\nOFFSET 0 0 0\nCHANNELS 0\n")
@@ -271,6 +276,7 @@ func tokenStarts(data []byte) []int {
 }
 
 func TestDecodeTruncated(t *testing.T) {
+	t.Parallel()
 	data := []byte(canonical)
 	// Cut before any token, the file is incomplete: a typed error, never a result.
 	for _, p := range tokenStarts(data) {
@@ -323,6 +329,7 @@ type failingReader struct{ err error }
 func (r failingReader) Read([]byte) (int, error) { return 0, r.err }
 
 func TestDecodeReadError(t *testing.T) {
+	t.Parallel()
 	boom := errors.New("disk on fire")
 	_, err := Decode(failingReader{boom}, DefaultLimits())
 	if !errors.Is(err, boom) {
@@ -331,6 +338,7 @@ func TestDecodeReadError(t *testing.T) {
 }
 
 func TestParseDecimalMatchesStrconv(t *testing.T) {
+	t.Parallel()
 	cases := []string{"0", "-0", "+1", "12.5", "-98.2948", "0.0000", "-0.000001", "123456789.123456",
 		"9007199254740992", "9007199254740993", "0.1", "00012.3400", "1.", ".5", "-.25",
 		"0.0000000000000000000001", "0.00000000000000000000001", "99999999999999999999"}

@@ -52,6 +52,7 @@ func encodeBytes(t testing.TB, d *Document, opt EncodeOptions) []byte {
 }
 
 func TestEncodeLayout(t *testing.T) {
+	t.Parallel()
 	for _, version := range []uint32{7400, 7700} {
 		t.Run(fmt.Sprint(version), func(t *testing.T) {
 			b := encodeBytes(t, encodeSample(version), EncodeOptions{})
@@ -143,6 +144,7 @@ func encodeAllZero(b []byte) bool {
 }
 
 func TestEncodeParseRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, version := range []uint32{7400, 7500, 7700} {
 		for _, threshold := range []int{-1, 0, 1} {
 			t.Run(fmt.Sprintf("%d/threshold%d", version, threshold), func(t *testing.T) {
@@ -164,6 +166,7 @@ func TestEncodeParseRoundTrip(t *testing.T) {
 }
 
 func TestEncodeCompressThreshold(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		n, threshold int
 		compressed   bool
@@ -191,6 +194,7 @@ func TestEncodeCompressThreshold(t *testing.T) {
 // TestEncodeConcurrencyDeterministic: arrays compressed on several goroutines give the same
 // bytes as one goroutine, and an array shared by many records is stored identically each time.
 func TestEncodeConcurrencyDeterministic(t *testing.T) {
+	t.Parallel()
 	shared := make([]int64, 700)
 	for i := range shared {
 		shared[i] = int64(i) * 769769300
@@ -222,6 +226,7 @@ func TestEncodeConcurrencyDeterministic(t *testing.T) {
 }
 
 func TestEncodeErrors(t *testing.T) {
+	t.Parallel()
 	deep := &Node{Name: "Loop"}
 	deep.Children = []*Node{deep}
 	tests := []struct {
@@ -273,6 +278,7 @@ func readEncodeCorpus(t testing.TB, name string) []byte {
 // TestEncodeFooterOfEpoch: the footer id derived from 1970-01-01 10:00:00.000 is the one that
 // belongs with encodeFileID and encodeCreationTime.
 func TestEncodeFooterOfEpoch(t *testing.T) {
+	t.Parallel()
 	ts := &Node{Name: "CreationTimeStamp"}
 	for _, f := range []struct {
 		name string

@@ -127,6 +127,7 @@ func encodeAnimation(t testing.TB, a *anim.Animation, opt WriteOptions) []byte {
 }
 
 func TestWriteGeneratedRoundTrip(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		version uint32
 		fps     float64
@@ -159,6 +160,7 @@ func TestWriteGeneratedRoundTrip(t *testing.T) {
 // TestWriteTwoClips writes two clips as two stacks; the reader takes one of them, and both
 // must be present with their own spans.
 func TestWriteTwoClips(t *testing.T) {
+	t.Parallel()
 	s := writeTestRig(false)
 	a := &anim.Animation{Skeleton: s, Clips: []*anim.Clip{writeTestClip(s, 30, 31), writeTestClip(s, 30, 11)}}
 	a.Clips[1].Name = "second"
@@ -180,6 +182,7 @@ func TestWriteTwoClips(t *testing.T) {
 // TestWriteRotationKeysUnwrap checks that no rotation curve jumps by more than the motion
 // between two frames: the head turns 450° over the clip.
 func TestWriteRotationKeysUnwrap(t *testing.T) {
+	t.Parallel()
 	s := writeTestRig(false)
 	a := &anim.Animation{Skeleton: s, Clips: []*anim.Clip{writeTestClip(s, 60, 121)}}
 	d, err := EncodeDocument(a, WriteOptions{})
@@ -205,6 +208,7 @@ func TestWriteRotationKeysUnwrap(t *testing.T) {
 }
 
 func TestWriteEulerNear(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(3, 4))
 	for order := anim.OrderXYZ; order <= anim.OrderZYX; order++ {
 		for i := 0; i < 200; i++ {
@@ -237,6 +241,7 @@ func TestWriteEulerNear(t *testing.T) {
 }
 
 func TestWriteTimeMode(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		fps    float64
 		mode   int64
@@ -254,6 +259,7 @@ func TestWriteTimeMode(t *testing.T) {
 }
 
 func TestWriteErrors(t *testing.T) {
+	t.Parallel()
 	s := writeTestRig(false)
 	bad := writeTestClip(s, 30, 4)
 	bad.Rotations = bad.Rotations[:3]
@@ -300,6 +306,7 @@ var writeCorpusFiles = []string{
 // TestWriteOriginMismatch: when the source document lacks a model for some joint it cannot
 // carry the clip, and a fresh document is written instead.
 func TestWriteOriginMismatch(t *testing.T) {
+	t.Parallel()
 	s := writeTestRig(false)
 	a := &anim.Animation{Skeleton: s, Clips: []*anim.Clip{writeTestClip(s, 30, 5)}}
 	src, err := EncodeDocument(a, WriteOptions{})
@@ -337,6 +344,7 @@ func TestWriteOriginMismatch(t *testing.T) {
 // TestWriteOriginOddRecords reuses source documents holding records of unexpected shapes (as
 // a hostile or unusual file may): the writer must neither panic nor lose the clip.
 func TestWriteOriginOddRecords(t *testing.T) {
+	t.Parallel()
 	s := writeTestRig(false)
 	a := &anim.Animation{Skeleton: s, Clips: []*anim.Clip{writeTestClip(s, 30, 4)}}
 	odd := []*Node{
@@ -404,6 +412,7 @@ func TestWriteOriginOddRecords(t *testing.T) {
 // Blender writes): the written translations must be in the source's unit so that the file
 // reads back to the same centimetres.
 func TestWriteOriginUnit(t *testing.T) {
+	t.Parallel()
 	s := writeTestRig(true)
 	a := &anim.Animation{Skeleton: s, Clips: []*anim.Clip{writeTestClip(s, 30, 12)}}
 	doc, err := EncodeDocument(a, WriteOptions{})
@@ -435,6 +444,7 @@ func TestWriteOriginUnit(t *testing.T) {
 // TestWriteSkeletonOnly writes a skeleton without clips (a character file): no stack, and the
 // skeleton reads back whole.
 func TestWriteSkeletonOnly(t *testing.T) {
+	t.Parallel()
 	s := writeTestRig(true)
 	want := &anim.Animation{Skeleton: s}
 	d, err := EncodeDocument(want, WriteOptions{})

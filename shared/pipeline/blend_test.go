@@ -26,6 +26,7 @@ func ratio(v float64) *float64 { return &v }
 func slicesEqual(a, b []string) bool { return strings.Join(a, "\n") == strings.Join(b, "\n") }
 
 func TestBatchBadManifestAndNames(t *testing.T) {
+	t.Parallel()
 	p := newPipeline(t, "localdir")
 	ctx := context.Background()
 	obj := pipelinetest.Put(t, p.Library, "jobs/bad.json", []byte(`{"blends": [{"name": "x", "input1": "seed/a.fbx", "ratio": "half"}]}`))
@@ -47,6 +48,7 @@ func TestBatchBadManifestAndNames(t *testing.T) {
 }
 
 func TestBatchManifestOverLimitIsNotRead(t *testing.T) {
+	t.Parallel()
 	p := newPipeline(t, "localdir")
 	lib := &faultyStore{Store: p.Library}
 	p.Library = lib

@@ -16,6 +16,7 @@ import (
 // reason filed under a slug of its name, once, rather than failing every
 // delivery.
 func TestValidateRejectsNamesOutsideTheRules(t *testing.T) {
+	t.Parallel()
 	names := []string{"../escape.fbx", "/abs.fbx", "a//b.fbx", `dir\x.fbx`, "x/./y.fbx", strings.Repeat("n", 1100) + ".fbx"}
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {

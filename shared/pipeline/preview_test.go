@@ -88,6 +88,7 @@ func BenchmarkDrawPreview(b *testing.B) {
 }
 
 func TestPictureNames(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ object, sheet, plot string }{
 		{"seed/r/walking.fbx", "seed/r/walking.fbx.preview.png", "seed/r/walking.fbx.metrics.png"},
 		// Two seeds of one clip name in two formats keep two previews.

@@ -139,6 +139,7 @@ func testRestoreThenResync(t *testing.T, p *pipeline.Pipeline) {
 }
 
 func TestRestoreRefusesWhatTheStoreDoesNotKeep(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	lib, err := localdir.Open(t.TempDir(), localdir.Options{NoSync: true})
 	if err != nil {

@@ -81,6 +81,7 @@ func compareResults(t *testing.T, a, b *pipeline.BatchResult) {
 }
 
 func TestShardNames(t *testing.T) {
+	t.Parallel()
 	if got := pipeline.ShardName("jobs/a.b.yaml", 3); got != "jobs/a.b.shards/3.json" {
 		t.Errorf("ShardName = %s", got)
 	}
@@ -95,6 +96,7 @@ func TestShardNames(t *testing.T) {
 }
 
 func TestParseShardRefusesBadShards(t *testing.T) {
+	t.Parallel()
 	blends := `[{"name": "a", "input1": "seed/a.fbx", "input2": "seed/b.fbx", "output": "blend/a.fbx"}, {"name": "b", "input1": "seed/a.fbx", "input2": "seed/b.fbx", "output": "blend/b.fbx"}]`
 	shard := func(fields string) []byte {
 		return []byte(`{"manifest": "jobs/m.yaml", "manifest_generation": 7, "shard": 1, "shards": 2, "total": 4, "blends": ` + blends + `, ` + fields + `}`)
@@ -125,6 +127,7 @@ func TestParseShardRefusesBadShards(t *testing.T) {
 }
 
 func TestRunShardOfMissingOrForeignShard(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	p := newPipeline(t, "localdir")
 	if _, err := p.RunShard(ctx, "jobs/none.yaml", 0); !errors.Is(err, storage.ErrNotFound) || !strings.Contains(err.Error(), "jobs/none.shards/0.json") {

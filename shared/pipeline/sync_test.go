@@ -12,6 +12,7 @@ import (
 )
 
 func TestSyncCatalogDownIsAnError(t *testing.T) {
+	t.Parallel()
 	p := newPipeline(t, "localdir")
 	obj := pipelinetest.Put(t, p.Library, "seed/r/x.fbx", []byte("x"))
 	p.Catalog.Close()
@@ -29,6 +30,7 @@ func (d *downIndex) Put(context.Context, catalog.Row) error {
 }
 
 func TestSyncSucceedsWithSearchDown(t *testing.T) {
+	t.Parallel()
 	p := newPipeline(t, "localdir")
 	idx := &downIndex{}
 	p.Search = idx
