@@ -20,6 +20,7 @@ func measure(t *testing.T, a *anim.Animation) quality.Metrics {
 }
 
 func TestCorpusWalkRunMix(t *testing.T) {
+	t.Parallel()
 	walkA, runA := load(t, "kirby-xbot60__Walking_InPlace"), load(t, "kirby-xbot60__Running_InPlace")
 	for _, sync := range []string{"none", "feet"} {
 		r := mustRun(t, Options{Method: "mix", Ratio: f64(0.5), Sync: sync}, walkA, runA)
@@ -43,6 +44,7 @@ func TestCorpusWalkRunMix(t *testing.T) {
 
 // Foot sync lands each of B's plants on the matching plant of A.
 func TestCorpusFeetWarpAlignsPlants(t *testing.T) {
+	t.Parallel()
 	a, b := load(t, "kirby-xbot60__Walking_InPlace"), load(t, "kirby-xbot60__Running_InPlace")
 	srcs, _, err := bind([]*anim.Animation{a, b})
 	if err != nil {
@@ -83,6 +85,7 @@ func TestCorpusFeetWarpAlignsPlants(t *testing.T) {
 }
 
 func TestCorpusWalkRunTransition(t *testing.T) {
+	t.Parallel()
 	walkA, runA := load(t, "kirby-xbot60__Walking_InPlace"), load(t, "kirby-xbot60__Running_InPlace")
 	r := mustRun(t, Options{Method: "transition"}, walkA, runA)
 	m, mw, mr := measure(t, r.Animation), measure(t, walkA), measure(t, runA)
@@ -95,6 +98,7 @@ func TestCorpusWalkRunTransition(t *testing.T) {
 }
 
 func TestCorpusPirateRootMotionTransition(t *testing.T) {
+	t.Parallel()
 	walkA := load(t, "vrm4-pirate76__Walking_rootmotion")
 	strafe := load(t, "vrm4-pirate76__Left_Strafe_Walk_rootmotion")
 	r := mustRun(t, Options{Method: "transition"}, walkA, strafe)
@@ -125,6 +129,7 @@ func TestCorpusPirateRootMotionTransition(t *testing.T) {
 }
 
 func TestCorpusLayerAndBlendspace(t *testing.T) {
+	t.Parallel()
 	walkA := load(t, "kirby-xbot60__Walking_InPlace")
 	punch := load(t, "kirby-xbot60__Punching_Right")
 	r := mustRun(t, Options{Method: "layer", Mask: Mask{"upper_body"}}, walkA, punch)
@@ -145,6 +150,7 @@ func TestCorpusLayerAndBlendspace(t *testing.T) {
 
 // Different rigs: the Pirate's extra bones are reported and ignored.
 func TestCorpusCrossRig(t *testing.T) {
+	t.Parallel()
 	xbot := load(t, "kirby-xbot60__Walking_InPlace")
 	pirate := load(t, "vrm4-pirate76__Walking_rootmotion")
 	r := mustRun(t, Options{Method: "mix", Ratio: f64(0.5), InPlace: true}, xbot, pirate)
@@ -178,6 +184,7 @@ func TestCorpusCrossRig(t *testing.T) {
 // in_place turns a root-motion walk into an in-place one like Mixamo's own: no travel, the
 // sway of each step kept.
 func TestCorpusInPlaceAndLoop(t *testing.T) {
+	t.Parallel()
 	walkA := load(t, "vrm4-pirate76__Walking_rootmotion")
 	r := mustRun(t, Options{Method: "mix", InPlace: true, Loop: true}, walkA, walkA)
 	c, n := r.Animation.Clip(), r.Animation.Clip().NumJoints

@@ -11,6 +11,7 @@ import (
 )
 
 func TestDecodeCorpus(t *testing.T) {
+	t.Parallel()
 	a := mustDecode(t, readCorpus(t))
 	s, c := a.Skeleton, a.Clip()
 	if len(s.Joints) != 55 {
@@ -54,6 +55,7 @@ func TestDecodeCorpus(t *testing.T) {
 }
 
 func TestDecodeTruncatedCorpus(t *testing.T) {
+	t.Parallel()
 	data := readCorpus(t)
 	starts := tokenStarts(data)
 	for i := 1; i < len(starts); i += 37 {

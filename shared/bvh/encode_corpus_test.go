@@ -8,6 +8,7 @@ import (
 )
 
 func TestRoundTripCorpus(t *testing.T) {
+	t.Parallel()
 	src := readCorpus(t)
 	a := mustDecode(t, src)
 	out := mustEncode(t, a, WriteOptions{})

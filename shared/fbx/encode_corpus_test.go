@@ -10,6 +10,7 @@ import (
 // TestEncodeCorpusRoundTrip parses real exports, writes them at both header widths and reads
 // them back: every record and value must survive.
 func TestEncodeCorpusRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, name := range encodeCorpusFiles {
 		src, err := Parse(readEncodeCorpus(t, name), Limits{})
 		if err != nil {
@@ -34,6 +35,7 @@ func TestEncodeCorpusRoundTrip(t *testing.T) {
 // source byte for byte (footer id included, derived from the time stamp), except bool bytes
 // the SDK writes as 'Y' where the tree holds 1.
 func TestEncodeCorpusBytes(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"kirby-xbot60__Walking_InPlace.fbx", "kirby-xbot60__Punching_Left.fbx", "add101-ch46__Walking.fbx"} {
 		t.Run(name, func(t *testing.T) {
 			data := readEncodeCorpus(t, name)

@@ -14,6 +14,7 @@ import (
 // document, at 7400 and 7700) and reads them back: joints, frame grid and every sampled local
 // transform must survive.
 func TestWriteCorpusRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, name := range writeCorpusFiles {
 		src, err := Decode(readEncodeCorpus(t, name), Limits{})
 		if err != nil {
@@ -40,6 +41,7 @@ func TestWriteCorpusRoundTrip(t *testing.T) {
 // TestWriteKeepsSourceTemplate writes over a real export and checks that its skeleton objects
 // survive untouched while its animation is replaced and Definitions tell the truth.
 func TestWriteKeepsSourceTemplate(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"kirby-xbot60__Walking_InPlace.fbx", "kirby-xbot__x_bot_character_skin.fbx", "kirby-guy-noprefix__Idle.fbx"} {
 		t.Run(name, func(t *testing.T) {
 			src, err := Decode(readEncodeCorpus(t, name), Limits{})
@@ -141,6 +143,7 @@ func TestWriteKeepsSourceTemplate(t *testing.T) {
 // unique object ids, connections between existing objects, curves whose key arrays agree,
 // and stacks whose span is the key range.
 func TestWriteDocumentInvariants(t *testing.T) {
+	t.Parallel()
 	s := writeTestRig(true)
 	cases := map[string]*anim.Animation{
 		"generated": {Skeleton: s, Clips: []*anim.Clip{writeTestClip(s, 60, 33), writeTestClip(s, 24, 7)}},

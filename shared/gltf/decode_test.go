@@ -11,6 +11,7 @@ import (
 )
 
 func TestDecodeCorpus(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		file     string
 		joints   int
@@ -84,6 +85,7 @@ func TestDecodeCorpus(t *testing.T) {
 }
 
 func TestDecodeWalkingDetails(t *testing.T) {
+	t.Parallel()
 	a, err := Decode(readCorpus(t, "mixamo/add101-ch46__walking.glb"), DefaultLimits())
 	if err != nil {
 		t.Fatal(err)

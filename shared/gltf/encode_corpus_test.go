@@ -7,6 +7,7 @@ import (
 )
 
 func TestRoundTripCorpus(t *testing.T) {
+	t.Parallel()
 	for _, f := range []string{
 		"mixamo/add101-ch46__walking.glb",
 		"mixamo/threejs-copy__Xbot.glb",

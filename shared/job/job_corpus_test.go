@@ -13,6 +13,7 @@ import (
 )
 
 func TestBlendReportsAndEncodes(t *testing.T) {
+	t.Parallel()
 	walk, run := load(t, "kirby-xbot60__Walking_InPlace.fbx"), load(t, "kirby-xbot60__Running_InPlace.fbx")
 	for _, format := range []string{"fbx", "glb", "gltf", "bvh"} {
 		t.Run(format, func(t *testing.T) {
@@ -38,6 +39,7 @@ func TestBlendReportsAndEncodes(t *testing.T) {
 }
 
 func TestBlendReusesGivenInputMetrics(t *testing.T) {
+	t.Parallel()
 	walk, run := load(t, "kirby-xbot60__Walking_InPlace.fbx"), load(t, "kirby-xbot60__Running_InPlace.fbx")
 	mw, err := MeasureInput(walk)
 	if err != nil {
@@ -58,6 +60,7 @@ func TestBlendReusesGivenInputMetrics(t *testing.T) {
 }
 
 func TestBlendRefusesUnknownFormat(t *testing.T) {
+	t.Parallel()
 	walk := load(t, "kirby-xbot60__Walking_InPlace.fbx")
 	_, err := Blend([]*anim.Animation{walk, walk}, Spec{Format: "obj"})
 	var oe *blend.OptionError

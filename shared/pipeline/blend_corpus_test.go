@@ -21,6 +21,7 @@ import (
 )
 
 func TestBlendContentAddressedAndCached(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			p := newPipeline(t, backend)
@@ -91,6 +92,7 @@ func TestBlendContentAddressedAndCached(t *testing.T) {
 }
 
 func TestBlendConcurrentRequestsWriteOnce(t *testing.T) {
+	t.Parallel()
 	p := newPipeline(t, "localdir")
 	walk := seed(t, p, "mixamo/kirby-xbot60__Walking_InPlace.fbx", "Walking.fbx")
 	idle := seed(t, p, "mixamo/kirby-xbot60__Idle.fbx", "Idle.fbx")
@@ -121,6 +123,7 @@ func TestBlendConcurrentRequestsWriteOnce(t *testing.T) {
 }
 
 func TestBlendErrors(t *testing.T) {
+	t.Parallel()
 	p := newPipeline(t, "localdir")
 	ctx := context.Background()
 	walk := seed(t, p, "mixamo/kirby-xbot60__Walking_InPlace.fbx", "Walking.fbx")
@@ -180,6 +183,7 @@ func TestBlendErrors(t *testing.T) {
 }
 
 func TestBatch(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			p := newPipeline(t, backend)

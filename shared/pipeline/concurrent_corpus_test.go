@@ -18,6 +18,7 @@ import (
 // under several names at once, as Eventarc delivers their events to
 // concurrent instances: the library ends with one seed of it.
 func TestValidateConcurrentCopiesSeedOnce(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			p := newPipeline(t, backend)

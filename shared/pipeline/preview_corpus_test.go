@@ -16,6 +16,7 @@ import (
 )
 
 func TestValidateWritesPreview(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			p := newPipeline(t, backend)
@@ -74,6 +75,7 @@ func TestValidateWritesPreview(t *testing.T) {
 }
 
 func TestDrawPreviewFailureIsRedelivered(t *testing.T) {
+	t.Parallel()
 	p := newPipeline(t, "localdir")
 	ctx := context.Background()
 	lib := &pictureFailStore{Store: p.Library, failing: true}
@@ -101,6 +103,7 @@ func TestDrawPreviewFailureIsRedelivered(t *testing.T) {
 }
 
 func TestDrawPreviewIgnoresOtherObjects(t *testing.T) {
+	t.Parallel()
 	p := newPipeline(t, "localdir")
 	ctx := context.Background()
 	data := pipelinetest.Corpus(t, "mixamo/kirby-xbot60__Idle.fbx")
@@ -127,6 +130,7 @@ func TestDrawPreviewIgnoresOtherObjects(t *testing.T) {
 }
 
 func TestBlendPictures(t *testing.T) {
+	t.Parallel()
 	for _, method := range []blend.Options{{Method: "mix", Ratio: ratio(0.3)}, {Method: "transition"}} {
 		t.Run(method.Method, func(t *testing.T) {
 			p := newPipeline(t, "localdir")
@@ -186,6 +190,7 @@ func TestBlendPictures(t *testing.T) {
 // A seed deleted and uploaded again is seeded again, though its preview,
 // which carries its hash, is still there.
 func TestValidateAfterSeedDeletedKeepsItsPreviewApart(t *testing.T) {
+	t.Parallel()
 	p := newPipeline(t, "localdir")
 	ctx := context.Background()
 	data := pipelinetest.Corpus(t, "mixamo/kirby-xbot60__Idle.fbx")

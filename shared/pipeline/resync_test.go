@@ -74,6 +74,7 @@ func current(t *testing.T, p *pipeline.Pipeline) []catalog.Row {
 }
 
 func TestResyncRebuildsALostCatalog(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			env := pipelinetest.New(t, backend)
@@ -101,6 +102,7 @@ func TestResyncRebuildsALostCatalog(t *testing.T) {
 }
 
 func TestResyncFixesAndDeletes(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			env := pipelinetest.New(t, backend)
@@ -154,6 +156,7 @@ func TestResyncFixesAndDeletes(t *testing.T) {
 }
 
 func TestResyncDryRunAppendsNothing(t *testing.T) {
+	t.Parallel()
 	env := pipelinetest.New(t, "localdir")
 	p := env.P
 	library(t, env)
@@ -171,6 +174,7 @@ func TestResyncDryRunAppendsNothing(t *testing.T) {
 }
 
 func TestResyncReportsUnusableMetadata(t *testing.T) {
+	t.Parallel()
 	env := pipelinetest.New(t, "localdir")
 	p := env.P
 	ctx := context.Background()

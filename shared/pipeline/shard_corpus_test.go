@@ -18,6 +18,7 @@ import (
 // shards side by side as the Job's pods would, and finds the merged result
 // written once and equal to the result of the same manifest run in one go.
 func TestShardedBatch(t *testing.T) {
+	t.Parallel()
 	const n = 10
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
@@ -131,6 +132,7 @@ func TestShardedBatch(t *testing.T) {
 }
 
 func TestShardRouting(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	env := pipelinetest.New(t, "localdir")
 	p := env.P
@@ -192,6 +194,7 @@ func TestShardRouting(t *testing.T) {
 // while reports the failure as unavailable (its pod fails and Kubernetes
 // runs it again), writes no summary, and its retry completes the merge.
 func TestShardRetriedAfterTransientFailure(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	p := newPipeline(t, "localdir")
 	lib := &faultyStore{Store: p.Library}

@@ -22,6 +22,7 @@ import (
 )
 
 func TestSyncDuplicatedAndReorderedEvents(t *testing.T) {
+	t.Parallel()
 	p := newPipeline(t, "localdir")
 	rec := &pipelinetest.Recorder{}
 	lib, err := localdir.Open(filepath.Join(t.TempDir(), "library"), localdir.Options{NoSync: true, OnChange: rec.Record})
@@ -133,6 +134,7 @@ func TestSyncDuplicatedAndReorderedEvents(t *testing.T) {
 }
 
 func TestSyncObjectWithoutMetadata(t *testing.T) {
+	t.Parallel()
 	p := newPipeline(t, "localdir")
 	ctx := context.Background()
 	data := pipelinetest.Corpus(t, "mixamo/add101-ch46__Idle.fbx")
