@@ -1,10 +1,11 @@
-# Mixamo Blend Pipeline. `make demo` runs the whole pipeline locally; `make test` runs every test.
+# Mixamo Blend Pipeline. `make demo` runs the whole pipeline locally; `make test` runs every test
+# tier (unit, corpus, emulator, fault, load-reduced, race, judges) and the infrastructure checks.
 GO      ?= go
 BIN     ?= bin
 CORPUS  ?= ../shared/corpus
 export CORPUS
 
-.PHONY: all setup build test unit verify vet fuzz bench demo clean blender-refs
+.PHONY: all setup build test unit corpus emulator fault load-reduced verify vet fuzz bench demo clean blender-refs
 
 all: build
 
@@ -26,17 +27,38 @@ DEMO_ADDR ?= 127.0.0.1:8080
 demo: build
 	$(BIN)/blendpipe dev --dir $(DEMO_DIR) --addr $(DEMO_ADDR)
 
+# Every file under every tier's tags (the judges' in verify).
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1)
 	$(GO) vet ./...
+	$(GO) vet -tags corpus,emulator,fault,load ./...
 
+# --- Test tiers (docs/operations.md): scripts/tier.sh runs each tier's own tests once ---
+# The default tier, `go test ./...`: hermetic and parallel, no corpus, emulator, judges, faults or load.
 unit:
-	$(GO) test -count=1 ./...
+	GO=$(GO) scripts/tier.sh unit -count=1
 
-# Files we write, judged by Blender, assimp, three.js, the FBX SDK and the glTF validator.
+# Tests that read the corpus of real Mixamo files (-tags corpus; CORPUS, default ../shared/corpus).
+corpus:
+	GO=$(GO) scripts/tier.sh corpus -count=1
+
+# Tests against the BigQuery emulator process (-tags corpus,emulator; scripts/setup.sh builds it).
+emulator:
+	GO=$(GO) scripts/tier.sh emulator -count=1
+
+# The Cloud Run services under injected faults (-tags corpus,emulator,fault).
+fault:
+	GO=$(GO) scripts/tier.sh fault -count=1 -timeout 20m
+
+# The reduced load against the local pipeline (-tags corpus,load); `make load` runs the full one.
+load-reduced:
+	GO=$(GO) scripts/tier.sh load -count=1 -timeout 20m
+
+# Files we write, judged by Blender, assimp, three.js, the FBX SDK and the glTF validator, and the
+# Kubernetes Job by k8s-validate (-tags corpus,judges).
 verify: build
-	$(GO) vet -tags judges ./verify/...
-	$(GO) test -count=1 -tags judges ./verify/... -v -timeout 20m
+	$(GO) vet -tags judges,corpus ./verify/... ./internal/kube
+	GO=$(GO) scripts/tier.sh judges -count=1 -v -timeout 20m
 
 # Blender's joint positions for corpus FBX files: the reference shared/fbx/blender_test.go holds our
 # reader to. Regenerate after changing verify/blender/*.py (needs Blender and the corpus).
@@ -52,17 +74,18 @@ blender-refs:
 	$(BLENDER) -b --factory-startup --python-exit-code 1 --python verify/blender/ref_positions.py -- \
 		shared/fbx/testdata/blender $(patsubst %,$(CORPUS)/mixamo/%.fbx,$(BLENDER_REFS))
 
-test: setup vet unit race infra-check tf-test verify
+test: setup vet unit corpus emulator fault load-reduced race infra-check tf-test verify
 
 # Each reader's fuzz target for FUZZTIME (default 10m).
 FUZZTIME ?= 10m
 fuzz:
-	$(GO) test ./shared/fbx  -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
-	$(GO) test ./shared/bvh  -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
-	$(GO) test ./shared/gltf -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	$(GO) test -tags corpus ./shared/fbx  -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	$(GO) test -tags corpus ./shared/bvh  -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	$(GO) test -tags corpus ./shared/gltf -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 
+# The benchmarks read the corpus, so they build with its tag.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./shared/...
+	$(GO) test -tags corpus -run '^$$' -bench . -benchmem -count 5 ./shared/...
 
 # Rebuilds the viewer's bundle (web/viewer/dist, embedded in the binaries) from web/viewer/src;
 # make verify fails while the committed bundle is stale.
@@ -141,7 +164,7 @@ SHARD_WORKERS ?= 1
 .PHONY: shard-run
 shard-run:
 	SHARD_RUN_BLENDS=$(SHARD_BLENDS) SHARD_RUN_SHARDS=$(SHARDS) SHARD_RUN_WORKERS=$(SHARD_WORKERS) \
-		$(GO) test -count=1 -run '^TestShardRun$$' -v -timeout 30m ./cmd/blendpipe-worker
+		$(GO) test -count=1 -tags corpus -run '^TestShardRun$$' -v -timeout 30m ./cmd/blendpipe-worker
 
 # Compressed size of every image (distroless base + the binary's layer, built as deploy/Dockerfile
 # builds it), checked against the 30 MB budget; works without a container engine.
@@ -155,10 +178,12 @@ image-sizes:
 # The full load against the local pipeline: 50 clients, 2,000 blend requests, 500 uploads.
 # Prints throughput, latency percentiles, errors and peak memory.
 load:
-	BLENDPIPE_LOAD=full $(GO) test -count=1 -run '^TestLoad$$' -v -timeout 30m ./internal/local
+	BLENDPIPE_LOAD=full $(GO) test -count=1 -tags corpus,load -run '^TestLoad$$' -v -timeout 30m ./internal/local
 
-# The race detector over every package with concurrent paths.
+# The race detector over every package with concurrent paths, with every tier's tests in them (the
+# reduced load too) but the judges'.
 RACE_PKGS ?= ./shared/pipeline/... ./shared/batch ./shared/job ./shared/fbx ./shared/blend \
 	./shared/storage/... ./shared/catalog/... ./internal/... ./functions/... ./cmd/...
+RACE_TAGS ?= corpus,emulator,fault,load
 race:
-	$(GO) test -race -count=1 -timeout 30m $(RACE_PKGS)
+	$(GO) test -race -count=1 -timeout 30m -tags $(RACE_TAGS) $(RACE_PKGS)

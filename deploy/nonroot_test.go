@@ -19,6 +19,7 @@ import (
 // TestImageRunsAsNonRoot checks the final stage of the Dockerfile: a
 // non-root USER on a nonroot base.
 func TestImageRunsAsNonRoot(t *testing.T) {
+	t.Parallel()
 	f, err := os.Open("Dockerfile")
 	if err != nil {
 		t.Fatal(err)
@@ -51,6 +52,7 @@ func TestImageRunsAsNonRoot(t *testing.T) {
 // pod and each container run as a non-root user, without privilege
 // escalation or capabilities.
 func TestPodsRunAsNonRoot(t *testing.T) {
+	t.Parallel()
 	pods := 0
 	err := filepath.WalkDir("../terraform/k8s", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !(strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, ".yml")) {

@@ -13,6 +13,7 @@ import (
 )
 
 func TestCatalogJSON(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	ctx := context.Background()
 	var out, errOut bytes.Buffer

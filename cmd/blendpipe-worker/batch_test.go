@@ -21,6 +21,7 @@ import (
 )
 
 func TestBatchRefusesBadArguments(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		args []string
@@ -52,6 +53,7 @@ func TestBatchRefusesBadArguments(t *testing.T) {
 // TestProbes serves the pod's probes and metrics over a pipeline on fake
 // Cloud Storage, as a shard pod does while it runs.
 func TestProbes(t *testing.T) {
+	t.Parallel()
 	client, _ := fakeGCS(t, "library")
 	cfg, err := config.Load(context.Background(), config.Options{Lookuper: envconfig.MapLookuper(nil)})
 	if err != nil {

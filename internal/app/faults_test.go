@@ -1,3 +1,5 @@
+//go:build corpus && emulator && fault
+
 package app_test
 
 import (

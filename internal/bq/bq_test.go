@@ -1,17 +1,13 @@
 package bq
 
 import (
-	"context"
 	"encoding/json"
-	"fmt"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"cloud.google.com/go/bigquery"
 
-	"github.com/rydlrcs/mixamo-blend-pipeline/internal/bq/bqtest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog/catalogtest"
 )
@@ -21,59 +17,14 @@ const (
 	dataset = "RAW_DEV"
 )
 
-func TestContract(t *testing.T) {
-	_, client := bqtest.Start(t, project, dataset)
-	var n atomic.Int64
-	catalogtest.Run(t, catalogtest.Harness{
-		New: func(t *testing.T) catalog.Store {
-			i := n.Add(1)
-			s := New(client, dataset, Options{Table: fmt.Sprintf("animations_%d", i), View: fmt.Sprintf("animations_current_%d", i)})
-			if err := s.Ensure(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			return unclosed{s}
-		},
-		Writers: 4,
-	})
-}
-
 // unclosed shares one client among the suite's stores; the test closes it.
 type unclosed struct{ *Store }
 
 func (unclosed) Close() error { return nil }
 
-func TestEnsureIsIdempotent(t *testing.T) {
-	_, client := bqtest.Start(t, project, dataset)
-	ctx := context.Background()
-	s := New(client, dataset, Options{})
-	for range 2 {
-		if err := s.Ensure(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	md, err := client.Dataset(dataset).Table(catalog.Table).Metadata(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(md.Schema) != len(Schema()) {
-		t.Errorf("created table has %d columns, want %d", len(md.Schema), len(Schema()))
-	}
-	if err := s.Append(ctx, catalogtest.Seed("seed/x.fbx", 1)); err != nil {
-		t.Fatal(err)
-	}
-	// The view answers like the query the store runs.
-	it, err := client.Query("SELECT name, generation FROM `" + project + "." + dataset + "." + catalog.View + "`").Read(ctx)
-	if err != nil {
-		t.Fatalf("query the view: %v", err)
-	}
-	var got []bigquery.Value
-	if err := it.Next(&got); err != nil || got[0] != "seed/x.fbx" || got[1] != int64(1) {
-		t.Errorf("view row = %v, %v", got, err)
-	}
-}
-
 // The schema is what Terraform mirrors: check its shape without a server.
 func TestSchema(t *testing.T) {
+	t.Parallel()
 	b, err := SchemaJSON()
 	if err != nil {
 		t.Fatal(err)
@@ -120,6 +71,7 @@ func TestSchema(t *testing.T) {
 }
 
 func TestInsertIDIdentifiesTheEvent(t *testing.T) {
+	t.Parallel()
 	a := catalogtest.Seed("seed/a.fbx", 7)
 	redelivered := a
 	redelivered.CorrelationID, redelivered.SyncedAt = "another-delivery", time.Now()

@@ -9,6 +9,7 @@ import (
 )
 
 func TestDecoderColumns(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2026, 11, 25, 12, 0, 0, 0, time.FixedZone("CET", 3600))
 	row := map[string]bigquery.Value{"s": "walk", "i": int64(7), "f": 1.5, "fi": int64(2), "b": true, "t": at, "null": nil}
 	var d decoder

@@ -13,6 +13,7 @@ import (
 )
 
 func TestParseFlagsAnywhere(t *testing.T) {
+	t.Parallel()
 	fs := flag.NewFlagSet("x", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	out := fs.String("o", "", "")
@@ -29,6 +30,7 @@ func TestParseFlagsAnywhere(t *testing.T) {
 }
 
 func TestDispatchExitCodes(t *testing.T) {
+	t.Parallel()
 	cmds := map[string]Command{
 		"ok":    {Run: func(context.Context, []string, io.Writer, io.Writer) error { return nil }},
 		"fail":  {Run: func(context.Context, []string, io.Writer, io.Writer) error { return errors.New("boom") }},
@@ -59,6 +61,7 @@ func TestDispatchExitCodes(t *testing.T) {
 }
 
 func TestWriteFileAtomicLeavesNoTemporaryFiles(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := filepath.Join(dir, "sub", "out.bin")
 	for _, data := range []string{"first", "second"} {

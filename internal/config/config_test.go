@@ -65,6 +65,7 @@ func load(t *testing.T, env map[string]string, opts ...option.ClientOption) (*Co
 }
 
 func TestDefaults(t *testing.T) {
+	t.Parallel()
 	c, err := load(t, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -85,6 +86,7 @@ func TestDefaults(t *testing.T) {
 }
 
 func TestValues(t *testing.T) {
+	t.Parallel()
 	c, err := load(t, map[string]string{
 		"LOG_LEVEL": "debug", "LOG_FORMAT": "TEXT", "BQ_DATASET": "RAW_PROD", "UPLOAD_TIMEOUT_SECONDS": "60",
 		"MAX_RETRIES": "0", "RETRY_BACKOFF_MULTIPLIER": "1.5", "MAX_FILE_SIZE_MB": "2", "WORKER_POOL_SIZE": "8",
@@ -109,6 +111,7 @@ func TestValues(t *testing.T) {
 }
 
 func TestBadConfigurationNamesTheVariable(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		env  map[string]string
 		want string
@@ -142,6 +145,7 @@ func TestBadConfigurationNamesTheVariable(t *testing.T) {
 }
 
 func TestRequire(t *testing.T) {
+	t.Parallel()
 	c, err := load(t, map[string]string{"GCS_BUCKET": "library"})
 	if err != nil {
 		t.Fatal(err)
@@ -164,6 +168,7 @@ const (
 )
 
 func TestSecretManagerReferences(t *testing.T) {
+	t.Parallel()
 	fake := &fakeSecretManager{versions: map[string]string{
 		bucketRef: "mixamo-library\n",
 		keyRef:    apiKey,
@@ -195,6 +200,7 @@ func TestSecretManagerReferences(t *testing.T) {
 }
 
 func TestSecretErrors(t *testing.T) {
+	t.Parallel()
 	fake := &fakeSecretManager{versions: map[string]string{
 		keyRef: apiKey,
 		// A URL secret holding a malformed value must be rejected without
@@ -226,6 +232,7 @@ func TestSecretErrors(t *testing.T) {
 }
 
 func TestSecretsNeverLogged(t *testing.T) {
+	t.Parallel()
 	fake := &fakeSecretManager{versions: map[string]string{keyRef: apiKey, urlRef: "https://elastic:hunter2@es.internal:9200",
 		bucketRef: "secret-uploads-bucket-name"}}
 	opts := startSecretManager(t, fake)

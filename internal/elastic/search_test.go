@@ -64,6 +64,7 @@ func (v *versionedStore) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func TestOutOfOrderEvents(t *testing.T) {
+	t.Parallel()
 	store := &versionedStore{docs: map[string]int64{}, body: map[string]catalog.Row{}, key: "a2V5"}
 	mux := http.NewServeMux()
 	mux.Handle("PUT /animations/_doc/{id}", store)
@@ -110,6 +111,7 @@ func TestOutOfOrderEvents(t *testing.T) {
 }
 
 func TestClusterDownIsAnErrorWithinTheTimeout(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL
 	srv.Close() // nothing listens there any more

@@ -1,3 +1,5 @@
+//go:build corpus
+
 package eventarc_test
 
 import (

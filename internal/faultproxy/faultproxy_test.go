@@ -99,6 +99,7 @@ func TestFaults(t *testing.T) {
 }
 
 func TestPlansMatchAndRepeat(t *testing.T) {
+	t.Parallel()
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer up.Close()
 	p, err := New(up.URL, Options{})

@@ -75,6 +75,7 @@ func must[T any](v T, err error) T {
 }
 
 func TestContract(t *testing.T) {
+	t.Parallel()
 	srv, client := fakeGCS(t)
 	key := signingKey(t)
 	var n atomic.Int64
@@ -99,6 +100,7 @@ func TestContract(t *testing.T) {
 // the client: a raw upload beside the store changes the live generation, and
 // the store's conditional write must then fail.
 func TestDoesNotExistEnforcedByServer(t *testing.T) {
+	t.Parallel()
 	srv, client := fakeGCS(t)
 	srv.CreateBucketWithOpts(fakestorage.CreateBucketOpts{Name: "library"})
 	s := New(client, "library", Options{})
@@ -118,6 +120,7 @@ func TestDoesNotExistEnforcedByServer(t *testing.T) {
 // The error mapping the services rely on to answer Eventarc: transient
 // failures are redelivered, the rest are not.
 func TestErrorKinds(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		status        int
 		wantKind      error

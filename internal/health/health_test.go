@@ -13,6 +13,7 @@ import (
 )
 
 func TestProbes(t *testing.T) {
+	t.Parallel()
 	down := errors.New("connection refused")
 	for _, tc := range []struct {
 		name                string

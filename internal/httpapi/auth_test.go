@@ -10,6 +10,7 @@ import (
 )
 
 func TestRequireToken(t *testing.T) {
+	t.Parallel()
 	const token = "tok-3f9a1c0d5e7b"
 	cases := []struct {
 		name      string

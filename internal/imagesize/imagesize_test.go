@@ -62,6 +62,7 @@ func TestImageSizes(t *testing.T) {
 // TestBuildMatchesDockerfile keeps Build's flags and packages those of
 // deploy/Dockerfile.
 func TestBuildMatchesDockerfile(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile(filepath.Join(moduleRoot(t), "deploy", "Dockerfile"))
 	if err != nil {
 		t.Fatal(err)
@@ -84,6 +85,7 @@ func TestBuildMatchesDockerfile(t *testing.T) {
 
 // TestWriteLayer reads the layer back as a container runtime would.
 func TestWriteLayer(t *testing.T) {
+	t.Parallel()
 	bin := filepath.Join(t.TempDir(), "bin")
 	body := bytes.Repeat([]byte("static binary "), 1000)
 	if err := os.WriteFile(bin, body, 0o755); err != nil {
@@ -119,6 +121,7 @@ func TestWriteLayer(t *testing.T) {
 // links Kubernetes, validate not BigQuery, and the worker only the Cloud
 // Storage client.
 func TestServicesLinkWhatTheyUse(t *testing.T) {
+	t.Parallel()
 	root := moduleRoot(t)
 	tests := []struct {
 		pkg, tags string

@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -31,7 +29,6 @@ import (
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/kube"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 )
 
@@ -166,6 +163,7 @@ func TestStartShardsCreatesIndexedJob(t *testing.T) {
 }
 
 func TestStartShardsReportsRefusals(t *testing.T) {
+	t.Parallel()
 	cs := fake.NewClientset()
 	cs.PrependReactor("create", "jobs", func(k8stesting.Action) (bool, runtime.Object, error) {
 		return true, nil, apierrors.NewForbidden(schema.GroupResource{Group: "batch", Resource: "jobs"}, "x",
@@ -178,63 +176,8 @@ func TestStartShardsReportsRefusals(t *testing.T) {
 	}
 }
 
-// TestRouting runs manifests through the pipeline with Jobs over the fake
-// clientset: below the threshold the batch runs in the process, above it
-// the shards are written and one Job runs them.
-func TestRouting(t *testing.T) {
-	ctx := context.Background()
-	p := pipelinetest.New(t, "gcs").P
-	cs := fake.NewClientset()
-	cfg := config(t, map[string]string{"K8S_WORKER_IMAGE": "worker:1", "BATCH_SHARD_BLENDS": "2", "BATCH_BLENDS_PER_SHARD": "2"})
-	p.Sharder = cfg.Sharder(&kube.Jobs{Client: cs.BatchV1().Jobs("blendpipe"), Config: cfg, Log: pipelinetest.Logger(t)})
-	var seeds []string
-	for _, f := range []string{"kirby-xbot60__Walking_InPlace", "kirby-xbot60__Idle"} {
-		obj := pipelinetest.Put(t, p.Uploads, f+".fbx", pipelinetest.Corpus(t, "mixamo/"+f+".fbx"))
-		v, err := p.Validate(ctx, obj, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		seeds = append(seeds, v.Object)
-	}
-	blend := func(name string) string {
-		return `{"name": "` + name + `", "input1": "` + seeds[0] + `", "input2": "` + seeds[1] + `", "output": "blend/` + name + `.bvh"}`
-	}
-	small := pipelinetest.Put(t, p.Library, "jobs/small.json", []byte(`{"blends": [`+blend("a")+`, `+blend("b")+`]}`))
-	res, err := p.Batch(ctx, small, "")
-	if err != nil || res == nil || res.OK != 2 {
-		t.Fatalf("small manifest: %+v, %v", res, err)
-	}
-	if list, _ := cs.BatchV1().Jobs("").List(ctx, metav1.ListOptions{}); len(list.Items) != 0 {
-		t.Fatalf("a small manifest started %d jobs", len(list.Items))
-	}
-
-	big := pipelinetest.Put(t, p.Library, "jobs/big.json", []byte(`{"blends": [`+blend("c")+`, `+blend("d")+`, `+blend("e")+`]}`))
-	if res, err := p.Batch(ctx, big, "evt-9"); res != nil || err != nil {
-		t.Fatalf("big manifest: %+v, %v", res, err)
-	}
-	list, err := cs.BatchV1().Jobs("blendpipe").List(ctx, metav1.ListOptions{})
-	if err != nil || len(list.Items) != 1 {
-		t.Fatalf("jobs: %+v, %v", list, err)
-	}
-	j := list.Items[0]
-	if *j.Spec.Completions != 2 || j.Name != kube.JobName("library", "jobs/big.json", big.Generation) {
-		t.Errorf("job %s with %d completions", j.Name, *j.Spec.Completions)
-	}
-	for i := range 2 {
-		if _, err := p.Library.Stat(ctx, library.ShardName("jobs/big.json", i), nil); err != nil {
-			t.Errorf("shard %d: %v", i, err)
-		}
-	}
-	// Redelivered: the same Job, no error.
-	if res, err := p.Batch(ctx, big, "evt-9"); res != nil || err != nil {
-		t.Fatalf("redelivered: %+v, %v", res, err)
-	}
-	if list, _ := cs.BatchV1().Jobs("blendpipe").List(ctx, metav1.ListOptions{}); len(list.Items) != 1 {
-		t.Errorf("%d jobs after redelivery", len(list.Items))
-	}
-}
-
 func TestLoadConfig(t *testing.T) {
+	t.Parallel()
 	c := config(t, nil)
 	if c.Enabled() || c.ShardBlends != 200 || c.ShardInputMB != 2048 || c.MaxParallelism != 8 || c.Namespace != "blendpipe" {
 		t.Errorf("defaults %+v", c)
@@ -265,57 +208,11 @@ func TestLoadConfig(t *testing.T) {
 	}
 }
 
-// TestJobPassesSchemaValidation writes the generated Job as YAML and checks
-// it against the Kubernetes 1.37 schemas with the team's k8s-validate.
-func TestJobPassesSchemaValidation(t *testing.T) {
-	validator := infraCheck(t, "k8s-validate")
-	jobs := &kube.Jobs{Config: config(t, testEnv)}
-	data, err := yaml.Marshal(jobs.Job(testJob()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(t.TempDir(), "shard-job.yaml")
-	if err := os.WriteFile(file, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(validator, file).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s\n--- job:\n%s", validator, file, err, out, data)
-	}
-	t.Logf("%s", out)
-}
-
-// infraCheck returns a script of ../shared/infra-check beside the module
-// root, or skips the test.
-func infraCheck(t *testing.T, script string) string {
-	t.Helper()
-	dir := os.Getenv("INFRA_CHECK")
-	if dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for d := wd; ; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				dir = filepath.Join(filepath.Dir(d), "shared", "infra-check")
-				break
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	p := filepath.Join(dir, script)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("infra-check not found (%s): set INFRA_CHECK or place it at ../shared/infra-check", p)
-	}
-	return p
-}
-
 // TestRESTClient creates Jobs through NewClientFor's REST client against a
 // server answering as the API server does: the Job the first time, a 409
 // AlreadyExists Status the second.
 func TestRESTClient(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	created := map[string]bool{}
 	var paths []string
@@ -362,6 +259,7 @@ func TestRESTClient(t *testing.T) {
 }
 
 func TestClusterEndpoint(t *testing.T) {
+	t.Parallel()
 	const cluster = "projects/p/locations/europe-west1/clusters/blendpipe-dev"
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
@@ -390,6 +288,7 @@ func TestClusterEndpoint(t *testing.T) {
 // Job as people read it, the Job the blend service creates: filled in with
 // the template's placeholders, the two are the same object.
 func TestJobMatchesTemplate(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile("../../terraform/k8s/templates/shard-job.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -412,6 +311,7 @@ func TestJobMatchesTemplate(t *testing.T) {
 // TestRBACAllowsWhatJobsDoes reads terraform/k8s/base/rbac.yaml: the blend
 // service's Kubernetes user may create Jobs in the namespace the Jobs go to.
 func TestRBACAllowsWhatJobsDoes(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile("../../terraform/k8s/base/rbac.yaml")
 	if err != nil {
 		t.Fatal(err)

@@ -1,12 +1,12 @@
+//go:build corpus && load
+
 package local
 
 import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -300,47 +300,6 @@ func blendMix(seeds []catalog.Row, n int) []string {
 		next++
 	}
 	return out
-}
-
-func post(c *http.Client, url, body string) (int, string, error) {
-	resp, err := c.Post(url, "application/json", strings.NewReader(body))
-	if err != nil {
-		return 0, "", err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err == nil && resp.StatusCode/100 == 2 && !json.Valid(b) {
-		err = fmt.Errorf("answer is not JSON: %.100q", b)
-	}
-	return resp.StatusCode, string(b), err
-}
-
-// dropFile copies a file into the uploads directory as a user would: written
-// under a temporary name, then renamed into place.
-func dropFile(t *testing.T, dir, name string, data []byte) {
-	tmp, err := os.CreateTemp(dir, ".drop-*")
-	if err != nil {
-		t.Error(err)
-		return
-	}
-	if _, err := tmp.Write(data); err != nil {
-		t.Error(err)
-	}
-	tmp.Close()
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, "uploads", name)); err != nil {
-		t.Error(err)
-	}
-}
-
-func waitUntil(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", d, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 type result struct {

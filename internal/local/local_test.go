@@ -1,3 +1,5 @@
+//go:build corpus
+
 package local
 
 import (
@@ -13,34 +15,6 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
 )
-
-// options are the options the tests run the local pipeline with on dir.
-func options(t testing.TB, dir string) Options {
-	return Options{Dir: dir, Addr: "127.0.0.1:0", MaxFileSize: 500 << 20, Workers: 2,
-		Poll: 20 * time.Millisecond, Log: pipelinetest.Logger(t)}
-}
-
-// start runs the local pipeline with opts until the test ends. Package
-// localtest does the same for other packages; it cannot be imported here,
-// as it imports this package.
-func start(t testing.TB, opts Options) *Server {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := Open(ctx, opts)
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
-	return srv
-}
 
 // eventually waits for cond, failing after 20 s.
 func eventually(t *testing.T, what string, cond func() bool) {

@@ -30,6 +30,7 @@ func open(t testing.TB, dir string, opts Options) *Store {
 }
 
 func TestContract(t *testing.T) {
+	t.Parallel()
 	storagetest.Run(t, storagetest.Harness{
 		New: func(t *testing.T) storage.Store {
 			return open(t, filepath.Join(t.TempDir(), "library"), Options{})
@@ -40,6 +41,7 @@ func TestContract(t *testing.T) {
 }
 
 func TestRecordsAreNotObjects(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := open(t, t.TempDir(), Options{Bucket: "library"})
 	if _, err := s.Put(ctx, "seed/a.fbx", strings.NewReader("a"), &storage.PutOptions{Metadata: map[string]string{"k": "v"}}); err != nil {
@@ -66,6 +68,7 @@ func TestRecordsAreNotObjects(t *testing.T) {
 // A file copied into the folder by hand is an object, described from the
 // file system, and guarded by preconditions like any other.
 func TestFileCopiedInByHand(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := open(t, t.TempDir(), Options{})
 	p, err := s.Path("uploads/Walking.fbx")
@@ -107,6 +110,7 @@ func TestFileCopiedInByHand(t *testing.T) {
 }
 
 func TestFileAndFolderConflict(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := open(t, t.TempDir(), Options{})
 	cases := []struct{ first, second string }{
@@ -128,6 +132,7 @@ func TestFileAndFolderConflict(t *testing.T) {
 }
 
 func TestEvents(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	var (
 		mu     sync.Mutex
@@ -172,6 +177,7 @@ func TestEvents(t *testing.T) {
 // Readers racing an overwriting writer see one whole generation or the
 // other, with attributes that describe the bytes they read.
 func TestReadersNeverSeePartialWrites(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := open(t, t.TempDir(), Options{NoSync: true})
 	bodies := [][]byte{bytes.Repeat([]byte{'a'}, 300_000), bytes.Repeat([]byte{'b'}, 200_000)}
@@ -210,6 +216,7 @@ func TestReadersNeverSeePartialWrites(t *testing.T) {
 }
 
 func TestCanceledPutLeavesNothing(t *testing.T) {
+	t.Parallel()
 	s := open(t, t.TempDir(), Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	body := io.MultiReader(strings.NewReader("partial"), readerFunc(func([]byte) (int, error) {
@@ -344,6 +351,7 @@ func BenchmarkGet1MB(b *testing.B) {
 // A damaged sidecar (a crash mid-write of an older version, a hand edit)
 // leaves the object readable, described from the file system.
 func TestDamagedSidecar(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := open(t, t.TempDir(), Options{})
 	put, err := s.Put(ctx, "seed/a.fbx", strings.NewReader("content"), &storage.PutOptions{Metadata: map[string]string{"k": "v"}})
@@ -370,6 +378,7 @@ func TestDamagedSidecar(t *testing.T) {
 }
 
 func TestKeepVersions(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, err := Open(t.TempDir(), Options{NoSync: true, KeepVersions: 2})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 )
 
 func TestParseTrace(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		header map[string]string
@@ -50,6 +51,7 @@ func TestParseTrace(t *testing.T) {
 }
 
 func TestMiddleware(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		header map[string]string

@@ -37,6 +37,7 @@ func lines(t *testing.T, buf *bytes.Buffer) []map[string]any {
 // TestSlogContract runs the standard library's handler tests, reading each
 // line's extra as the record's attributes.
 func TestSlogContract(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	h := NewHandler(&buf, Options{Env: testEnv})
 	results := func() []map[string]any {
@@ -61,6 +62,7 @@ func TestSlogContract(t *testing.T) {
 }
 
 func TestFields(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	log := New(&buf, Options{Name: "blend", Project: "proj-1", Env: testEnv, Level: slog.LevelDebug})
 	ctx := WithTrace(WithCorrelationID(context.Background(), "req-42"),
@@ -127,6 +129,7 @@ func TestFields(t *testing.T) {
 }
 
 func TestCorrelationIDFromWith(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	log := New(&buf, Options{Env: testEnv}).With("correlation_id", "with-id", "object", "a.fbx")
 	log.InfoContext(WithCorrelationID(context.Background(), "ctx-id"), "x")
@@ -141,6 +144,7 @@ func TestCorrelationIDFromWith(t *testing.T) {
 }
 
 func TestTraceNeedsProject(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	ctx := WithTrace(context.Background(), Trace{ID: "4bf92f3577b34da6a3ce929d0e0e4736"})
 	New(&buf, Options{Env: testEnv}).InfoContext(ctx, "x")
@@ -150,6 +154,7 @@ func TestTraceNeedsProject(t *testing.T) {
 }
 
 func TestValuesAreValidJSON(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	log := New(&buf, Options{Env: testEnv})
 	odd := "quote\" backslash\\ newline\n tab\t nul\x00 bad\xff utf8 é \u2028 <html>"
@@ -167,6 +172,7 @@ func TestValuesAreValidJSON(t *testing.T) {
 }
 
 func TestLevel(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	log := New(&buf, Options{Env: testEnv, Level: slog.LevelWarn})
 	log.Info("dropped")
@@ -177,6 +183,7 @@ func TestLevel(t *testing.T) {
 }
 
 func TestText(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	log := New(&buf, Options{Format: "text", Name: "local", Env: testEnv})
 	ctx := WithTrace(WithCorrelationID(context.Background(), "req-7"), Trace{ID: "4bf92f3577b34da6a3ce929d0e0e4736"})
@@ -195,6 +202,7 @@ func TestText(t *testing.T) {
 }
 
 func TestFromEnv(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		env     map[string]string
 		format  string

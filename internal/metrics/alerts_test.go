@@ -70,6 +70,7 @@ func metricNames(expr string) []string {
 }
 
 func TestMetricNames(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		expr string
 		want []string
@@ -192,6 +193,7 @@ func policyQueries(t *testing.T) (map[string]string, []string) {
 }
 
 func TestAlertsReadExportedMetrics(t *testing.T) {
+	t.Parallel()
 	have := exported(t)
 	exprs := ruleExprs(t)
 	queries, types := policyQueries(t)

@@ -18,6 +18,7 @@ import (
 )
 
 func TestErrorCode(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		err  error
 		want string
@@ -39,6 +40,7 @@ func TestErrorCode(t *testing.T) {
 }
 
 func TestBlendAPILabels(t *testing.T) {
+	t.Parallel()
 	m := New()
 	h := m.BlendAPI(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
@@ -89,6 +91,7 @@ func sampleCount(t *testing.T, m *Metrics) uint64 {
 }
 
 func TestValidatedAndSynced(t *testing.T) {
+	t.Parallel()
 	m := New()
 	up := storage.Attrs{Name: "a.fbx", Size: 100}
 	m.Validated(up, pipeline.Validation{Status: pipeline.StatusSeeded}, nil)
@@ -121,6 +124,7 @@ func TestValidatedAndSynced(t *testing.T) {
 
 // TestPoolGauges holds a batch's workers busy and reads the gauges.
 func TestPoolGauges(t *testing.T) {
+	t.Parallel()
 	m := New()
 	m.PoolStarted(0, 0) // a pool with no workers must not divide by zero
 	m.PoolStopped(0)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestPortFromEnv(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name    string
 		env     map[string]string

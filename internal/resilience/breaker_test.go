@@ -110,6 +110,7 @@ func equal(a, b []resilience.State) bool {
 // Answers of a healthy dependency never open its breaker, and a transient
 // failure among them still needs its full run of consecutive failures.
 func TestBreakerIgnoresAnswers(t *testing.T) {
+	t.Parallel()
 	br := resilience.NewBreakers(resilience.BreakerSettings{Failures: 2, Timeout: time.Hour})
 	tests := []struct {
 		name string

@@ -33,6 +33,7 @@ func (c *failingCatalog) Get(context.Context, string) (catalog.Row, error) {
 }
 
 func TestCatalog(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		err       error
@@ -69,6 +70,7 @@ func TestCatalog(t *testing.T) {
 
 // The decorated embedded catalog still honours the whole port contract.
 func TestCatalogContract(t *testing.T) {
+	t.Parallel()
 	catalogtest.Run(t, catalogtest.Harness{New: func(t *testing.T) catalog.Store {
 		s, err := sqlite.Open(t.Context(), t.TempDir()+"/"+sqlite.FileName)
 		if err != nil {
@@ -88,6 +90,7 @@ func (x *failingIndex) Put(context.Context, catalog.Row) error {
 
 // An Elasticsearch that is down stops being called once its breaker opens.
 func TestIndexFailsFast(t *testing.T) {
+	t.Parallel()
 	b := resilience.NewBreakers(resilience.BreakerSettings{Failures: 3, Timeout: time.Hour}).Elasticsearch
 	x := &failingIndex{}
 	idx := resilience.Index(x, b)

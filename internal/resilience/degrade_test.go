@@ -17,6 +17,7 @@ import (
 // nothing (the row is appended and the failure logged), the catalog down
 // fails the event as unavailable so that Eventarc redelivers it.
 func TestSyncDegrades(t *testing.T) {
+	t.Parallel()
 	lib, err := localdir.Open(t.TempDir(), localdir.Options{Bucket: "library"})
 	if err != nil {
 		t.Fatal(err)

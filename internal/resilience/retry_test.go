@@ -40,6 +40,7 @@ func failing(errs ...error) (func(context.Context) error, *int) {
 }
 
 func TestRetry(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		attempts  int
@@ -94,6 +95,7 @@ func TestRetry(t *testing.T) {
 }
 
 func TestFromConfig(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ maxRetries, want int }{{-1, 1}, {0, 1}, {1, 2}, {3, 4}} {
 		if p := resilience.FromConfig(tc.maxRetries, 2); p.MaxAttempts != tc.want || p.Multiplier != 2 {
 			t.Errorf("FromConfig(%d, 2) = %+v, want %d attempts", tc.maxRetries, p, tc.want)

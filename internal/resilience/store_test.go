@@ -99,6 +99,7 @@ func noWait(context.Context, time.Duration) error { return nil }
 
 // The decorated directory store still honours the whole port contract.
 func TestStoreContract(t *testing.T) {
+	t.Parallel()
 	policy := resilience.Policy{Sleep: noWait}
 	storagetest.Run(t, storagetest.Harness{
 		New: func(t *testing.T) storage.Store {
@@ -113,6 +114,7 @@ func TestStoreContract(t *testing.T) {
 // attempt with the whole body, the breaker stays closed, and its state is
 // in the metrics and in /health; failing on, it opens and both show it.
 func TestStoreRecoversAndReports(t *testing.T) {
+	t.Parallel()
 	m := metrics.New()
 	br := resilience.NewBreakers(resilience.BreakerSettings{
 		Failures: 3, Timeout: time.Hour,
@@ -183,6 +185,7 @@ func assertBreaker(t *testing.T, m *metrics.Metrics, c *health.Checker, state st
 // retries of its own, only unconditioned writes and deletes over Cloud
 // Storage, whose client retries the rest; never a body it cannot rewind.
 func TestStoreRetriesOnlyWhatTheClientDoesNot(t *testing.T) {
+	t.Parallel()
 	type call func(s storage.Store) error
 	put := func(opts *storage.PutOptions) call {
 		return func(s storage.Store) error {
@@ -249,6 +252,7 @@ func TestStoreRetriesOnlyWhatTheClientDoesNot(t *testing.T) {
 // A listing that fails after yielding objects is not started over, which
 // would yield them twice.
 func TestStoreListNotRepeatedAfterYielding(t *testing.T) {
+	t.Parallel()
 	dir, err := localdir.Open(t.TempDir(), localdir.Options{Bucket: "library"})
 	if err != nil {
 		t.Fatal(err)

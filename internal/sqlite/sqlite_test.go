@@ -22,12 +22,14 @@ func openTemp(t testing.TB) *Store {
 }
 
 func TestContract(t *testing.T) {
+	t.Parallel()
 	catalogtest.Run(t, catalogtest.Harness{
 		New: func(t *testing.T) catalog.Store { return openTemp(t) },
 	})
 }
 
 func TestReopenKeepsRowsAndSchema(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "demo", FileName)
 	s, err := Open(ctx, path)
@@ -59,6 +61,7 @@ func TestReopenKeepsRowsAndSchema(t *testing.T) {
 }
 
 func TestNewerSchemaIsRefused(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), FileName)
 	s, err := Open(ctx, path)
@@ -78,6 +81,7 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 // The dev server appends while `blendpipe catalog` reads, each with its own
 // handle on the file.
 func TestTwoHandlesOnOneFile(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), FileName)
 	a, err := Open(ctx, path)

@@ -7,6 +7,7 @@ import (
 )
 
 func TestEulerRoundTripEveryOrder(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	for o := OrderXYZ; o <= OrderZYX; o++ {
 		for i := 0; i < 500; i++ {
@@ -26,6 +27,7 @@ func TestEulerRoundTripEveryOrder(t *testing.T) {
 }
 
 func TestEulerXYZAppliesXFirst(t *testing.T) {
+	t.Parallel()
 	// X by 90 then Z by 90: the Y axis goes to Z, then stays on Z.
 	q := EulerToQuat(Vec3{90, 0, 90}, OrderXYZ)
 	v := q.Rotate(Vec3{0, 1, 0})
@@ -35,6 +37,7 @@ func TestEulerXYZAppliesXFirst(t *testing.T) {
 }
 
 func TestSlerpShortestArc(t *testing.T) {
+	t.Parallel()
 	a := QuatAxisAngle(Vec3{0, 1, 0}, 0.1)
 	b := QuatAxisAngle(Vec3{0, 1, 0}, 0.5).Neg() // same rotation, far hemisphere
 	m := Slerp(a, b, 0.5)
@@ -44,6 +47,7 @@ func TestSlerpShortestArc(t *testing.T) {
 }
 
 func TestMatrixRoundTrip(t *testing.T) {
+	t.Parallel()
 	tr := Transform{T: Vec3{1, 2, 3}, R: EulerToQuat(Vec3{10, 20, 30}, OrderZXY), S: Vec3{2, 2, 2}}
 	d := tr.Matrix().Decompose()
 	if d.T.Sub(tr.T).Len() > 1e-12 || d.R.Angle(tr.R) > 1e-9 || d.S.Sub(tr.S).Len() > 1e-12 {
@@ -56,6 +60,7 @@ func TestMatrixRoundTrip(t *testing.T) {
 }
 
 func TestForwardKinematicsChain(t *testing.T) {
+	t.Parallel()
 	s := &Skeleton{Base: Identity, Joints: []Joint{
 		{Name: "root", Parent: -1, Rest: Transform{T: Vec3{0, 100, 0}, R: QuatIdentity, S: Vec3{1, 1, 1}}},
 		{Name: "a", Parent: 0, Rest: Transform{T: Vec3{0, 10, 0}, R: QuatAxisAngle(Vec3{0, 0, 1}, math.Pi/2), S: Vec3{1, 1, 1}}},
@@ -74,6 +79,7 @@ func TestForwardKinematicsChain(t *testing.T) {
 }
 
 func TestResampleKeepsDuration(t *testing.T) {
+	t.Parallel()
 	s := &Skeleton{Base: Identity, Joints: []Joint{{Name: "r", Parent: -1, Rest: Identity}}}
 	c := NewClip("c", s, 30, 31)
 	for f := 0; f < c.Frames; f++ {
@@ -89,6 +95,7 @@ func TestResampleKeepsDuration(t *testing.T) {
 }
 
 func TestTwoBoneIKReachesTarget(t *testing.T) {
+	t.Parallel()
 	unit := Vec3{1, 1, 1}
 	s := &Skeleton{Base: Identity, Joints: []Joint{
 		{Name: "hips", Parent: -1, Rest: Transform{T: Vec3{0, 100, 0}, R: QuatIdentity, S: unit}},
@@ -117,6 +124,7 @@ func TestTwoBoneIKReachesTarget(t *testing.T) {
 }
 
 func TestMulAffineMatchesMul(t *testing.T) {
+	t.Parallel()
 	a := Transform{T: Vec3{1, -2, 3}, R: QuatAxisAngle(Vec3{0, 0.6, 0.8}, 0.7), S: Vec3{1, 2, 0.5}}.Matrix()
 	b := Transform{T: Vec3{-4, 5, 0.25}, R: QuatAxisAngle(Vec3{1, 0, 0}, -1.1), S: Vec3{1, 1, 1}}.Matrix()
 	if got, want := a.MulAffine(b), a.Mul(b); got != want {
@@ -130,6 +138,7 @@ func TestMulAffineMatchesMul(t *testing.T) {
 }
 
 func TestClipValidateFindsNonFinite(t *testing.T) {
+	t.Parallel()
 	s := &Skeleton{Joints: []Joint{{Name: "a", Parent: -1, Rest: Identity}, {Name: "b", Parent: 0, Rest: Identity}}}
 	for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
 		c := NewClip("c", s, 30, 3)

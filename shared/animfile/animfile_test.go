@@ -7,6 +7,7 @@ import (
 )
 
 func TestDetect(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		data string
@@ -35,6 +36,7 @@ func TestDetect(t *testing.T) {
 }
 
 func TestOutputFormat(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ name, explicit, want string }{
 		{"out.fbx", "", "fbx"},
 		{"out.GLB", "", "glb"},
@@ -57,6 +59,7 @@ func TestOutputFormat(t *testing.T) {
 }
 
 func TestDecodeNamesTheFile(t *testing.T) {
+	t.Parallel()
 	_, err := Decode("broken.fbx", []byte("Kaydara FBX Binary  \x00\x1a\x00\x1c\x1e\x00\x00"))
 	if err == nil || !bytes.Contains([]byte(err.Error()), []byte("broken.fbx")) {
 		t.Fatalf("got %v", err)

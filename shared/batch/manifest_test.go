@@ -19,6 +19,7 @@ const original = `blends:
 `
 
 func TestParseManifest(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, file, data string
 		check            func(t *testing.T, m *Manifest)
@@ -133,6 +134,7 @@ upload:
 }
 
 func TestParseManifestErrors(t *testing.T) {
+	t.Parallel()
 	blendLine := func(extra string) string {
 		return "blends:\n  - {name: a, input1: x.fbx, input2: y.fbx, method: mix, output: o.fbx" + extra + "}\n"
 	}
@@ -186,6 +188,7 @@ func TestParseManifestErrors(t *testing.T) {
 }
 
 func TestParseManifestOptionErrorKept(t *testing.T) {
+	t.Parallel()
 	_, err := ParseManifest([]byte("blends:\n  - {name: a, input1: x, input2: y, method: mix, ratio: -1, output: o}\n"), "m.yaml")
 	var oe *blend.OptionError
 	if !errors.As(err, &oe) || oe.Field != "ratio" {
@@ -197,6 +200,7 @@ func TestParseManifestOptionErrorKept(t *testing.T) {
 }
 
 func TestParseManifestReportsSeveral(t *testing.T) {
+	t.Parallel()
 	var b strings.Builder
 	b.WriteString("blends:\n")
 	for i := 0; i < 50; i++ {
@@ -210,6 +214,7 @@ func TestParseManifestReportsSeveral(t *testing.T) {
 }
 
 func TestParseManifestTooManyBlends(t *testing.T) {
+	t.Parallel()
 	var b strings.Builder
 	b.WriteString(`{"blends":[`)
 	for i := 0; i <= MaxBlends; i++ {

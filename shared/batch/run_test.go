@@ -26,6 +26,7 @@ func manifestOf(t testing.TB, n int) *Manifest {
 var errBoom = errors.New("boom")
 
 func TestRunFailuresDoNotStopOthers(t *testing.T) {
+	t.Parallel()
 	m := manifestOf(t, 12)
 	var calls []int
 	var mu sync.Mutex
@@ -86,6 +87,7 @@ func TestRunFailuresDoNotStopOthers(t *testing.T) {
 }
 
 func TestRunBoundsConcurrency(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ blends, workers, want int }{
 		{20, 1, 1},
 		{20, 4, 4},
@@ -118,6 +120,7 @@ func TestRunBoundsConcurrency(t *testing.T) {
 }
 
 func TestRunCancellation(t *testing.T) {
+	t.Parallel()
 	m := manifestOf(t, 50)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -152,6 +155,7 @@ func TestRunCancellation(t *testing.T) {
 }
 
 func TestRunEmpty(t *testing.T) {
+	t.Parallel()
 	called := false
 	s := Run(context.Background(), &Manifest{}, 4, func(context.Context, Blend) (Outcome, error) {
 		called = true
@@ -163,6 +167,7 @@ func TestRunEmpty(t *testing.T) {
 }
 
 func TestShardAndMerge(t *testing.T) {
+	t.Parallel()
 	m := manifestOf(t, 11)
 	if err := m.Validate(); err != nil {
 		t.Fatalf("manifest built in code: %v", err)

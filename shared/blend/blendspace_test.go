@@ -7,6 +7,7 @@ import (
 )
 
 func TestBlendspaceWeights(t *testing.T) {
+	t.Parallel()
 	pos := []float64{1.5, 3, 5}
 	tests := []struct {
 		value float64
@@ -28,6 +29,7 @@ func TestBlendspaceWeights(t *testing.T) {
 }
 
 func TestBlendspaceMatchesMixAndEnds(t *testing.T) {
+	t.Parallel()
 	s := xbotJoints(0)
 	walkA := synthAnim(s, walk)
 	jog := synthAnim(s, motion{seconds: 0.8, fps: 60, freq: 1.25, amp: 0.55, phase: 0.2, speed: 80})

@@ -1,28 +1,14 @@
+//go:build corpus
+
 package blend
 
 import (
 	"math"
-	"os"
 	"testing"
 
-	"github.com/rydlrcs/mixamo-blend-pipeline/internal/corpus"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/anim"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/fbx"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/quality"
 )
-
-func load(t testing.TB, name string) *anim.Animation {
-	t.Helper()
-	data, err := os.ReadFile(corpus.Path(t, "mixamo/"+name+".fbx"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := fbx.Decode(data, fbx.DefaultLimits())
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return a
-}
 
 func measure(t *testing.T, a *anim.Animation) quality.Metrics {
 	t.Helper()
@@ -34,6 +20,7 @@ func measure(t *testing.T, a *anim.Animation) quality.Metrics {
 }
 
 func TestCorpusWalkRunMix(t *testing.T) {
+	t.Parallel()
 	walkA, runA := load(t, "kirby-xbot60__Walking_InPlace"), load(t, "kirby-xbot60__Running_InPlace")
 	for _, sync := range []string{"none", "feet"} {
 		r := mustRun(t, Options{Method: "mix", Ratio: f64(0.5), Sync: sync}, walkA, runA)
@@ -57,6 +44,7 @@ func TestCorpusWalkRunMix(t *testing.T) {
 
 // Foot sync lands each of B's plants on the matching plant of A.
 func TestCorpusFeetWarpAlignsPlants(t *testing.T) {
+	t.Parallel()
 	a, b := load(t, "kirby-xbot60__Walking_InPlace"), load(t, "kirby-xbot60__Running_InPlace")
 	srcs, _, err := bind([]*anim.Animation{a, b})
 	if err != nil {
@@ -97,6 +85,7 @@ func TestCorpusFeetWarpAlignsPlants(t *testing.T) {
 }
 
 func TestCorpusWalkRunTransition(t *testing.T) {
+	t.Parallel()
 	walkA, runA := load(t, "kirby-xbot60__Walking_InPlace"), load(t, "kirby-xbot60__Running_InPlace")
 	r := mustRun(t, Options{Method: "transition"}, walkA, runA)
 	m, mw, mr := measure(t, r.Animation), measure(t, walkA), measure(t, runA)
@@ -109,6 +98,7 @@ func TestCorpusWalkRunTransition(t *testing.T) {
 }
 
 func TestCorpusPirateRootMotionTransition(t *testing.T) {
+	t.Parallel()
 	walkA := load(t, "vrm4-pirate76__Walking_rootmotion")
 	strafe := load(t, "vrm4-pirate76__Left_Strafe_Walk_rootmotion")
 	r := mustRun(t, Options{Method: "transition"}, walkA, strafe)
@@ -139,6 +129,7 @@ func TestCorpusPirateRootMotionTransition(t *testing.T) {
 }
 
 func TestCorpusLayerAndBlendspace(t *testing.T) {
+	t.Parallel()
 	walkA := load(t, "kirby-xbot60__Walking_InPlace")
 	punch := load(t, "kirby-xbot60__Punching_Right")
 	r := mustRun(t, Options{Method: "layer", Mask: Mask{"upper_body"}}, walkA, punch)
@@ -159,6 +150,7 @@ func TestCorpusLayerAndBlendspace(t *testing.T) {
 
 // Different rigs: the Pirate's extra bones are reported and ignored.
 func TestCorpusCrossRig(t *testing.T) {
+	t.Parallel()
 	xbot := load(t, "kirby-xbot60__Walking_InPlace")
 	pirate := load(t, "vrm4-pirate76__Walking_rootmotion")
 	r := mustRun(t, Options{Method: "mix", Ratio: f64(0.5), InPlace: true}, xbot, pirate)
@@ -192,6 +184,7 @@ func TestCorpusCrossRig(t *testing.T) {
 // in_place turns a root-motion walk into an in-place one like Mixamo's own: no travel, the
 // sway of each step kept.
 func TestCorpusInPlaceAndLoop(t *testing.T) {
+	t.Parallel()
 	walkA := load(t, "vrm4-pirate76__Walking_rootmotion")
 	r := mustRun(t, Options{Method: "mix", InPlace: true, Loop: true}, walkA, walkA)
 	c, n := r.Animation.Clip(), r.Animation.Clip().NumJoints

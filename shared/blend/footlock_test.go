@@ -1,3 +1,5 @@
+//go:build corpus
+
 package blend
 
 import (
@@ -11,6 +13,7 @@ import (
 // Foot locking bends only the legs, brings skating down to the inputs' weighted own, and
 // leaves a blend that already skates no more than that untouched.
 func TestFootLockOnlyBendsLegsAndMeetsAllowance(t *testing.T) {
+	t.Parallel()
 	walk, run := load(t, "kirby-xbot60__Walking_InPlace"), load(t, "kirby-xbot60__Running_InPlace")
 	off := false
 	free := mustRun(t, Options{Method: "mix", Ratio: f64(0.5), FootLock: &off}, walk, run).Animation

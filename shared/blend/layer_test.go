@@ -10,6 +10,7 @@ import (
 )
 
 func TestLayerTouchesOnlyMaskedJoints(t *testing.T) {
+	t.Parallel()
 	s := xbotJoints(0)
 	a := synthAnim(s, motion{seconds: 1, fps: 60, freq: 1, amp: 0.4, speed: 100})
 	b := synthAnim(s, motion{seconds: 1, fps: 60, freq: 2, amp: 0.8, phase: 2, speed: 300})
@@ -43,6 +44,7 @@ func TestLayerTouchesOnlyMaskedJoints(t *testing.T) {
 
 // upper_body and lower_body are complements: A's upper body over B equals B's lower body over A.
 func TestLayerUpperLowerComplement(t *testing.T) {
+	t.Parallel()
 	s := xbotJoints(0)
 	a, b := synthAnim(s, walk), synthAnim(s, run)
 	up := mustRun(t, Options{Method: "layer", Mask: Mask{"upper_body"}}, b, a).Animation.Clip()
@@ -57,6 +59,7 @@ func TestLayerUpperLowerComplement(t *testing.T) {
 }
 
 func TestLayerExplicitJointsAndErrors(t *testing.T) {
+	t.Parallel()
 	s := xbotJoints(0)
 	a, b := synthAnim(s, walk), synthAnim(s, walk)
 	b.Clips[0] = synthClip(s, motion{seconds: 1, fps: 60, freq: 3, amp: 0.9})
@@ -79,6 +82,7 @@ func TestLayerExplicitJointsAndErrors(t *testing.T) {
 }
 
 func TestAdditive(t *testing.T) {
+	t.Parallel()
 	s := xbotJoints(0)
 	a := synthAnim(s, motion{seconds: 1, fps: 60, freq: 1, amp: 0.4, speed: 100})
 	b := synthAnim(s, motion{seconds: 1, fps: 60, freq: 2, amp: 0.7, phase: 1})

@@ -12,6 +12,7 @@ import (
 )
 
 func TestMixEndpoints(t *testing.T) {
+	t.Parallel()
 	s := xbotJoints(0)
 	a := synthAnim(s, walk)
 	b := synthAnim(s, motion{seconds: 0.7, fps: 60, freq: 1 / 0.7, amp: 0.7, phase: 0.5, speed: 150, heading: 0.3})
@@ -28,6 +29,7 @@ func TestMixEndpoints(t *testing.T) {
 }
 
 func TestMixSymmetric(t *testing.T) {
+	t.Parallel()
 	s := xbotJoints(0)
 	a := synthAnim(s, walk)
 	b := synthAnim(s, motion{seconds: 0.7, fps: 60, freq: 1 / 0.7, amp: 0.7, phase: 0.5, speed: 150})
@@ -42,6 +44,7 @@ func TestMixSymmetric(t *testing.T) {
 }
 
 func TestMixDurationAndRootVelocity(t *testing.T) {
+	t.Parallel()
 	s := xbotJoints(0)
 	inPlace := synthAnim(s, walk)                                                        // 1 s, no travel
 	moving := synthAnim(s, motion{seconds: 0.5, fps: 60, freq: 2, amp: 0.5, speed: 200}) // 100 cm in 0.5 s
@@ -80,6 +83,7 @@ func equalF(a, b []float64) bool {
 // Slerp must take the shorter arc even when the two inputs store a rotation on opposite
 // hemispheres, and the blended angle must be the weighted fraction of the angle between them.
 func TestMixNeverTakesTheLongWay(t *testing.T) {
+	t.Parallel()
 	s := xbotJoints(0)
 	a := synthAnim(s, walk)
 	b := &anim.Animation{Skeleton: s, Clips: []*anim.Clip{a.Clip().Clone()}}
@@ -111,6 +115,7 @@ func TestMixNeverTakesTheLongWay(t *testing.T) {
 }
 
 func TestSelfBlendIsIdentity(t *testing.T) {
+	t.Parallel()
 	s := xbotJoints(0)
 	a := synthAnim(s, motion{seconds: 1, fps: 60, freq: 0.83, amp: 0.5, speed: 120})
 	tests := []struct {
@@ -140,6 +145,7 @@ func TestSelfBlendIsIdentity(t *testing.T) {
 }
 
 func TestOutputKeepsFirstSkeleton(t *testing.T) {
+	t.Parallel()
 	s := xbotJoints(0)
 	a, b := synthAnim(s, walk), synthAnim(xbotJoints(0), run)
 	a.Source.Format = "fbx"
@@ -155,6 +161,7 @@ func TestOutputKeepsFirstSkeleton(t *testing.T) {
 }
 
 func TestJointMatchingPolicy(t *testing.T) {
+	t.Parallel()
 	a := synthAnim(xbotJoints(0), walk)
 	// B: no Pinky fingers, unprefixed names, and two extra joints.
 	full := xbotJoints(2)
@@ -209,6 +216,7 @@ func subSkeleton(s *anim.Skeleton, keep []int) *anim.Skeleton {
 }
 
 func TestIncompatibleRigRefused(t *testing.T) {
+	t.Parallel()
 	a := synthAnim(xbotJoints(0), walk)
 	full := xbotJoints(0)
 	var keep []int
@@ -233,6 +241,7 @@ func TestIncompatibleRigRefused(t *testing.T) {
 }
 
 func TestMixResamplesOtherRates(t *testing.T) {
+	t.Parallel()
 	s := xbotJoints(0)
 	a := synthAnim(s, walk)
 	m30 := run
@@ -255,6 +264,7 @@ func TestMixResamplesOtherRates(t *testing.T) {
 }
 
 func TestOutputSizeBounded(t *testing.T) {
+	t.Parallel()
 	s := xbotJoints(0)
 	slow := synthAnim(s, motion{seconds: 3000, fps: 0.5, freq: 0.001, amp: 0.1})
 	_, err := Run(Options{Method: "mix", FPS: 1000}, slow, slow)
@@ -267,6 +277,7 @@ func TestOutputSizeBounded(t *testing.T) {
 // A clip of a rig half the size is retargeted: its rotations play on the first rig's bones and
 // its root motion doubles.
 func TestOtherRigIsRetargeted(t *testing.T) {
+	t.Parallel()
 	a := synthAnim(xbotJoints(0), walk)
 	small := xbotJoints(0)
 	for i := range small.Joints {
@@ -295,6 +306,7 @@ func TestOtherRigIsRetargeted(t *testing.T) {
 
 // Run never modifies its inputs, so one decoded clip can feed many blends at once.
 func TestInputsUntouchedAndConcurrent(t *testing.T) {
+	t.Parallel()
 	s := xbotJoints(0)
 	a := synthAnim(s, motion{seconds: 1, fps: 60, freq: 1, amp: 0.4, speed: 100})
 	b := synthAnim(s, motion{seconds: 0.8, fps: 30, freq: 1.2, amp: 0.5, speed: 150})

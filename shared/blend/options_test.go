@@ -9,6 +9,7 @@ import (
 )
 
 func TestValidateNamesField(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		o     Options
@@ -59,6 +60,7 @@ func TestValidateNamesField(t *testing.T) {
 }
 
 func TestValidateAccepts(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		o Options
 		n int
@@ -79,6 +81,7 @@ func TestValidateAccepts(t *testing.T) {
 }
 
 func TestCanonical(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		in   Options
@@ -121,6 +124,7 @@ func js(t *testing.T, v any) string {
 }
 
 func TestOptionsJSON(t *testing.T) {
+	t.Parallel()
 	var o Options
 	in := `{"method":"layer","mask":"upper_body","mask_weight":0.5,"transition_at":1.25,"in_place":true,"positions":[1,2]}`
 	if err := json.Unmarshal([]byte(in), &o); err != nil {

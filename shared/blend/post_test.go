@@ -6,6 +6,7 @@ import (
 )
 
 func TestInPlaceRemovesTravelKeepsSway(t *testing.T) {
+	t.Parallel()
 	s := xbotJoints(0)
 	a := synthAnim(s, motion{seconds: 2, fps: 60, freq: 1, amp: 0.3, speed: 120, heading: 0.7})
 	b := synthAnim(s, motion{seconds: 2, fps: 60, freq: 1, amp: 0.3, speed: 120, heading: 0.7})
@@ -34,6 +35,7 @@ func TestInPlaceRemovesTravelKeepsSway(t *testing.T) {
 }
 
 func TestLoopIsSeamless(t *testing.T) {
+	t.Parallel()
 	s := xbotJoints(0)
 	a := synthAnim(s, motion{seconds: 1.1, fps: 60, freq: 0.77, amp: 0.4, speed: 100})
 	b := synthAnim(s, motion{seconds: 0.9, fps: 60, freq: 1.6, amp: 0.5, speed: 140})

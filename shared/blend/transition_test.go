@@ -9,6 +9,7 @@ import (
 )
 
 func TestEaseCurves(t *testing.T) {
+	t.Parallel()
 	for _, c := range []string{CurveLinear, CurveSmoothstep, CurveEaseInOut} {
 		if ease(c, 0) != 0 || math.Abs(ease(c, 1)-1) > 1e-15 || math.Abs(ease(c, 0.5)-0.5) > 1e-15 {
 			t.Errorf("%s: ends or midpoint wrong", c)
@@ -37,6 +38,7 @@ func maxHorizStep(c *anim.Clip, from, to int) float64 {
 }
 
 func TestTransitionStartsAsAEndsAsB(t *testing.T) {
+	t.Parallel()
 	s := xbotJoints(0)
 	// A walks and turns left by 90° over its 1.2 s; B strafes (travels along +X facing +Z).
 	turn := math.Pi / 2 / 1.2
@@ -87,6 +89,7 @@ func TestTransitionStartsAsAEndsAsB(t *testing.T) {
 }
 
 func TestTransitionFindsMatchingPhase(t *testing.T) {
+	t.Parallel()
 	s := xbotJoints(0)
 	a := synthAnim(s, motion{seconds: 2, fps: 60, freq: 1, amp: 0.5, speed: 90})
 	// B is A played from frame 20 on: the perfect handovers are where A's frame is B's + 20
@@ -113,6 +116,7 @@ func sliceClip(c *anim.Clip, from, to int) *anim.Clip {
 }
 
 func TestTransitionErrors(t *testing.T) {
+	t.Parallel()
 	s := xbotJoints(0)
 	a, b := synthAnim(s, walk), synthAnim(s, run)
 	tests := []struct {
@@ -137,6 +141,7 @@ func TestTransitionErrors(t *testing.T) {
 
 // Inputs at other rates and single-pose clips go through every method.
 func TestRatesAndShortClips(t *testing.T) {
+	t.Parallel()
 	s := xbotJoints(0)
 	a := synthAnim(s, motion{seconds: 1, fps: 60, freq: 1, amp: 0.4, speed: 100})
 	m30 := motion{seconds: 0.9, fps: 30, freq: 1.1, amp: 0.5, speed: 140}

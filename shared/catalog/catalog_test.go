@@ -14,6 +14,7 @@ func row(name string, gen int64, del bool, synced int) Row {
 }
 
 func TestReduceIsOrderIndependent(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		desc    string
 		rows    []Row
@@ -47,6 +48,7 @@ func TestReduceIsOrderIndependent(t *testing.T) {
 }
 
 func TestValidateNamesTheField(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		field string
 		edit  func(*Row)
@@ -75,6 +77,7 @@ func TestValidateNamesTheField(t *testing.T) {
 }
 
 func TestPrepare(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 25, 10, 0, 0, 123456789, time.FixedZone("CET", 3600))
 	q := &Quality{SkatingCMS: 2}
 	in := []Row{{Bucket: "b", Name: "blend/x", Generation: 1, Kind: KindBlend, Quality: q, CreatedAt: now}}

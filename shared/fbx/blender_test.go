@@ -1,3 +1,5 @@
+//go:build corpus
+
 package fbx_test
 
 import (
@@ -34,6 +36,7 @@ const blenderTolerance = 0.1
 // placed every bone of these corpus files, and our reader plus forward kinematics must put each
 // joint of the same name within 0.1 cm of it at the first, quarter, half and last frames.
 func TestDecodeMatchesBlender(t *testing.T) {
+	t.Parallel()
 	refs, err := filepath.Glob(filepath.Join("testdata", "blender", "*.json"))
 	if err != nil {
 		t.Fatal(err)

@@ -1,3 +1,5 @@
+//go:build corpus
+
 package fbx
 
 import (
@@ -32,6 +34,7 @@ func hipsIndex(s *anim.Skeleton) int {
 
 // TestDecodeMixamoCorpus checks every real Mixamo export against the facts in MANIFEST.tsv.
 func TestDecodeMixamoCorpus(t *testing.T) {
+	t.Parallel()
 	nan := math.NaN()
 	tests := []struct {
 		file     string
@@ -127,6 +130,7 @@ func TestDecodeMixamoCorpus(t *testing.T) {
 // TestDecodeCharacterWithSkin: the skinned T-pose has an empty "Take 001" stack and a
 // one-key "mixamo.com" stack; the one with curves becomes the clip.
 func TestDecodeCharacterWithSkin(t *testing.T) {
+	t.Parallel()
 	a, err := Decode(readCorpus(t, "mixamo/kirby-xbot__x_bot_character_skin.fbx"), DefaultLimits())
 	if err != nil {
 		t.Fatal(err)
@@ -162,6 +166,7 @@ func TestDecodeCharacterWithSkin(t *testing.T) {
 
 // TestDecodeASCII: text FBX is refused with a typed error, not parsed as garbage.
 func TestDecodeASCII(t *testing.T) {
+	t.Parallel()
 	_, err := Decode(readCorpus(t, "mixamo/threejs-copy__nurbs_ascii72.fbx"), DefaultLimits())
 	var fe *FormatError
 	if !errors.Is(err, ErrASCII) || !errors.Is(err, ErrUnsupported) || !errors.As(err, &fe) {
@@ -172,6 +177,7 @@ func TestDecodeASCII(t *testing.T) {
 // TestDecodeSharedPreRotation: clips of one rig share their rest pose and PreRotation, so
 // blending local rotations is meaningful.
 func TestDecodeSharedPreRotation(t *testing.T) {
+	t.Parallel()
 	var first *anim.Skeleton
 	for _, f := range []string{"kirby-xbot60__Idle.fbx", "kirby-xbot60__Walking_InPlace.fbx"} {
 		a, err := Decode(readCorpus(t, filepath.Join("mixamo", f)), DefaultLimits())
@@ -201,6 +207,7 @@ func TestDecodeSharedPreRotation(t *testing.T) {
 // TestDecodeRotationsContinuous: consecutive frames of a joint stay on one quaternion
 // hemisphere, so linear interpolation between samples is safe.
 func TestDecodeRotationsContinuous(t *testing.T) {
+	t.Parallel()
 	a, err := Decode(readCorpus(t, "mixamo/vrm4-pirate76__Walking_rootmotion.fbx"), DefaultLimits())
 	if err != nil {
 		t.Fatal(err)

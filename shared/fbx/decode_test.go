@@ -91,6 +91,7 @@ func sceneFixture(version uint32) []byte {
 }
 
 func TestDecodeFixture(t *testing.T) {
+	t.Parallel()
 	for _, version := range []uint32{7400, 7700} {
 		a, err := Decode(sceneFixture(version), DefaultLimits())
 		if err != nil {
@@ -142,6 +143,7 @@ func TestDecodeFixture(t *testing.T) {
 }
 
 func TestDecodeSceneErrors(t *testing.T) {
+	t.Parallel()
 	noModels := newFixture(7400).bytes(rec{name: "Objects", children: []rec{object("Geometry", 1, "g", "Mesh")}})
 	cycle := newFixture(7400).bytes(
 		rec{name: "Objects", children: []rec{object("Model", 1, "a", "LimbNode"), object("Model", 2, "b", "LimbNode")}},
@@ -177,6 +179,7 @@ func TestDecodeSceneErrors(t *testing.T) {
 
 // TestDecodeCharacterOnly: a rig without animation gives its skeleton and no clip.
 func TestDecodeCharacterOnly(t *testing.T) {
+	t.Parallel()
 	data := newFixture(7700).bytes(rec{name: "Objects", children: []rec{
 		object("Model", 1, "Hips", "LimbNode"), object("Model", 2, "Spine", "LimbNode"),
 	}}, rec{name: "Connections", children: []rec{oo(2, 1)}})
@@ -193,6 +196,7 @@ func TestDecodeCharacterOnly(t *testing.T) {
 // value scaled by the layer weight, an override layer moves towards its value by the weight,
 // and an animated Weight is evaluated per frame.
 func TestDecodeLayers(t *testing.T) {
+	t.Parallel()
 	const sec = KTimeSecond
 	layer := func(id int64, name string, weight float64, mode int32) rec {
 		return object("AnimationLayer", id, name, "", p70("Weight", "Number", pD(weight)), p70("BlendMode", "enum", pI(mode)))
@@ -242,6 +246,7 @@ func TestDecodeLayers(t *testing.T) {
 // TestDecodeLongChains: a deep chain of Nulls above many joints, and many stacks sharing one
 // layer, stay linear in the size of the file (a quadratic walk would take minutes here).
 func TestDecodeLongChains(t *testing.T) {
+	t.Parallel()
 	const nulls, joints, stacks = 30000, 30000, 3000
 	var objs, conns []rec
 	for i := range nulls {

@@ -1,3 +1,5 @@
+//go:build corpus
+
 package fbx
 
 import (
@@ -15,6 +17,7 @@ import (
 // to a valid clip (FBX 6 from its Takes, later versions from AnimationStacks); FBX 5800 parses
 // (its record layout is the same) but its older scene layout is refused by Decode.
 func TestUfbxAnimCorpus(t *testing.T) {
+	t.Parallel()
 	dir := corpus.Path(t, "ufbx/anim")
 	files, _ := filepath.Glob(filepath.Join(dir, "*.fbx"))
 	if len(files) == 0 {
@@ -72,6 +75,7 @@ var interpolationRef = []struct{ frame, value float64 }{
 }
 
 func TestCurveInterpolationModes(t *testing.T) {
+	t.Parallel()
 	doc, err := Parse(readCorpus(t, "ufbx/anim/maya_anim_interpolation_7700_binary.fbx"), DefaultLimits())
 	if err != nil {
 		t.Fatal(err)
@@ -90,6 +94,7 @@ func TestCurveInterpolationModes(t *testing.T) {
 // TestDecodeInterpolationModes checks the same reference through Decode's sampled clip, on
 // whole frames, for the AnimationStack (7700) and the Take (6100) versions of the scene.
 func TestDecodeInterpolationModes(t *testing.T) {
+	t.Parallel()
 	for _, file := range []string{"maya_anim_interpolation_7700_binary.fbx", "maya_anim_interpolation_6100_binary.fbx"} {
 		a, err := Decode(readCorpus(t, "ufbx/anim/"+file), DefaultLimits())
 		if err != nil {
@@ -115,6 +120,7 @@ func TestDecodeInterpolationModes(t *testing.T) {
 // TestDecodeTakesMatchStacks: the extrapolation scene saved by Maya as FBX 6100 (Takes) and
 // 7100 (AnimationStack) decodes to the same motion.
 func TestDecodeTakesMatchStacks(t *testing.T) {
+	t.Parallel()
 	a6, err := Decode(readCorpus(t, "ufbx/anim/maya_anim_extrapolation_6100_binary.fbx"), DefaultLimits())
 	if err != nil {
 		t.Fatal(err)

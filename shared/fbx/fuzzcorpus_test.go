@@ -1,3 +1,5 @@
+//go:build corpus
+
 package fbx
 
 import (
@@ -13,6 +15,7 @@ import (
 // TestUfbxFuzzCorpus feeds the files that broke other FBX readers through Decode: each must
 // give a result or a typed error, quickly and without panicking.
 func TestUfbxFuzzCorpus(t *testing.T) {
+	t.Parallel()
 	dir := corpus.Path(t, "ufbx/fuzz")
 	files, err := filepath.Glob(filepath.Join(dir, "*.fbx"))
 	if err != nil || len(files) == 0 {

@@ -1,3 +1,5 @@
+//go:build corpus
+
 package fbx
 
 import (
@@ -12,6 +14,7 @@ import (
 // TestDecodeSkipsOnlyUnreachableCurves: Decode leaves out the records of the curves no
 // connection mentions, and its animation is exactly that of the fully parsed document.
 func TestDecodeSkipsOnlyUnreachableCurves(t *testing.T) {
+	t.Parallel()
 	dir := corpus.Require(t)
 	paths, _ := filepath.Glob(filepath.Join(dir, "mixamo", "*.fbx"))
 	more, _ := filepath.Glob(filepath.Join(dir, "ufbx", "anim", "*_binary.fbx"))

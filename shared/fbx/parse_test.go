@@ -182,6 +182,7 @@ func checkEveryType(t *testing.T, n *Node) {
 }
 
 func TestParseLayouts(t *testing.T) {
+	t.Parallel()
 	for _, version := range []uint32{6100, 7100, 7400, 7500, 7700} {
 		for _, compress := range []bool{false, true} {
 			f := newFixture(version)
@@ -211,6 +212,7 @@ func TestParseLayouts(t *testing.T) {
 // TestParseTrailingBytes: bytes after the closing record (footer, stray padding) are ignored,
 // and so is a missing footer.
 func TestParseTrailingBytes(t *testing.T) {
+	t.Parallel()
 	data := newFixture(7700).bytes(everyType(true))
 	for _, tail := range [][]byte{nil, {0}, bytes.Repeat([]byte{0xff}, 37)} {
 		d := append(append([]byte(nil), data...), tail...)
@@ -226,6 +228,7 @@ func TestParseTrailingBytes(t *testing.T) {
 }
 
 func TestParseHeaderErrors(t *testing.T) {
+	t.Parallel()
 	good := newFixture(7400).bytes(everyType(false))
 	withVersion := func(v uint32) []byte {
 		d := append([]byte(nil), good...)
@@ -255,6 +258,7 @@ func TestParseHeaderErrors(t *testing.T) {
 }
 
 func TestParseLimits(t *testing.T) {
+	t.Parallel()
 	deep := rec{name: "L0"}
 	for i := 1; i < 10; i++ {
 		deep = rec{name: "L", children: []rec{deep}}
@@ -299,6 +303,7 @@ func TestParseLimits(t *testing.T) {
 }
 
 func TestParseMalformed(t *testing.T) {
+	t.Parallel()
 	good := newFixture(7400).bytes(rec{name: "A", props: [][]byte{pI(1)}})
 	// Offsets in the 7400 fixture: record header at 27 (end u32, count u32, list length u32, name length u8).
 	mutate := func(at int, b ...byte) []byte {
@@ -348,6 +353,7 @@ func TestParseMalformed(t *testing.T) {
 // TestParseTruncatedEverywhere cuts a small file at every byte: each prefix parses or fails
 // with a typed error, never a panic.
 func TestParseTruncatedEverywhere(t *testing.T) {
+	t.Parallel()
 	for _, version := range []uint32{7400, 7700} {
 		data := newFixture(version).bytes(
 			rec{name: "Header", children: []rec{{name: "Version", props: [][]byte{pI(1000)}}}},

@@ -9,6 +9,7 @@ import (
 )
 
 func TestEulerQuatMatchesModel(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewSource(7))
 	for o := anim.OrderXYZ; o <= anim.OrderZYX; o++ {
 		for range 200 {
@@ -23,6 +24,7 @@ func TestEulerQuatMatchesModel(t *testing.T) {
 
 // TestEulerQuatXYZIsMulChain: the written-out XYZ case gives the quaternion products' values.
 func TestEulerQuatXYZIsMulChain(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewSource(8))
 	const half = math.Pi / 360
 	for range 1000 {
@@ -40,6 +42,7 @@ func TestEulerQuatXYZIsMulChain(t *testing.T) {
 // TestLocalWithPivots: with offsets and pivots the full FBX formula applies; a rotation
 // about a pivot moves the origin of the joint.
 func TestLocalWithPivots(t *testing.T) {
+	t.Parallel()
 	x := nodeXform{
 		s: anim.Vec3{1, 1, 1}, pre: anim.QuatIdentity, post: anim.QuatIdentity, unit: 1,
 		rp: anim.Vec3{1, 0, 0}, roff: anim.Vec3{0, 2, 0},

@@ -1,3 +1,5 @@
+//go:build corpus
+
 package gltf
 
 import (
@@ -19,6 +21,7 @@ func worldAt(s *anim.Skeleton, c *anim.Clip, t float64) []anim.Vec3 {
 // Blender's GLB of Ch46 "Walking" and Mixamo's FBX of the same clip describe the same motion:
 // the world position of every joint must agree once names are normalised.
 func TestCrossFormatWalkingMatchesFBX(t *testing.T) {
+	t.Parallel()
 	g, err := Decode(readCorpus(t, "mixamo/add101-ch46__walking.glb"), DefaultLimits())
 	if err != nil {
 		t.Fatalf("glTF: %v", err)
@@ -71,6 +74,7 @@ func TestCrossFormatWalkingMatchesFBX(t *testing.T) {
 
 // A clip read from FBX and written as glTF keeps every joint's world motion.
 func TestCrossFormatFBXToGLTF(t *testing.T) {
+	t.Parallel()
 	f, err := fbx.Decode(readCorpus(t, "mixamo/add101-ch46__Walking.fbx"), fbx.DefaultLimits())
 	if err != nil {
 		t.Fatalf("FBX: %v", err)

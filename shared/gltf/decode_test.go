@@ -1,3 +1,5 @@
+//go:build corpus
+
 package gltf
 
 import (
@@ -9,6 +11,7 @@ import (
 )
 
 func TestDecodeCorpus(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		file     string
 		joints   int
@@ -82,6 +85,7 @@ func TestDecodeCorpus(t *testing.T) {
 }
 
 func TestDecodeWalkingDetails(t *testing.T) {
+	t.Parallel()
 	a, err := Decode(readCorpus(t, "mixamo/add101-ch46__walking.glb"), DefaultLimits())
 	if err != nil {
 		t.Fatal(err)

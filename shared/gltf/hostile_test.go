@@ -41,6 +41,7 @@ func checkTyped(t *testing.T, err error, want error) {
 }
 
 func TestHostileJSON(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		mutate func(doc map[string]any)
@@ -115,6 +116,7 @@ func TestHostileJSON(t *testing.T) {
 }
 
 func TestHostileBinary(t *testing.T) {
+	t.Parallel()
 	base := smallGLB(t)
 	doc, bin := splitGLB(t, base)
 	viewOffset := func(acc int) int {
@@ -162,6 +164,7 @@ func TestHostileBinary(t *testing.T) {
 }
 
 func TestHostileTruncation(t *testing.T) {
+	t.Parallel()
 	for _, opt := range []WriteOptions{{}, {JSON: true}} {
 		data := encodeT(t, synthAnimation(4, 30, 0.3), opt)
 		for n := 0; n < len(data); n++ {
@@ -182,6 +185,7 @@ func TestHostileTruncation(t *testing.T) {
 }
 
 func TestLimits(t *testing.T) {
+	t.Parallel()
 	a := synthAnimation(10, 30, 1)
 	a.Clips = append(a.Clips, a.Clips[0].Clone())
 	data := encodeT(t, a, WriteOptions{})
@@ -215,6 +219,7 @@ func TestLimits(t *testing.T) {
 // Deep and wide hierarchies must cost linear time: a chain of 10000 plain nodes with 9000
 // skin joints hanging off nodes along it (all roots of the skin, with different parents).
 func TestDeepHierarchyIsLinear(t *testing.T) {
+	t.Parallel()
 	const chain, joints = 10000, 9000
 	nodes := make([]any, 0, chain+joints)
 	for i := 0; i < chain; i++ {

@@ -50,6 +50,7 @@ func addChannel(doc *gltfdoc.Document, node int, path gltfdoc.TRSProperty, inter
 }
 
 func TestSampleInterpolation(t *testing.T) {
+	t.Parallel()
 	doc := twoBoneDoc()
 	// Hips translation keyed every 0.1 s from t=0.2 to 1.2: sets the grid to 10 fps from 0.2 s.
 	var times []float32
@@ -112,6 +113,7 @@ func TestSampleInterpolation(t *testing.T) {
 }
 
 func TestJointsWithoutChannelsHoldRest(t *testing.T) {
+	t.Parallel()
 	doc := twoBoneDoc()
 	addChannel(doc, 1, gltfdoc.TRSRotation, gltfdoc.InterpolationLinear, []float32{0, 1.0 / 30, 2.0 / 30},
 		[][4]float32{{0, 0, 0, 1}, {0, 0.1, 0, 0.995}, {0, 0.2, 0, 0.98}})
@@ -138,6 +140,7 @@ func TestJointsWithoutChannelsHoldRest(t *testing.T) {
 }
 
 func TestInferFPS(t *testing.T) {
+	t.Parallel()
 	grid := func(fps float64, n int, start float64) []float64 {
 		out := make([]float64, n)
 		for i := range out {
@@ -169,6 +172,7 @@ func TestInferFPS(t *testing.T) {
 }
 
 func TestSparseOutput(t *testing.T) {
+	t.Parallel()
 	doc := twoBoneDoc()
 	times := []float32{0, 0.1, 0.2, 0.3}
 	addChannel(doc, 1, gltfdoc.TRSTranslation, gltfdoc.InterpolationLinear, times,
@@ -197,6 +201,7 @@ func TestSparseOutput(t *testing.T) {
 }
 
 func TestExternalBufferRefused(t *testing.T) {
+	t.Parallel()
 	doc := twoBoneDoc()
 	addChannel(doc, 1, gltfdoc.TRSRotation, gltfdoc.InterpolationLinear, []float32{0, 1}, [][4]float32{{0, 0, 0, 1}, {0, 0, 0, 1}})
 	doc.Buffers[0].URI = "anim.bin"

@@ -65,6 +65,7 @@ func members(t *testing.T, preset string) []string {
 }
 
 func TestBodyPartPresets(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		preset    string
 		count     int
@@ -104,6 +105,7 @@ func TestBodyPartPresets(t *testing.T) {
 }
 
 func TestBodyPartLookupAndMissing(t *testing.T) {
+	t.Parallel()
 	for _, n := range []string{"Upper-Body", " head ", "LEFT_ARM"} {
 		if _, ok := LookupBodyPart(n); !ok {
 			t.Errorf("LookupBodyPart(%q) failed", n)

@@ -6,6 +6,7 @@ import (
 )
 
 func TestSplit(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, prefix, joint string }{
 		{"mixamorig:Hips", "mixamorig:", "Hips"},
 		{"mixamorig1:LeftArm", "mixamorig1:", "LeftArm"},
@@ -26,6 +27,7 @@ func TestSplit(t *testing.T) {
 }
 
 func TestDetectPrefix(t *testing.T) {
+	t.Parallel()
 	if got := DetectPrefix([]string{"mixamorig:Hips", "mixamorig:Spine", "Extra"}); got != "mixamorig:" {
 		t.Errorf("got %q", got)
 	}
@@ -35,6 +37,7 @@ func TestDetectPrefix(t *testing.T) {
 }
 
 func TestCheckHumanoid(t *testing.T) {
+	t.Parallel()
 	full := make([]string, 0, len(humanoid))
 	for _, h := range humanoid {
 		full = append(full, "mixamorig:"+h)

@@ -69,15 +69,6 @@ func versionedPipeline(t *testing.T, backend string) *pipeline.Pipeline {
 	return p
 }
 
-// TestRestoreEarlierGenerationThenResync is the recovery procedure of
-// docs/operations.md: an object overwritten or deleted by mistake is brought
-// back from its earlier generation, and resync makes the catalog agree.
-func TestRestoreEarlierGenerationThenResync(t *testing.T) {
-	for _, backend := range backends {
-		t.Run(backend, func(t *testing.T) { testRestoreThenResync(t, versionedPipeline(t, backend)) })
-	}
-}
-
 func testRestoreThenResync(t *testing.T, p *pipeline.Pipeline) {
 	ctx := context.Background()
 	walk := seed(t, p, "mixamo/kirby-xbot60__Walking_InPlace.fbx", "Walking.fbx")
@@ -149,6 +140,7 @@ func testRestoreThenResync(t *testing.T, p *pipeline.Pipeline) {
 }
 
 func TestRestoreRefusesWhatTheStoreDoesNotKeep(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	lib, err := localdir.Open(t.TempDir(), localdir.Options{NoSync: true})
 	if err != nil {

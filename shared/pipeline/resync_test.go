@@ -1,3 +1,5 @@
+//go:build corpus
+
 package pipeline_test
 
 import (
@@ -5,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"testing"
 
@@ -64,26 +65,6 @@ func freshCatalog(t *testing.T, p *pipeline.Pipeline) {
 	p.Catalog = cat
 }
 
-// sameRows compares rows field by field, all but SyncedAt.
-func sameRows(t *testing.T, got, want []catalog.Row) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%d rows, want %d", len(got), len(want))
-	}
-	for i := range got {
-		g, w := reflect.ValueOf(got[i]), reflect.ValueOf(want[i])
-		for f := range g.NumField() {
-			field := g.Type().Field(f).Name
-			if field == "SyncedAt" {
-				continue
-			}
-			if !reflect.DeepEqual(g.Field(f).Interface(), w.Field(f).Interface()) {
-				t.Errorf("%s: %s = %v, want %v", want[i].Name, field, g.Field(f).Interface(), w.Field(f).Interface())
-			}
-		}
-	}
-}
-
 func current(t *testing.T, p *pipeline.Pipeline) []catalog.Row {
 	t.Helper()
 	rows, err := p.Catalog.Current(context.Background(), catalog.Filter{})
@@ -93,19 +74,8 @@ func current(t *testing.T, p *pipeline.Pipeline) []catalog.Row {
 	return rows
 }
 
-func resync(t *testing.T, p *pipeline.Pipeline) pipeline.ResyncReport {
-	t.Helper()
-	rep, err := p.Resync(context.Background(), pipeline.ResyncOptions{CorrelationID: "resync-test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rep.Failed) > 0 {
-		t.Fatalf("resync failed for %v", rep.Failed)
-	}
-	return rep
-}
-
 func TestResyncRebuildsALostCatalog(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			env := pipelinetest.New(t, backend)
@@ -133,6 +103,7 @@ func TestResyncRebuildsALostCatalog(t *testing.T) {
 }
 
 func TestResyncFixesAndDeletes(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			env := pipelinetest.New(t, backend)
@@ -186,6 +157,7 @@ func TestResyncFixesAndDeletes(t *testing.T) {
 }
 
 func TestResyncDryRunAppendsNothing(t *testing.T) {
+	t.Parallel()
 	env := pipelinetest.New(t, "localdir")
 	p := env.P
 	libraryRows(t, env)
@@ -203,6 +175,7 @@ func TestResyncDryRunAppendsNothing(t *testing.T) {
 }
 
 func TestResyncReportsUnusableMetadata(t *testing.T) {
+	t.Parallel()
 	env := pipelinetest.New(t, "localdir")
 	p := env.P
 	ctx := context.Background()

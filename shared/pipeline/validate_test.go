@@ -1,3 +1,5 @@
+//go:build corpus
+
 package pipeline_test
 
 import (
@@ -14,6 +16,7 @@ import (
 )
 
 func TestValidateSeedsCorpusFiles(t *testing.T) {
+	t.Parallel()
 	files := []struct {
 		corpus, upload, seedSuffix string
 	}{
@@ -62,6 +65,7 @@ func TestValidateSeedsCorpusFiles(t *testing.T) {
 }
 
 func TestValidateIsIdempotent(t *testing.T) {
+	t.Parallel()
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			p := newPipeline(t, backend)
@@ -109,6 +113,7 @@ func TestValidateIsIdempotent(t *testing.T) {
 }
 
 func TestValidateRejects(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, corpus, upload string
 		maxSize              int64
@@ -188,6 +193,7 @@ func TestValidateRejects(t *testing.T) {
 }
 
 func TestValidateTransientFailures(t *testing.T) {
+	t.Parallel()
 	p := newPipeline(t, "localdir")
 	ctx := context.Background()
 	uploads := &faultyStore{Store: p.Uploads}
@@ -215,6 +221,7 @@ func TestValidateTransientFailures(t *testing.T) {
 }
 
 func TestValidateSkipsReplacedGeneration(t *testing.T) {
+	t.Parallel()
 	p := newPipeline(t, "localdir")
 	old := pipelinetest.Put(t, p.Uploads, "Idle.fbx", pipelinetest.Corpus(t, "mixamo/kirby-xbot60__Idle.fbx"))
 	pipelinetest.Put(t, p.Uploads, "Idle.fbx", pipelinetest.Corpus(t, "mixamo/kirby-xbot60__Running_InPlace.fbx"))

@@ -1,3 +1,5 @@
+//go:build corpus
+
 package preview
 
 import (
@@ -12,6 +14,7 @@ import (
 // TestCorpusSheets draws real exports, the 12×-scale character among them, and checks that
 // every cell shows a figure of sensible size drawn inside the cell.
 func TestCorpusSheets(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{
 		"kirby-xbot60__Walking_InPlace.fbx",
 		"kirby-guy-naeem3d__Idle_bigscale.fbx",

@@ -42,6 +42,7 @@ func measure(t testing.TB, s *anim.Skeleton, c *anim.Clip, name string) quality.
 }
 
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	walker := figureRig(1, 20)
 	giant := figureRig(12, 20)
 	tests := []struct {
@@ -137,6 +138,7 @@ func diff(a, b image.Image) (mean, frac float64, err error) {
 }
 
 func TestDeterministic(t *testing.T) {
+	t.Parallel()
 	s := figureRig(1, 20)
 	c := walkClip(s, 30, 31, 120)
 	m := measure(t, s, c, "walk")
@@ -164,6 +166,7 @@ func TestDeterministic(t *testing.T) {
 // TestSheetScaleInvariant proves a rig of any size fills its cells alike: the 12× character's
 // frames look as the 1× character's (the trajectory panel's axes differ and are not compared).
 func TestSheetScaleInvariant(t *testing.T) {
+	t.Parallel()
 	var imgs []image.Image
 	for _, scale := range []float64{1, 12} {
 		s := figureRig(scale, 20)
@@ -193,6 +196,7 @@ func TestSheetScaleInvariant(t *testing.T) {
 func px(l vg.Length) int { return int(math.Round(float64(l) * dpi / 72)) }
 
 func TestMetricsPlotLabelled(t *testing.T) {
+	t.Parallel()
 	s := figureRig(1, 20)
 	res := measure(t, s, walkClip(s, 30, 31, 80), "blend")
 	in := measure(t, s, walkClip(s, 30, 31, 0), "in place")
@@ -263,6 +267,7 @@ func darkPixels(img image.Image, r vg.Rectangle) int {
 }
 
 func TestInputErrors(t *testing.T) {
+	t.Parallel()
 	s := figureRig(1, 20)
 	c := walkClip(s, 30, 10, 0)
 	m := measure(t, s, c, "walk")
@@ -299,6 +304,7 @@ func TestInputErrors(t *testing.T) {
 
 // CheckSheet fails as ContactSheet does, and passes what it draws.
 func TestCheckSheet(t *testing.T) {
+	t.Parallel()
 	s := figureRig(1, 20)
 	c := walkClip(s, 30, 10, 0)
 	short := c.Clone()
@@ -327,6 +333,7 @@ func TestCheckSheet(t *testing.T) {
 }
 
 func TestSampleFrames(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		frames, n int
 		want      string

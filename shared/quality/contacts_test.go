@@ -10,6 +10,7 @@ import (
 )
 
 func TestFootContactsGait(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		scale     float64
@@ -85,6 +86,7 @@ func alternates(left, right []int) error {
 // An in-place walk that speeds up to a run: each stance is measured against its own treadmill,
 // so both halves keep their contacts and nothing skates.
 func TestFootContactsTreadmillSpeedsUp(t *testing.T) {
+	t.Parallel()
 	s := legsRig(1)
 	speed := func(cycle int) float64 {
 		if cycle < 2 {
@@ -113,6 +115,7 @@ func TestFootContactsTreadmillSpeedsUp(t *testing.T) {
 }
 
 func TestFootContactsErrors(t *testing.T) {
+	t.Parallel()
 	noFeet := legsRig(1)
 	noFeet.Joints[jLFoot].Name = "mixamorig:LeftAnkle"
 	tests := []struct {
@@ -142,6 +145,7 @@ func TestFootContactsErrors(t *testing.T) {
 }
 
 func TestDebounce(t *testing.T) {
+	t.Parallel()
 	b := func(s string) []bool {
 		out := make([]bool, len(s))
 		for i := range s {

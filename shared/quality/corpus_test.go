@@ -1,3 +1,5 @@
+//go:build corpus
+
 package quality_test
 
 import (
@@ -38,6 +40,7 @@ func measure(t *testing.T, a *anim.Animation, opt quality.Options) quality.Metri
 
 // The X Bot's in-place locomotion: each foot plants once per gait cycle and the feet alternate.
 func TestXBotLocomotionContacts(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		file    string
 		minPPS  float64 // plants per second, both feet
@@ -107,6 +110,7 @@ func TestXBotLocomotionContacts(t *testing.T) {
 // planted while the other swings; the mix's foot locking holds the planted foot to a steady path.
 // Without it (foot_lock false) the mix skates about 1.3× the average, which the report flags.
 func TestXBotMixSkating(t *testing.T) {
+	t.Parallel()
 	walk := load(t, "kirby-xbot60__Walking_InPlace.fbx")
 	run := load(t, "kirby-xbot60__Running_InPlace.fbx")
 	mw, mr := measure(t, walk, quality.Options{}), measure(t, run, quality.Options{})
@@ -153,6 +157,7 @@ func TestXBotMixSkating(t *testing.T) {
 }
 
 func TestXBotTransitionPoseChange(t *testing.T) {
+	t.Parallel()
 	walk := load(t, "kirby-xbot60__Walking_InPlace.fbx")
 	run := load(t, "kirby-xbot60__Running_InPlace.fbx")
 	mw, mr := measure(t, walk, quality.Options{}), measure(t, run, quality.Options{})
@@ -186,6 +191,7 @@ func TestXBotTransitionPoseChange(t *testing.T) {
 // treadmill, idles stand on both feet, and the 12x-scale character gets thresholds 12 times larger.
 // Skating is bounded as a fraction of leg length per second so small and large rigs compare.
 func TestCorpusContactsOtherRigs(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		file         string
 		inPlace      bool

@@ -18,6 +18,7 @@ func moveHips(c *anim.Clip, f int, p anim.Vec3) { c.Translations[f*c.NumJoints+j
 func near(got, want, tol float64) bool { return math.Abs(got-want) <= tol }
 
 func TestMeasureSynthetic(t *testing.T) {
+	t.Parallel()
 	s := legsRig(1)
 	const frames = 121
 	const v = 20.0 // cm/s
@@ -187,6 +188,7 @@ func TestMeasureSynthetic(t *testing.T) {
 }
 
 func TestMeasureWithoutFeet(t *testing.T) {
+	t.Parallel()
 	s := legsRig(1)
 	s.Joints[jRFoot].Name = "Bone7"
 	c := anim.NewClip("x", s, fps, 10)
@@ -200,6 +202,7 @@ func TestMeasureWithoutFeet(t *testing.T) {
 }
 
 func TestMeasureBadWindow(t *testing.T) {
+	t.Parallel()
 	s := legsRig(1)
 	c := anim.NewClip("x", s, fps, 10)
 	for _, w := range []Window{{Start: 5, End: 5}, {Start: -1, End: 3}, {Start: 2, End: 11}, {Start: 1, End: 3, From: c}} {
@@ -212,6 +215,7 @@ func TestMeasureBadWindow(t *testing.T) {
 }
 
 func TestMeasureBadOptions(t *testing.T) {
+	t.Parallel()
 	s := legsRig(1)
 	c := anim.NewClip("x", s, fps, 10)
 	nan, inf := math.NaN(), math.Inf(1)
@@ -235,6 +239,7 @@ func TestMeasureBadOptions(t *testing.T) {
 }
 
 func TestHandoverCost(t *testing.T) {
+	t.Parallel()
 	s := legsRig(1)
 	a := anim.NewClip("a", s, fps, 10)
 	b := anim.NewClip("b", s, fps, 10)
@@ -265,6 +270,7 @@ func TestHandoverCost(t *testing.T) {
 }
 
 func TestCompare(t *testing.T) {
+	t.Parallel()
 	series := func(h ...float64) Series { return Series{LeftFootHeightCM: h, RightFootHeightCM: h} }
 	walk := Metrics{Name: "walk", Feet: true, FootSkatingCMPerS: 10, L2VelocityCMPerS: 100, L2AccelerationCMPerS2: 1000,
 		MaxPoseChangeCM: 4, MaxRotationChangeDeg: 5, LowestFootCM: 2, Series: series(2, 3, 4)}

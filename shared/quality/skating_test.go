@@ -7,6 +7,7 @@ import (
 
 // Skating must agree with Measure exactly: it is the same analysis on fewer joints.
 func TestSkatingMatchesMeasure(t *testing.T) {
+	t.Parallel()
 	s := legsRig(1)
 	for _, tt := range []struct {
 		name string

@@ -13,6 +13,7 @@ import (
 )
 
 func TestValidateName(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		reason string // substring of the error, "" when valid
@@ -65,6 +66,7 @@ func (timeoutErr) Temporary() bool { return true }
 var _ net.Error = timeoutErr{}
 
 func TestIsTransient(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		desc string
 		err  error
@@ -94,6 +96,7 @@ func TestIsTransient(t *testing.T) {
 }
 
 func TestErrorUnwrapsKindAndCause(t *testing.T) {
+	t.Parallel()
 	cause := &os.PathError{Op: "open", Path: "/x", Err: syscall.EACCES}
 	err := fmt.Errorf("validate: %w", &Error{Op: "get", Bucket: "uploads", Name: "a.fbx", Kind: ErrNotFound, Err: cause})
 	var pe *os.PathError
@@ -106,6 +109,7 @@ func TestErrorUnwrapsKindAndCause(t *testing.T) {
 }
 
 func TestConditions(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		c       Condition
 		gen     int64

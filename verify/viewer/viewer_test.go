@@ -1,4 +1,4 @@
-//go:build judges
+//go:build judges && corpus
 
 // Package viewer_test judges the viewer page in headless Chromium (Debian's chromium driven by
 // playwright-core, both installed by make setup) against the local pipeline, and checks that

@@ -49,14 +49,19 @@ func Bin() string {
 }
 
 // Emulator runs the emulator for project on loopback ports until the test
-// ends and returns its endpoint (http://127.0.0.1:port). The test is skipped,
-// saying how to get the emulator, when it is not installed.
+// ends and returns its endpoint (http://127.0.0.1:port). When it is not
+// installed the test is skipped, saying how to get it, or fails when CI is
+// set: a CI run of the emulator tier must not pass by skipping it.
 func Emulator(t testing.TB, project string) string {
 	t.Helper()
 	bin := Bin()
 	if bin == "" {
-		t.Skip("SKIPPED: bigquery-emulator not found (run scripts/setup.sh, set BQ_EMULATOR_BIN, or " +
-			"go install github.com/goccy/bigquery-emulator/cmd/bigquery-emulator@v0.8.1)")
+		why := "bigquery-emulator not found (run scripts/setup.sh, set BQ_EMULATOR_BIN, or " +
+			"go install github.com/goccy/bigquery-emulator/cmd/bigquery-emulator@v0.8.1)"
+		if os.Getenv("CI") != "" {
+			t.Fatal(why + "; CI is set, so a missing emulator fails the run")
+		}
+		t.Skip("SKIPPED: " + why)
 	}
 	port, grpcPort := freePort(t), freePort(t)
 	logs := &syncBuffer{}
