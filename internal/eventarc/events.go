@@ -168,14 +168,21 @@ func answer(ctx context.Context, log *slog.Logger, ev cloudevents.Event, what st
 	return fmt.Errorf("%s: %w", what, err)
 }
 
-// Validate handles finalized objects of the uploads bucket: each becomes a
-// seed, with its preview drawn from the same decode, or a rejection.
+// Validate handles finalized objects of the uploads bucket, and draws the
+// preview each new seed of the library names (pipeline.DrawPreview) on the
+// seed's own event, so the upload's validation does not wait for it.
 func Validate(p *pipeline.Pipeline, log *slog.Logger) Handler {
 	return func(ctx context.Context, ev cloudevents.Event) error {
 		ctx = eventContext(ctx, ev)
 		se, ok := decode(ctx, log, ev)
 		if !ok || se.Type != storage.ObjectFinalized {
 			return nil
+		}
+		if p.Library != nil && se.Object.Bucket == p.Library.Bucket() && library.IsSeed(se.Object.Name) &&
+			pipeline.NeedsPreview(se.Object) {
+			ctx, corr := objectContext(ctx, se.Object)
+			_, err := p.DrawPreview(ctx, se.Object, corr)
+			return answer(ctx, log, ev, "preview of "+se.Object.Name, err)
 		}
 		if se.Object.Bucket != p.Uploads.Bucket() || libraryObject(p, se.Object.Name) {
 			return nil

@@ -39,6 +39,8 @@ func Triggers() []Trigger {
 		{"uploads-finalized-validate", Uploads, storage.ObjectFinalized, ValidateService},
 		{"library-finalized-metasync", Library, storage.ObjectFinalized, MetasyncService},
 		{"library-deleted-metasync", Library, storage.ObjectDeleted, MetasyncService},
+		// validate draws the preview each new seed names.
+		{"library-finalized-validate", Library, storage.ObjectFinalized, ValidateService},
 		{"library-finalized-blend", Library, storage.ObjectFinalized, BlendService},
 	}
 }

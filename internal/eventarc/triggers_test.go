@@ -95,7 +95,7 @@ func TestRoute(t *testing.T) {
 	}{
 		{Uploads, storage.ObjectFinalized, []string{ValidateService}},
 		{Uploads, storage.ObjectDeleted, nil},
-		{Library, storage.ObjectFinalized, []string{MetasyncService, BlendService}},
+		{Library, storage.ObjectFinalized, []string{MetasyncService, ValidateService, BlendService}},
 		{Library, storage.ObjectDeleted, []string{MetasyncService}},
 	}
 	for _, tt := range tests {

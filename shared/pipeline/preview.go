@@ -84,42 +84,6 @@ func (p *Pipeline) putPicture(ctx context.Context, pic picture, sha, correlation
 	return err
 }
 
-// drawSeedPreview draws the contact sheet the seed of v names from a, the
-// clip validate decoded, and writes it beside the seed, unless it is there
-// for this content already: a seed costs one download and one decode.
-func (p *Pipeline) drawSeedPreview(ctx context.Context, a *anim.Animation, v Validation) error {
-	seed, err := p.Library.Stat(ctx, v.Object, &storage.ReadOptions{Generation: v.Generation})
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil // replaced or deleted since: its own event covers what came after
-	}
-	if err != nil {
-		return fmt.Errorf("preview of %s: %w", v.Object, err)
-	}
-	md, _ := library.DecodeAnimation(seed.Metadata) // the name and clip are plain strings
-	if md.Preview == "" {
-		return nil
-	}
-	cur, err := p.Library.Stat(ctx, md.Preview, nil)
-	switch {
-	case err == nil && library.ContentHash(cur.Metadata) == md.SHA256:
-		return nil
-	case err != nil && !errors.Is(err, storage.ErrNotFound):
-		return fmt.Errorf("preview of %s: %w", v.Object, err)
-	}
-	log := p.log().With("seed", v.Object, "preview", md.Preview)
-	sheet, err := preview.ContactSheetPNG(a.Skeleton, a.Clip(), seedSpec(md.Clip).options())
-	if err != nil {
-		// CheckSheet passed, so a repeat would fail the same way.
-		log.ErrorContext(ctx, "preview not drawn", "error", err)
-		return nil
-	}
-	if err := p.putPicture(ctx, picture{md.Preview, sheet}, md.SHA256, library.CorrelationID(seed.Metadata)); err != nil {
-		return fmt.Errorf("preview of %s: %w", v.Object, err)
-	}
-	log.InfoContext(ctx, "preview written", "pictures", 1)
-	return nil
-}
-
 // NeedsPreview reports whether obj is a seed or a blend whose metadata
 // names a preview: the objects DrawPreview draws.
 func NeedsPreview(obj storage.Attrs) bool {

@@ -35,7 +35,13 @@ func TestValidateWritesPreview(t *testing.T) {
 			if got := seed.Metadata[library.MetaPreview]; got != want || library.PreviewName(v.Object) != want || !pipeline.NeedsPreview(seed) {
 				t.Fatalf("preview metadata %q, PreviewName %q; want %q", got, library.PreviewName(v.Object), want)
 			}
-			// Validate names the sheet and draws it from the clip it decoded.
+			// Validate names the sheet; the seed's event draws it.
+			if _, err := p.Library.Stat(ctx, want, nil); !errors.Is(err, storage.ErrNotFound) {
+				t.Errorf("validate drew the preview itself: %v", err)
+			}
+			if wrote, err := p.DrawPreview(ctx, seed, "corr-1"); err != nil || !wrote {
+				t.Fatalf("DrawPreview: %v, %v", wrote, err)
+			}
 			checkPicture(t, p, want, v.SHA256)
 
 			// Redeliveries of either event write nothing.
@@ -69,32 +75,32 @@ func TestValidateWritesPreview(t *testing.T) {
 	}
 }
 
-// TestPreviewFailureIsRedelivered: a seed written whose picture is not
-// fails the upload's event, so it comes again; the redelivery finds the seed
-// and writes only the picture.
-func TestPreviewFailureIsRedelivered(t *testing.T) {
+func TestDrawPreviewFailureIsRedelivered(t *testing.T) {
 	t.Parallel()
 	p := newPipeline(t, "localdir")
 	ctx := context.Background()
 	lib := &pictureFailStore{Store: p.Library, failing: true}
 	p.Library = lib
 	obj := pipelinetest.Put(t, p.Uploads, "Walking.fbx", pipelinetest.Corpus(t, "mixamo/kirby-xbot60__Walking_InPlace.fbx"))
-	if v, err := p.Validate(ctx, obj, ""); !storage.IsTransient(err) || pipeline.KindOf(err) != pipeline.KindUnavailable {
-		t.Fatalf("preview write failing: %+v, %v; want a transient error so the event comes again", v, err)
+	v, err := p.Validate(ctx, obj, "")
+	if err != nil || v.Status != pipeline.StatusSeeded {
+		t.Fatalf("%+v, %v", v, err)
 	}
-	names := pipelinetest.Names(t, p.Library)
-	if len(names) != 1 {
+	seed, err := p.Library.Stat(ctx, v.Object, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DrawPreview(ctx, seed, ""); !storage.IsTransient(err) || pipeline.KindOf(err) != pipeline.KindUnavailable {
+		t.Fatalf("preview write failing: err = %v, want a transient error so the event comes again", err)
+	}
+	if names := pipelinetest.Names(t, p.Library); len(names) != 1 {
 		t.Fatalf("library %v, want the seed alone", names)
 	}
 	lib.failing = false
-	v, err := p.Validate(ctx, obj, "")
-	if err != nil || v.Status != pipeline.StatusExists {
-		t.Fatalf("redelivery: %+v, %v", v, err)
+	if wrote, err := p.DrawPreview(ctx, seed, ""); err != nil || !wrote {
+		t.Fatalf("redelivery: %v, %v", wrote, err)
 	}
 	checkPicture(t, p, library.PreviewName(v.Object), v.SHA256)
-	if after := pipelinetest.Names(t, p.Library); after[v.Object] != names[v.Object] || len(after) != 2 {
-		t.Errorf("redelivery: library %v, want the same seed and its picture", after)
-	}
 }
 
 func TestDrawPreviewIgnoresOtherObjects(t *testing.T) {
@@ -110,11 +116,6 @@ func TestDrawPreviewIgnoresOtherObjects(t *testing.T) {
 	}
 	seed, err := p.Library.Stat(ctx, v.Object, nil)
 	if err != nil {
-		t.Fatal(err)
-	}
-	// Validate drew the seed's picture; remove it to see DrawPreview leave
-	// other objects alone.
-	if err := p.Library.Delete(ctx, library.PreviewName(v.Object), nil); err != nil {
 		t.Fatal(err)
 	}
 	gone := seed

@@ -153,29 +153,22 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 	meta := library.Seed{Animation: library.Describe(info), Source: obj.Bucket + "/" + obj.Name,
 		SourceGeneration: attrs.Generation, Version: info.Version}
 	meta.SHA256, meta.Clip, meta.CorrelationID = sha, slug, correlationID
-	// The seed names its preview, drawn from the clip decoded here once the
-	// seed is in place, written now or before: a failure to write it fails
-	// the event, and the redelivery finds the seed and draws only the
-	// picture. A clip the sheet cannot show is seeded without one.
-	previewOK := true
-	if err := preview.CheckSheet(a.Skeleton, a.Clip(), seedSpec(slug).options()); err != nil {
-		previewOK = false
-		log.WarnContext(ctx, "no preview can be drawn; the seed has none", "error", err)
-	}
-	seeded := func(v Validation) (Validation, error) {
-		if err := p.drawSeedPreview(ctx, a, v); err != nil {
-			return Validation{}, fmt.Errorf("validate %s: %w", obj.Name, err)
-		}
-		return v, nil
-	}
 	// The same content uploaded under another name is the same seed.
 	prefix := library.SeedFolder(rig)
 	if v, err := p.existingSeed(ctx, prefix, sha, meta); err != nil || v != nil {
 		if v != nil {
 			log.InfoContext(ctx, "seed exists", "seed", v.Object, "sha256", sha)
-			return seeded(*v)
+			return *v, nil
 		}
 		return Validation{}, fmt.Errorf("validate %s: %w", obj.Name, err)
+	}
+	// The seed names its preview, which the validate service draws on the
+	// seed's event (DrawPreview): drawing here would triple the handler's
+	// time. A clip the sheet cannot show is seeded without one.
+	previewOK := true
+	if err := preview.CheckSheet(a.Skeleton, a.Clip(), seedSpec(slug).options()); err != nil {
+		previewOK = false
+		log.WarnContext(ctx, "no preview can be drawn; the seed has none", "error", err)
 	}
 	// The first name is the clip's; if it holds other content, the content's
 	// own name. Both writes are create-only, so a repeated event finds its
@@ -195,7 +188,7 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 			return Validation{}, fmt.Errorf("validate %s: write seed: %w", obj.Name, err)
 		case !created:
 			log.InfoContext(ctx, "seed exists", "seed", name, "sha256", sha)
-			return seeded(Validation{Status: StatusExists, Object: name, Generation: out.Generation, SHA256: sha})
+			return Validation{Status: StatusExists, Object: name, Generation: out.Generation, SHA256: sha}, nil
 		}
 		// Copies of this content uploaded under other names at the same
 		// time may have been written beside it: the first written stays the
@@ -208,10 +201,10 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 		}
 		if v != nil && v.Object != name {
 			log.InfoContext(ctx, "seed exists; this copy removed", "seed", v.Object, "copy", name, "sha256", sha)
-			return seeded(*v)
+			return *v, nil
 		}
 		log.InfoContext(ctx, "seed written", "seed", name, "seed_generation", out.Generation, "sha256", sha)
-		return seeded(Validation{Status: StatusSeeded, Object: name, Generation: out.Generation, SHA256: sha})
+		return Validation{Status: StatusSeeded, Object: name, Generation: out.Generation, SHA256: sha}, nil
 	}
 	return Validation{}, fmt.Errorf("validate %s: seed names for %s all hold other content", obj.Name, sha)
 }

@@ -87,14 +87,13 @@ run "dev_defaults" {
     error_message = "run.invoker from the triggers must go to the trigger account on validate, blend and metasync"
   }
 
-  # Each service hears the events it acts on: uploads to validate (which
-  # also draws each seed's preview); the library to metasync (both kinds)
-  # and blend (manifests, blends' pictures). The table is the code's
-  # (internal/eventarc.Triggers).
+  # Each service hears the events it acts on: uploads to validate; the
+  # library to metasync (both kinds), blend (manifests, blends' pictures) and
+  # validate (seeds' pictures).
   assert {
     condition = toset(keys(module.eventarc.triggers)) == toset([
       "uploads-finalized-validate", "library-finalized-metasync", "library-deleted-metasync",
-      "library-finalized-blend",
+      "library-finalized-validate", "library-finalized-blend",
     ])
     error_message = "triggers: got ${jsonencode(keys(module.eventarc.triggers))}"
   }
