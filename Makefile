@@ -98,7 +98,7 @@ clean:
 
 # --- Deployment: terraform/, cloudbuild.yaml, deploy/Dockerfile (docs/operations.md) ---
 INFRA_CHECK ?= ../shared/infra-check
-IMAGES      ?= validate blend metasync worker
+IMAGES      ?= validate blend metasync preview worker
 REGION      ?= europe-west1
 REPOSITORY  ?= blendpipe
 PROJECT_ID  ?= $(shell gcloud config get-value project 2>/dev/null)
@@ -136,7 +136,7 @@ images:
 		echo "No Docker engine here. Cloud Build builds and pushes every image ($(IMAGES)):"; \
 		echo "  gcloud builds submit --project=$(PROJECT_ID) --config=cloudbuild.yaml \\"; \
 		echo "    --substitutions=_ENV=dev,_REGION=$(REGION),_REPOSITORY=$(REPOSITORY),_DEPLOY=false ."; \
-		echo "(_DEPLOY=true also rolls the new images out to blendpipe-<_ENV>-{validate,blend,metasync})."; \
+		echo "(_DEPLOY=true also rolls the new images out to blendpipe-<_ENV>-{validate,blend,metasync,preview})."; \
 		echo "Their sizes, measured here:"; \
 		$(MAKE) --no-print-directory image-sizes; \
 	fi

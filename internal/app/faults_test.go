@@ -36,6 +36,7 @@ import (
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/functions/blend"
 	"github.com/rydlrcs/mixamo-blend-pipeline/functions/metasync"
+	"github.com/rydlrcs/mixamo-blend-pipeline/functions/preview"
 	"github.com/rydlrcs/mixamo-blend-pipeline/functions/validate"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/app"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/bq"
@@ -145,6 +146,7 @@ func TestServicesUnderFaults(t *testing.T) {
 	validateURL := startService(t, "validate", app.Needs{Uploads: true, Library: true}, validate.Service, gcsProxy, nil, &opened)
 	syncURL := startService(t, "metasync", app.Needs{Library: true, Catalog: true}, metasync.Service, gcsProxy, bqProxy, &opened)
 	blendURL := startService(t, "blend", app.Needs{Library: true, Catalog: true}, blend.Service, gcsProxy, bqProxy, &opened)
+	previewURL := startService(t, "preview", app.Needs{Library: true}, preview.Service, gcsProxy, nil, &opened)
 
 	// First an outage of Cloud Storage: 40 calls in a row fail. Then faults
 	// on every kind of call: reads, listings, uploads, inserts and queries.
@@ -161,7 +163,8 @@ func TestServicesUnderFaults(t *testing.T) {
 	// The buckets' roles and each service's URL; the routes are the table
 	// terraform declares.
 	router := newEventarc(t, direct, map[string]string{"uploads": eventarc.Uploads, "library": eventarc.Library},
-		map[string]string{eventarc.ValidateService: validateURL, eventarc.MetasyncService: syncURL, eventarc.BlendService: blendURL}, log)
+		map[string]string{eventarc.ValidateService: validateURL, eventarc.MetasyncService: syncURL, eventarc.BlendService: blendURL,
+			eventarc.PreviewService: previewURL}, log)
 
 	// The uploads, by a client that is not behind the proxy.
 	uploads := direct.Bucket("uploads")

@@ -168,21 +168,14 @@ func answer(ctx context.Context, log *slog.Logger, ev cloudevents.Event, what st
 	return fmt.Errorf("%s: %w", what, err)
 }
 
-// Validate handles finalized objects of the uploads bucket, and draws the
-// preview each new seed of the library names (pipeline.DrawPreview) on the
-// seed's own event, so the upload's validation does not wait for it.
+// Validate handles finalized objects of the uploads bucket: each becomes a
+// seed or a rejection. The seed's picture is the preview service's.
 func Validate(p *pipeline.Pipeline, log *slog.Logger) Handler {
 	return func(ctx context.Context, ev cloudevents.Event) error {
 		ctx = eventContext(ctx, ev)
 		se, ok := decode(ctx, log, ev)
 		if !ok || se.Type != storage.ObjectFinalized {
 			return nil
-		}
-		if p.Library != nil && se.Object.Bucket == p.Library.Bucket() && library.IsSeed(se.Object.Name) &&
-			pipeline.NeedsPreview(se.Object) {
-			ctx, corr := objectContext(ctx, se.Object)
-			_, err := p.DrawPreview(ctx, se.Object, corr)
-			return answer(ctx, log, ev, "preview of "+se.Object.Name, err)
 		}
 		if se.Object.Bucket != p.Uploads.Bucket() || libraryObject(p, se.Object.Name) {
 			return nil
@@ -194,6 +187,24 @@ func Validate(p *pipeline.Pipeline, log *slog.Logger) Handler {
 				"status", v.Status, "result", v.Object, "reason", v.Reason, "event_id", ev.ID())
 		}
 		return answer(ctx, log, ev, "validate "+se.Object.Name, err)
+	}
+}
+
+// Preview draws the pictures a new seed or blend names
+// (pipeline.DrawPreview) on the object's own finalized event, so neither
+// the upload's validation nor POST /blend nor a batch waits for them. Its
+// service's account may write only pictures.
+func Preview(p *pipeline.Pipeline, log *slog.Logger) Handler {
+	return func(ctx context.Context, ev cloudevents.Event) error {
+		ctx = eventContext(ctx, ev)
+		se, ok := decode(ctx, log, ev)
+		if !ok || se.Type != storage.ObjectFinalized || se.Object.Bucket != p.Library.Bucket() ||
+			!pipeline.NeedsPreview(se.Object) {
+			return nil
+		}
+		ctx, corr := objectContext(ctx, se.Object)
+		_, err := p.DrawPreview(ctx, se.Object, corr)
+		return answer(ctx, log, ev, "preview of "+se.Object.Name, err)
 	}
 }
 
@@ -223,20 +234,12 @@ func Sync(p *pipeline.Pipeline, log *slog.Logger) Handler {
 
 // Batch handles finalized manifests under jobs/ of the library bucket. The
 // result files it writes there end in .result.json and are not manifests.
-// It also draws the pictures a new blend names (pipeline.DrawPreview).
 func Batch(p *pipeline.Pipeline, log *slog.Logger) Handler {
 	return func(ctx context.Context, ev cloudevents.Event) error {
 		ctx = eventContext(ctx, ev)
 		se, ok := decode(ctx, log, ev)
 		if !ok || se.Type != storage.ObjectFinalized || se.Object.Bucket != p.Library.Bucket() {
 			return nil
-		}
-		// The blend service also draws the pictures new blends name, so
-		// POST /blend does not wait for them.
-		if library.IsBlend(se.Object.Name) && pipeline.NeedsPreview(se.Object) {
-			ctx, corr := objectContext(ctx, se.Object)
-			_, err := p.DrawPreview(ctx, se.Object, corr)
-			return answer(ctx, log, ev, "preview of "+se.Object.Name, err)
 		}
 		if !library.IsManifest(se.Object.Name) {
 			return nil

@@ -22,12 +22,13 @@ func TestPipelineOverCloudEvents(t *testing.T) {
 			p := env.P
 			ctx := context.Background()
 			v, s, b := serve(t, p)
+			pv := servePreview(t, p)
 
 			idle := pipelinetest.Corpus(t, "mixamo/kirby-xbot60__Idle.fbx")
 			pipelinetest.Put(t, p.Uploads, "Idle.fbx", idle)
 			pipelinetest.Put(t, p.Uploads, "Walking.fbx", pipelinetest.Corpus(t, "mixamo/kirby-xbot60__Walking_InPlace.fbx"))
 			pipelinetest.Put(t, p.Uploads, "fuzz_0000.fbx", pipelinetest.Corpus(t, "ufbx/fuzz/fuzz_0000.fbx"))
-			delivered := deliver(t, env, v, s, b)
+			delivered := deliver(t, env, v, s, b, pv)
 
 			lib := pipelinetest.Names(t, p.Library)
 			var seeds []string
@@ -153,7 +154,7 @@ func TestOneBucketForUploadsAndLibrary(t *testing.T) {
 	v, s, b := serve(t, p)
 	pipelinetest.Put(t, p.Uploads, "Idle.fbx", pipelinetest.Corpus(t, "mixamo/kirby-xbot60__Idle.fbx"))
 	pipelinetest.Put(t, p.Uploads, "bad.fbx", pipelinetest.Corpus(t, "ufbx/fuzz/fuzz_0001.fbx"))
-	deliver(t, env, v, s, b)
+	deliver(t, env, v, s, b, servePreview(t, p))
 	lib := pipelinetest.Names(t, p.Library)
 	if len(lib) != 6 {
 		t.Errorf("bucket holds %v, want the 2 uploads, 1 seed and its preview, 1 rejection and its reason", lib)

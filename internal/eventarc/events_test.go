@@ -86,7 +86,7 @@ func TestDecodeEventarcPayload(t *testing.T) {
 	}
 }
 
-// serve runs the three event handlers over HTTP.
+// serve runs the validate, sync and batch event handlers over HTTP.
 func serve(t *testing.T, p *pipeline.Pipeline) (validate, sync, batch string) {
 	t.Helper()
 	log := pipelinetest.Logger(t)
@@ -97,6 +97,14 @@ func serve(t *testing.T, p *pipeline.Pipeline) (validate, sync, batch string) {
 	t.Cleanup(s.Close)
 	t.Cleanup(b.Close)
 	return v.URL, s.URL, b.URL
+}
+
+// servePreview runs the preview handler over HTTP.
+func servePreview(t *testing.T, p *pipeline.Pipeline) string {
+	t.Helper()
+	srv := httptest.NewServer(eventarc.HTTP(eventarc.Preview(p, pipelinetest.Logger(t))))
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
 
 // deliver sends every recorded event to every service, as Eventarc does

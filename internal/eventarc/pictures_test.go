@@ -13,14 +13,15 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
 
-// Validate draws the pictures of the seeds it wrote, the blend service those
-// of its blends, each on the object's own library event; the other service
-// leaves them alone.
+// The preview service draws the pictures of seeds and blends, each on the
+// object's own library event; validate and blend leave them alone (their
+// accounts may not write them on Google Cloud).
 func TestPicturesDrawnByTheirService(t *testing.T) {
 	env := pipelinetest.New(t, "gcs")
 	p := env.P
 	ctx := context.Background()
 	v, _, b := serve(t, p)
+	pv := servePreview(t, p)
 
 	var seeds []string
 	for _, clip := range []string{"Walking_InPlace", "Running_InPlace"} {
@@ -42,30 +43,28 @@ func TestPicturesDrawnByTheirService(t *testing.T) {
 			finalized[ev.Object.Name] = ev
 		}
 	}
-	tests := []struct {
-		object       string
-		owner, other string
-	}{
-		{seeds[0], v, b},
-		{out.Output, b, v},
-	}
-	for _, tt := range tests {
-		ev, ok := finalized[tt.object]
+	for _, object := range []string{seeds[0], out.Output} {
+		ev, ok := finalized[object]
 		if !ok || !pipeline.NeedsPreview(ev.Object) {
-			t.Fatalf("%s: no finalize event naming a preview in %v", tt.object, finalized)
+			t.Fatalf("%s: no finalize event naming a preview in %v", object, finalized)
 		}
-		picture := library.PreviewName(tt.object)
-		if code := pipelinetest.Send(t, tt.other, ev); code/100 != 2 {
-			t.Fatalf("%s to the other service: HTTP %d", tt.object, code)
+		picture := library.PreviewName(object)
+		for _, other := range []string{v, b} {
+			if code := pipelinetest.Send(t, other, ev); code/100 != 2 {
+				t.Fatalf("%s to another service: HTTP %d", object, code)
+			}
+			if _, ok := pipelinetest.Names(t, p.Library)[picture]; ok {
+				t.Fatalf("%s drawn by a service that does not own it", picture)
+			}
 		}
-		if _, ok := pipelinetest.Names(t, p.Library)[picture]; ok {
-			t.Fatalf("%s drawn by the service that does not own it", picture)
-		}
-		if code := pipelinetest.Send(t, tt.owner, ev); code/100 != 2 {
-			t.Fatalf("%s to its service: HTTP %d", tt.object, code)
+		if code := pipelinetest.Send(t, pv, ev); code/100 != 2 {
+			t.Fatalf("%s to the preview service: HTTP %d", object, code)
 		}
 		if _, ok := pipelinetest.Names(t, p.Library)[picture]; !ok {
 			t.Errorf("%s not drawn on its object's event", picture)
 		}
+	}
+	if _, ok := pipelinetest.Names(t, p.Library)[library.MetricsName(out.Output)]; !ok {
+		t.Errorf("no metrics plot of %s", out.Output)
 	}
 }

@@ -17,6 +17,7 @@ const (
 	ValidateService = "validate"
 	MetasyncService = "metasync"
 	BlendService    = "blend"
+	PreviewService  = "preview"
 )
 
 // Trigger is one Eventarc trigger: events of one type from one bucket, to
@@ -39,9 +40,8 @@ func Triggers() []Trigger {
 		{"uploads-finalized-validate", Uploads, storage.ObjectFinalized, ValidateService},
 		{"library-finalized-metasync", Library, storage.ObjectFinalized, MetasyncService},
 		{"library-deleted-metasync", Library, storage.ObjectDeleted, MetasyncService},
-		// validate draws the preview each new seed names.
-		{"library-finalized-validate", Library, storage.ObjectFinalized, ValidateService},
 		{"library-finalized-blend", Library, storage.ObjectFinalized, BlendService},
+		{"library-finalized-preview", Library, storage.ObjectFinalized, PreviewService},
 	}
 }
 

@@ -95,7 +95,7 @@ func TestRoute(t *testing.T) {
 	}{
 		{Uploads, storage.ObjectFinalized, []string{ValidateService}},
 		{Uploads, storage.ObjectDeleted, nil},
-		{Library, storage.ObjectFinalized, []string{MetasyncService, ValidateService, BlendService}},
+		{Library, storage.ObjectFinalized, []string{MetasyncService, BlendService, PreviewService}},
 		{Library, storage.ObjectDeleted, []string{MetasyncService}},
 	}
 	for _, tt := range tests {
@@ -107,7 +107,7 @@ func TestRoute(t *testing.T) {
 			t.Errorf("Route(%s, %s) = %v, want %v", tt.bucket, tt.typ, got, tt.want)
 		}
 	}
-	if s := Services(); !slices.Equal(s, []string{ValidateService, MetasyncService, BlendService}) {
+	if s := Services(); !slices.Equal(s, []string{ValidateService, MetasyncService, BlendService, PreviewService}) {
 		t.Errorf("Services() = %v", s)
 	}
 }

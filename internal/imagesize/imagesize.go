@@ -40,6 +40,7 @@ var Images = []Image{
 	{"blend", "./functions/blend/cmd", ""},
 	{"blend (nokube)", "./functions/blend/cmd", "nokube"},
 	{"metasync", "./functions/metasync/cmd", ""},
+	{"preview", "./functions/preview/cmd", ""},
 	{"worker", "./cmd/blendpipe-worker", ""},
 }
 

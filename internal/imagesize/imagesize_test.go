@@ -71,7 +71,7 @@ func TestBuildMatchesDockerfile(t *testing.T) {
 	for _, want := range []string{
 		`ENV CGO_ENABLED=0`,
 		`go build -trimpath -tags "$TAGS" -ldflags="-s -w"`,
-		`validate|blend|metasync) pkg="./functions/$SERVICE/cmd"`,
+		`validate|blend|metasync|preview) pkg="./functions/$SERVICE/cmd"`,
 		`worker) pkg="./cmd/blendpipe-worker"`,
 		"FROM gcr.io/distroless/static-debian12:nonroot",
 		"USER nonroot:nonroot",

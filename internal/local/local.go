@@ -57,6 +57,7 @@ const (
 	ValidatePath = EventsPath + eventarc.ValidateService
 	SyncPath     = EventsPath + eventarc.MetasyncService
 	BatchPath    = EventsPath + eventarc.BlendService
+	PreviewPath  = EventsPath + eventarc.PreviewService
 	// EventsPath + a service's name is where its triggers deliver.
 	EventsPath = "/_events/"
 )
@@ -218,6 +219,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST "+ValidatePath, guard(eventarc.HTTP(eventarc.Validate(s.p, s.log))))
 	mux.Handle("POST "+SyncPath, guard(eventarc.HTTP(eventarc.Sync(s.p, s.log))))
 	mux.Handle("POST "+BatchPath, guard(eventarc.HTTP(eventarc.Batch(s.p, s.log))))
+	mux.Handle("POST "+PreviewPath, guard(eventarc.HTTP(eventarc.Preview(s.p, s.log))))
 	return mux
 }
 

@@ -38,6 +38,7 @@ module "stack" {
     validate = { min = 1, max = 20, concurrency = 4, cpu = "2", memory = "4Gi", timeout = 540, cpu_idle = true }
     blend    = { min = 1, max = 20, concurrency = 8, cpu = "2", memory = "4Gi", timeout = 600, cpu_idle = false }
     metasync = { min = 1, max = 10, concurrency = 40, cpu = "1", memory = "512Mi", timeout = 60, cpu_idle = true }
+    preview  = { min = 0, max = 20, concurrency = 2, cpu = "1", memory = "1Gi", timeout = 300, cpu_idle = true }
   }
 }
 

@@ -14,7 +14,7 @@ variable "name_prefix" {
 }
 
 variable "services" {
-  description = "Role (validate, blend, metasync) => Cloud Run service name."
+  description = "Role (validate, blend, metasync, preview) => Cloud Run service name."
   type        = map(string)
 
   validation {

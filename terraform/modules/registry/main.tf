@@ -5,7 +5,7 @@ resource "google_artifact_registry_repository" "docker" {
   project       = var.project_id
   location      = var.location
   repository_id = var.repository_id
-  description   = "Mixamo blend pipeline images (validate, blend, metasync, worker)."
+  description   = "Mixamo blend pipeline images (validate, blend, metasync, preview, worker)."
   format        = "DOCKER"
   labels        = var.labels
 

@@ -5,6 +5,7 @@
 #   blend     reads the library; writes blend/ and jobs/; reads the catalog;
 #             signs URLs with its own key (signBlob on itself)
 #   metasync  reads the library; appends to the catalog dataset
+#   preview   reads the library; writes *.png under seed/ and blend/ only
 #   worker    as blend for objects (GKE shards of a batch)
 #   trigger   receives Eventarc events (run.invoker is granted per service
 #             by the eventarc module)
@@ -19,6 +20,7 @@ locals {
       validate = "Validates uploads into the library"
       blend    = "Blends clips and runs batch manifests"
       metasync = "Syncs library objects into the catalog"
+      preview  = "Draws the pictures of seeds and blends (writes only *.png)"
       trigger  = "Eventarc triggers delivering storage events"
     },
     var.enable_worker ? { worker = "Runs batch shards on GKE" } : {},
@@ -36,16 +38,21 @@ locals {
   # jobs/*.result.json).
   bucket_grants = concat(
     [
-      { sa = "validate", bucket = "uploads", role = "roles/storage.objectViewer", prefixes = [] },
-      { sa = "validate", bucket = "library", role = "roles/storage.objectViewer", prefixes = [] },
-      { sa = "validate", bucket = "library", role = "roles/storage.objectUser", prefixes = ["seed/", "rejected/"] },
-      { sa = "blend", bucket = "library", role = "roles/storage.objectViewer", prefixes = [] },
-      { sa = "blend", bucket = "library", role = "roles/storage.objectUser", prefixes = ["blend/", "jobs/"] },
-      { sa = "metasync", bucket = "library", role = "roles/storage.objectViewer", prefixes = [] },
+      { sa = "validate", bucket = "uploads", role = "roles/storage.objectViewer", prefixes = [], suffix = "" },
+      { sa = "validate", bucket = "library", role = "roles/storage.objectViewer", prefixes = [], suffix = "" },
+      { sa = "validate", bucket = "library", role = "roles/storage.objectUser", prefixes = ["seed/", "rejected/"], suffix = "" },
+      { sa = "blend", bucket = "library", role = "roles/storage.objectViewer", prefixes = [], suffix = "" },
+      { sa = "blend", bucket = "library", role = "roles/storage.objectUser", prefixes = ["blend/", "jobs/"], suffix = "" },
+      { sa = "metasync", bucket = "library", role = "roles/storage.objectViewer", prefixes = [], suffix = "" },
+      { sa = "preview", bucket = "library", role = "roles/storage.objectViewer", prefixes = [], suffix = "" },
+      # Pictures only: a clip that crashed the drawing could overwrite no
+      # seed, blend, manifest or result. objectUser, as a picture left by
+      # other content under the same name is replaced.
+      { sa = "preview", bucket = "library", role = "roles/storage.objectUser", prefixes = ["seed/", "blend/"], suffix = ".png" },
     ],
     var.enable_worker ? [
-      { sa = "worker", bucket = "library", role = "roles/storage.objectViewer", prefixes = [] },
-      { sa = "worker", bucket = "library", role = "roles/storage.objectUser", prefixes = ["blend/", "jobs/"] },
+      { sa = "worker", bucket = "library", role = "roles/storage.objectViewer", prefixes = [], suffix = "" },
+      { sa = "worker", bucket = "library", role = "roles/storage.objectUser", prefixes = ["blend/", "jobs/"], suffix = "" },
     ] : [],
   )
 
@@ -82,6 +89,13 @@ resource "google_service_account" "sa" {
   description  = each.value
 }
 
+locals {
+  # Each grant's prefixes as one CEL disjunction.
+  prefix_expr = { for g in local.bucket_grants : "${g.sa}/${g.bucket}/${g.role}" => join(" || ", [
+    for p in g.prefixes : "resource.name.startsWith(\"projects/_/buckets/${local.buckets[g.bucket]}/objects/${p}\")"
+  ]) }
+}
+
 resource "google_storage_bucket_iam_member" "object" {
   for_each = { for g in local.bucket_grants : "${g.sa}/${g.bucket}/${g.role}" => g }
 
@@ -93,11 +107,8 @@ resource "google_storage_bucket_iam_member" "object" {
     for_each = length(each.value.prefixes) > 0 ? [1] : []
     content {
       title       = "${each.value.sa}-prefixes"
-      description = "Objects under ${join(", ", each.value.prefixes)}"
-      expression = join(" || ", [
-        for p in each.value.prefixes :
-        "resource.name.startsWith(\"projects/_/buckets/${local.buckets[each.value.bucket]}/objects/${p}\")"
-      ])
+      description = "Objects under ${join(", ", each.value.prefixes)}${each.value.suffix != "" ? " ending ${each.value.suffix}" : ""}"
+      expression  = each.value.suffix == "" ? local.prefix_expr[each.key] : "(${local.prefix_expr[each.key]}) && resource.name.endsWith(\"${each.value.suffix}\")"
     }
   }
 }

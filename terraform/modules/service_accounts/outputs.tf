@@ -1,5 +1,5 @@
 output "emails" {
-  description = "Account key (validate, blend, metasync, trigger, worker) => email."
+  description = "Account key (validate, blend, metasync, preview, trigger, worker) => email."
   value       = { for k, sa in google_service_account.sa : k => sa.email }
 }
 
@@ -21,4 +21,9 @@ output "grants" {
       [for m in google_service_account_iam_member.blend_signs_as_itself[*] : "${m.role} on serviceAccount:self" if m.member == sa.member],
     ))
   }
+}
+
+output "bucket_conditions" {
+  description = "Bucket grant (ACCOUNT/BUCKET/ROLE) => the CEL condition on object names it carries, \"\" for none."
+  value       = { for k, m in google_storage_bucket_iam_member.object : k => length(m.condition) > 0 ? m.condition[0].expression : "" }
 }

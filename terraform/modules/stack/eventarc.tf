@@ -26,16 +26,15 @@ module "eventarc" {
       bucket     = module.buckets.library_bucket
       service    = module.service["metasync"].name
     }
-    library-finalized-validate = {
-      # validate draws the preview each new seed names
-      event_type = "google.cloud.storage.object.v1.finalized"
-      bucket     = module.buckets.library_bucket
-      service    = module.service["validate"].name
-    }
     library-finalized-blend = {
       event_type = "google.cloud.storage.object.v1.finalized"
       bucket     = module.buckets.library_bucket
       service    = module.service["blend"].name
+    }
+    library-finalized-preview = {
+      event_type = "google.cloud.storage.object.v1.finalized"
+      bucket     = module.buckets.library_bucket
+      service    = module.service["preview"].name
     }
   }
 

@@ -27,12 +27,14 @@ locals {
     validate = "Validate"
     blend    = "Blend"
     metasync = "Sync"
+    preview  = "Preview"
   }
 
   descriptions = {
     validate = "Validates Mixamo uploads into seed/ or rejected/."
     blend    = "Blend API (POST /blend, GET /blends) and batch manifests under jobs/."
     metasync = "Appends a catalog row for every seed/ and blend/ object event."
+    preview  = "Draws the pictures each new seed and blend names; may write only *.png."
   }
 }
 

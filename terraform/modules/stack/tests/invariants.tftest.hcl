@@ -20,6 +20,7 @@ variables {
     validate = { min = 0, max = 5, concurrency = 4, cpu = "1", memory = "2Gi", timeout = 540, cpu_idle = true }
     blend    = { min = 0, max = 5, concurrency = 8, cpu = "2", memory = "2Gi", timeout = 600, cpu_idle = false }
     metasync = { min = 0, max = 5, concurrency = 40, cpu = "1", memory = "512Mi", timeout = 60, cpu_idle = true }
+    preview  = { min = 0, max = 5, concurrency = 2, cpu = "1", memory = "1Gi", timeout = 300, cpu_idle = true }
   }
 }
 
@@ -44,6 +45,14 @@ run "dev_defaults" {
       "roles/storage.objectUser on bucket:test-project-blendpipe-dev-library if validate-prefixes",
     ])
     error_message = "validate: read uploads, read the library, write seed/ and rejected/ only; got ${jsonencode(output.iam_grants["validate"])}"
+  }
+
+  assert {
+    condition = output.iam_grants["preview"] == sort([
+      "roles/storage.objectViewer on bucket:test-project-blendpipe-dev-library",
+      "roles/storage.objectUser on bucket:test-project-blendpipe-dev-library if preview-prefixes",
+    ]) && strcontains(module.service_accounts.bucket_conditions["preview/library/roles/storage.objectUser"], "resource.name.endsWith(\".png\")")
+    error_message = "preview: read the library, write only *.png under seed/ and blend/; got ${jsonencode(output.iam_grants["preview"])}"
   }
 
   assert {
@@ -83,17 +92,18 @@ run "dev_defaults" {
   assert {
     condition = alltrue([
       for svc, member in module.eventarc.invokers : member == "serviceAccount:${output.service_accounts["trigger"]}"
-    ]) && length(module.eventarc.invokers) == 3
-    error_message = "run.invoker from the triggers must go to the trigger account on validate, blend and metasync"
+    ]) && length(module.eventarc.invokers) == 4
+    error_message = "run.invoker from the triggers must go to the trigger account on validate, blend, metasync and preview"
   }
 
   # Each service hears the events it acts on: uploads to validate; the
-  # library to metasync (both kinds), blend (manifests, blends' pictures) and
-  # validate (seeds' pictures).
+  # library to metasync (both kinds), blend (manifests) and preview (the
+  # pictures seeds and blends name). The table is the
+  # code's (internal/eventarc.Triggers).
   assert {
     condition = toset(keys(module.eventarc.triggers)) == toset([
       "uploads-finalized-validate", "library-finalized-metasync", "library-deleted-metasync",
-      "library-finalized-validate", "library-finalized-blend",
+      "library-finalized-blend", "library-finalized-preview",
     ])
     error_message = "triggers: got ${jsonencode(keys(module.eventarc.triggers))}"
   }
