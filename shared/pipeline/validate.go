@@ -187,8 +187,18 @@ func (p *Pipeline) validateUpload(ctx context.Context, obj storage.Attrs, correl
 		case err != nil:
 			return Validation{}, fmt.Errorf("validate %s: write seed: %w", obj.Name, err)
 		case !created:
-			log.InfoContext(ctx, "seed exists", "seed", name, "sha256", sha)
-			return Validation{Status: StatusExists, Object: name, Generation: out.Generation, SHA256: sha}, nil
+			// It may be this upload's own copy, written by an attempt whose
+			// answer was lost while another copy was written beside it: the
+			// first written stays the seed, as after a write.
+			v, err := p.existingSeed(ctx, prefix, sha, meta)
+			if err != nil {
+				return Validation{}, fmt.Errorf("validate %s: %w", obj.Name, err)
+			}
+			if v == nil {
+				v = &Validation{Status: StatusExists, Object: name, Generation: out.Generation, SHA256: sha}
+			}
+			log.InfoContext(ctx, "seed exists", "seed", v.Object, "sha256", sha)
+			return *v, nil
 		}
 		// Copies of this content uploaded under other names at the same
 		// time may have been written beside it: the first written stays the
