@@ -9,6 +9,8 @@ module "service_accounts" {
   secret_ids      = module.secrets.secret_ids
   service_secrets = local.service_secrets
 
+  metrics_config_secret = var.collect_service_metrics ? google_secret_manager_secret.run_monitoring[0].secret_id : null
+
   enable_worker          = var.enable_gke
   workload_identity_pool = var.enable_gke ? module.gke[0].workload_pool : null
 

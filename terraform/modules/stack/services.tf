@@ -63,6 +63,9 @@ module "service" {
   timeout_seconds = each.value.timeout
   health_probes   = var.health_probes
 
+  port              = local.serving_port
+  metrics_collector = local.metrics_collector
+
   # Only the blend API has human or engine callers; the event-driven
   # services are invoked by the Eventarc trigger account alone.
   invokers = each.key == "blend" ? var.blend_invokers : []
