@@ -114,8 +114,10 @@ tf-test:
 	bash scripts/tf-test.sh terraform
 
 # Every offline check: terraform, terraform/k8s manifests, cloudbuild.yaml, the alerting rules.
+# kubeconform has no schema for the PodMonitoring CRD: internal/kube/podmonitoring_test.go checks
+# terraform/k8s/base/podmonitoring.yaml against it instead (make unit).
 infra-check:
-	$(INFRA_CHECK)/all .
+	INFRA_CHECK_K8S_FLAGS="-skip PodMonitoring" $(INFRA_CHECK)/all .
 	promtool check rules terraform/k8s/base/alert-rules.yml
 	cd terraform/k8s/base && promtool test rules alert-rules.test.yml
 
