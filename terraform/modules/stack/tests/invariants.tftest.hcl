@@ -228,3 +228,36 @@ run "prod_settings" {
     error_message = "only BQ_PROJECT is a secret unless enable_elasticsearch"
   }
 }
+
+# The stack looks up the repository and the secrets the bootstrap root
+# creates: the names must be the same.
+run "bootstrap_names" {
+  command = apply
+
+  module {
+    source = "../bootstrap"
+  }
+
+  variables {
+    env                  = "dev"
+    enable_elasticsearch = true
+  }
+}
+
+run "stack_finds_the_bootstrap" {
+  command = apply
+
+  variables {
+    enable_elasticsearch = true
+  }
+
+  assert {
+    condition     = output.secrets == run.bootstrap_names.secret_ids
+    error_message = "the stack must read the secrets the bootstrap creates: ${jsonencode(output.secrets)} vs ${jsonencode(run.bootstrap_names.secret_ids)}"
+  }
+
+  assert {
+    condition     = output.repository_url == run.bootstrap_names.repository_url
+    error_message = "the services' images must come from the bootstrap's repository: ${output.repository_url} vs ${run.bootstrap_names.repository_url}"
+  }
+}
