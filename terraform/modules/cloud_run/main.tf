@@ -2,14 +2,16 @@
 # FUNCTION_TARGET. Invocation always needs IAM (run.invoker); this module
 # refuses allUsers and allAuthenticatedUsers.
 #
-# Cloud Build deploys new images with `gcloud run deploy --image`, so the
-# image, and the traffic split operators change when rolling back, are
+# Cloud Build deploys new images to the app container (the first, named as
+# the service) with `gcloud run services update --container --image`, so
+# its image, and the traffic split operators change when rolling back, are
 # Terraform's only at creation.
 
 locals {
-  # The app serves its requests, the probes and /metrics on this one port:
-  # on Cloud Run it opens no metrics port of its own (internal/metrics,
-  # PortFromEnv), so the collector scrapes this one too.
+  # The metrics collector's container and config volume, when there is one.
+  # It scrapes var.port: the app serves its requests, the probes and
+  # /metrics there and, on Cloud Run, opens no metrics port of its own
+  # (internal/metrics, PortFromEnv).
   collector = var.metrics_collector == null ? [] : [var.metrics_collector]
 }
 
