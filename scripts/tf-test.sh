@@ -5,7 +5,8 @@
 # infra-check cache, nothing written into the tree. The tests use
 # mock_provider "google", so no credentials and no API calls are involved.
 #
-# Also refuses any public IAM member written into the configuration.
+# Also refuses any public IAM member written into the configuration, and any
+# module whose README.md does not document its variables and outputs.
 #
 # usage: scripts/tf-test.sh [TERRAFORM_DIR]   (default: terraform)
 set -euo pipefail
@@ -17,6 +18,44 @@ root=${1:-terraform}
 if grep -rnE --include='*.tf' '"(allUsers|allAuthenticatedUsers)"' "$root"; then
   echo "FAIL $root: public IAM member in the configuration"
   exit 1
+fi
+
+# Every module documents itself: a README.md whose Inputs and Outputs tables
+# name exactly the variables and outputs its .tf files declare.
+readme_status=0 readmes=0
+shopt -s nullglob
+for mod in "$root"/modules/*/; do
+  mod=${mod%/}
+  readmes=$((readmes + 1))
+  [[ -n $(find "$mod" -maxdepth 1 -name '*.tf' -print -quit) ]] || continue
+  readme=$mod/README.md
+  if [[ ! -f $readme ]]; then
+    echo "FAIL $mod: no README.md (inputs, outputs, an example)"
+    readme_status=1
+    continue
+  fi
+  for kind in variable output; do
+    section=Inputs
+    [[ $kind == output ]] && section=Outputs
+    declared=$(sed -nE "s/^$kind \"([^\"]+)\" \{.*/\1/p" "$mod"/*.tf | sort -u)
+    documented=$(awk -v s="## $section" '$0 == s {on = 1; next} /^## / {on = 0} on' "$readme" |
+      sed -nE 's/^\| `([^`]+)` \|.*/\1/p' | sort -u)
+    missing=$(comm -23 <(printf '%s\n' "$declared") <(printf '%s\n' "$documented") | grep . || true)
+    stale=$(comm -13 <(printf '%s\n' "$declared") <(printf '%s\n' "$documented") | grep . || true)
+    if [[ -n $missing ]]; then
+      echo "FAIL $readme: ${kind}s missing from \"## $section\": $(echo $missing)"
+      readme_status=1
+    fi
+    if [[ -n $stale ]]; then
+      echo "FAIL $readme: \"## $section\" names ${kind}s the module does not declare: $(echo $stale)"
+      readme_status=1
+    fi
+  done
+  grep -q '^## Example' "$readme" || { echo "FAIL $readme: no \"## Example\""; readme_status=1; }
+done
+shopt -u nullglob
+if [[ $readme_status -eq 0 && $readmes -gt 0 ]]; then
+  echo "ok   $root/modules/*/README.md ($readmes modules: inputs, outputs, example)"
 fi
 
 # The stand-in provider and its CLI config: terraform-validate builds them on
@@ -46,4 +85,5 @@ while IFS= read -r dir; do
     echo "ok   $dir (terraform test: $(grep -oE '[0-9]+ passed, [0-9]+ failed' <<<"$out" | tail -1))"
   fi
 done < <(find "$root" -name '.*' -prune -o -type f -name '*.tftest.hcl' -path '*/tests/*' -printf '%h\n' | xargs -rn1 dirname | sort -u)
+[[ $readme_status -eq 0 ]] || status=1
 exit $status

@@ -374,9 +374,10 @@ func (j *Jobs) Job(job pipeline.ShardJob) *batchv1.Job {
 			ActiveDeadlineSeconds:   &c.DeadlineSeconds,
 			TTLSecondsAfterFinished: &c.TTLSeconds,
 			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: podLabels, Annotations: map[string]string{
-					"prometheus.io/scrape": "true", "prometheus.io/port": "9090", "prometheus.io/path": "/metrics",
-				}},
+				// Scraped on the metrics port by managed collection through
+				// the PodMonitoring in terraform/k8s/base/podmonitoring.yaml,
+				// which selects these labels.
+				ObjectMeta: metav1.ObjectMeta{Labels: podLabels},
 				Spec: corev1.PodSpec{
 					RestartPolicy:                corev1.RestartPolicyNever,
 					ServiceAccountName:           c.ServiceAccount,

@@ -12,7 +12,8 @@ import (
 )
 
 // DefaultPort is the metrics port on Kubernetes when METRICS_PORT is unset:
-// the one the pod annotations and the worker Service name.
+// the one the worker Service, the pods' "metrics" port and the PodMonitoring
+// (terraform/k8s/base/podmonitoring.yaml) name.
 const DefaultPort = "9090"
 
 // PortFromEnv returns the port to serve /metrics on besides the service

@@ -2,12 +2,17 @@
 # FUNCTION_TARGET. Invocation always needs IAM (run.invoker); this module
 # refuses allUsers and allAuthenticatedUsers.
 #
-# Cloud Build deploys new images with `gcloud run deploy --image`, so the
-# image, and the traffic split operators change when rolling back, are
+# Cloud Build deploys new images to the app container (the first, named as
+# the service) with `gcloud run services update --container --image`, so
+# its image, and the traffic split operators change when rolling back, are
 # Terraform's only at creation.
 
 locals {
-  probe_port = 8080
+  # The metrics collector's container and config volume, when there is one.
+  # It scrapes var.port: the app serves its requests, the probes and
+  # /metrics there and, on Cloud Run, opens no metrics port of its own
+  # (internal/metrics, PortFromEnv).
+  collector = var.metrics_collector == null ? [] : [var.metrics_collector]
 }
 
 resource "google_cloud_run_v2_service" "service" {
@@ -39,7 +44,7 @@ resource "google_cloud_run_v2_service" "service" {
 
       ports {
         name           = "http1"
-        container_port = local.probe_port
+        container_port = var.port
       }
 
       resources {
@@ -101,7 +106,7 @@ resource "google_cloud_run_v2_service" "service" {
           failure_threshold     = 30
           http_get {
             path = "/ready"
-            port = local.probe_port
+            port = var.port
           }
         }
       }
@@ -114,7 +119,52 @@ resource "google_cloud_run_v2_service" "service" {
           failure_threshold = 3
           http_get {
             path = "/live"
-            port = local.probe_port
+            port = var.port
+          }
+        }
+      }
+    }
+
+    # The Managed Service for Prometheus collector
+    # (https://cloud.google.com/run/docs/monitoring-managed-prometheus-sidecar):
+    # it reads the RunMonitoring document at /etc/rungmp/config.yaml, scrapes
+    # the app over the instance's shared localhost, and writes the samples to
+    # Cloud Monitoring as prometheus_target series. It starts once the app's
+    # startup probe passes (depends_on), so its first scrape finds /metrics
+    # served; it scrapes once more when the instance shuts down.
+    dynamic "containers" {
+      for_each = local.collector
+      content {
+        name       = "collector"
+        image      = containers.value.image
+        depends_on = [var.name]
+
+        resources {
+          limits = {
+            cpu    = containers.value.cpu
+            memory = containers.value.memory
+          }
+          cpu_idle = var.cpu_idle
+        }
+
+        volume_mounts {
+          name       = "rungmp-config"
+          mount_path = "/etc/rungmp"
+        }
+      }
+    }
+
+    dynamic "volumes" {
+      for_each = local.collector
+      content {
+        name = "rungmp-config"
+        secret {
+          secret = volumes.value.config_secret
+          # A pinned version: a new configuration is a new revision, where
+          # "latest" would reach only instances started after it.
+          items {
+            version = volumes.value.config_version
+            path    = "config.yaml"
           }
         }
       }

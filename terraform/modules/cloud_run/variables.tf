@@ -133,3 +133,26 @@ variable "labels" {
   type        = map(string)
   default     = {}
 }
+
+variable "port" {
+  description = "Port of the app's container (PORT): requests, the /ready and /live probes and /metrics."
+  type        = number
+  default     = 8080
+}
+
+variable "metrics_collector" {
+  description = "The Managed Service for Prometheus sidecar (container \"collector\"): its image and the Secret Manager secret and version holding the RunMonitoring document it reads as /etc/rungmp/config.yaml. null: no sidecar, /metrics stays unscraped."
+  type = object({
+    image          = string
+    config_secret  = string
+    config_version = string
+    cpu            = optional(string, "1")
+    memory         = optional(string, "512Mi")
+  })
+  default = null
+
+  validation {
+    condition     = var.metrics_collector == null || try(lower(var.metrics_collector.config_version) != "latest", true)
+    error_message = "metrics_collector.config_version must name one version, not \"latest\": a changed configuration must roll out as a new revision."
+  }
+}

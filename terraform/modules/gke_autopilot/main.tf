@@ -41,4 +41,13 @@ resource "google_container_cluster" "autopilot" {
   workload_identity_config {
     workload_pool = "${var.project_id}.svc.id.goog"
   }
+
+  # Managed collection of Managed Service for Prometheus: it scrapes the
+  # pods terraform/k8s/base/podmonitoring.yaml selects. On by default on
+  # Autopilot; said here so that no default change turns it off.
+  monitoring_config {
+    managed_prometheus {
+      enabled = true
+    }
+  }
 }

@@ -10,6 +10,9 @@
 #   trigger   receives Eventarc events (run.invoker is granted per service
 #             by the eventarc module)
 #
+# With metrics_config_secret, each Cloud Run service's account also reads
+# that secret (its Prometheus collector's configuration) and writes metrics.
+#
 # Grants sit on the bucket, the dataset, the secret or the account itself.
 # Only bigquery.jobUser, eventarc.eventReceiver and container.clusterViewer
 # are project-wide, because they exist only at project level.
@@ -71,7 +74,12 @@ locals {
     # the cluster's endpoint; what it may do inside is Kubernetes RBAC
     # (terraform/k8s/base/rbac.yaml).
     var.enable_worker ? [{ sa = "blend", role = "roles/container.clusterViewer" }] : [],
+    # The collector beside each service writes as the service's account;
+    # metricWriter exists only at project level.
+    var.metrics_config_secret != null ? [for sa in local.cloud_run_services : { sa = sa, role = "roles/monitoring.metricWriter" }] : [],
   )
+
+  cloud_run_services = ["validate", "blend", "metasync", "preview"]
 
   secret_grants = flatten([
     for sa, envs in var.service_secrets : [
@@ -137,6 +145,16 @@ resource "google_secret_manager_secret_iam_member" "secret" {
   secret_id = each.value.secret
   role      = "roles/secretmanager.secretAccessor"
   member    = google_service_account.sa[each.value.sa].member
+}
+
+# The collector's RunMonitoring document, mounted as a secret volume.
+resource "google_secret_manager_secret_iam_member" "metrics_config" {
+  for_each = var.metrics_config_secret != null ? toset(local.cloud_run_services) : toset([])
+
+  project   = var.project_id
+  secret_id = var.metrics_config_secret
+  role      = "roles/secretmanager.secretAccessor"
+  member    = google_service_account.sa[each.value].member
 }
 
 # Signed URLs for GET /blends: the blend service signs with its own

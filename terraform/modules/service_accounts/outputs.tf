@@ -18,6 +18,7 @@ output "grants" {
       [for m in google_bigquery_dataset_iam_member.dataset : "${m.role} on dataset:${m.dataset_id}" if m.member == sa.member],
       [for m in google_project_iam_member.project : "${m.role} on project:${m.project}" if m.member == sa.member],
       [for m in google_secret_manager_secret_iam_member.secret : "${m.role} on secret:${m.secret_id}" if m.member == sa.member],
+      [for m in google_secret_manager_secret_iam_member.metrics_config : "${m.role} on secret:${m.secret_id}" if m.member == sa.member],
       [for m in google_service_account_iam_member.blend_signs_as_itself[*] : "${m.role} on serviceAccount:self" if m.member == sa.member],
     ))
   }

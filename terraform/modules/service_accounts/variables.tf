@@ -68,3 +68,9 @@ variable "k8s_service_account" {
   type        = string
   default     = "blendpipe-worker"
 }
+
+variable "metrics_config_secret" {
+  description = "Secret id of the RunMonitoring document the services' Prometheus collector reads; with it, each Cloud Run service account may read that secret and write metrics (monitoring.metricWriter). null: no collector."
+  type        = string
+  default     = null
+}

@@ -8,7 +8,7 @@ module "alerts" {
   services              = { for k, s in module.service : k => s.name }
   buckets               = [module.buckets.uploads_bucket, module.buckets.library_bucket]
   notification_channels = var.alert_notification_channels
-  prometheus_metrics    = var.alert_on_service_metrics
+  prometheus_metrics    = coalesce(var.alert_on_service_metrics, var.collect_service_metrics)
   labels                = local.labels
 
   depends_on = [module.apis]

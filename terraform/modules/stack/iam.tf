@@ -6,8 +6,10 @@ module "service_accounts" {
   uploads_bucket  = module.buckets.uploads_bucket
   library_bucket  = module.buckets.library_bucket
   dataset_id      = module.bigquery.dataset_id
-  secret_ids      = module.secrets.secret_ids
+  secret_ids      = local.secret_ids
   service_secrets = local.service_secrets
+
+  metrics_config_secret = var.collect_service_metrics ? google_secret_manager_secret.run_monitoring[0].secret_id : null
 
   enable_worker          = var.enable_gke
   workload_identity_pool = var.enable_gke ? module.gke[0].workload_pool : null

@@ -1,7 +1,9 @@
-# One environment of the Mixamo blend pipeline: buckets, catalog, secrets,
-# images, identities, the three Cloud Run services, their Eventarc triggers,
-# and optionally the GKE cluster for heavy batches. One file per concern;
-# settings.tf holds what differs between environments (set by envs/<name>).
+# One environment of the Mixamo blend pipeline: buckets, catalog,
+# identities, the Cloud Run services, their Eventarc triggers, and
+# optionally the GKE cluster for heavy batches. The image repository and the
+# secrets come from the environment's bootstrap root (modules/bootstrap).
+# One file per concern; settings.tf holds what differs between environments
+# (set by envs/<name>).
 
 locals {
   prefix = "blendpipe-${local.env}"

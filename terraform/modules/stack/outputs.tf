@@ -30,7 +30,7 @@ output "view_id" {
 
 output "repository_url" {
   description = "Image path prefix for cloudbuild.yaml."
-  value       = module.registry.repository_url
+  value       = local.repository_url
 }
 
 output "service_accounts" {
@@ -40,7 +40,7 @@ output "service_accounts" {
 
 output "secrets" {
   description = "Environment variable => secret id whose value must be added out of band."
-  value       = module.secrets.secret_ids
+  value       = local.secret_ids
 }
 
 output "iam_grants" {

@@ -1,5 +1,5 @@
-# Values are added out of band before the first full apply (Cloud Run reads
-# the latest version when an instance starts):
+# Values are added out of band after the bootstrap and before the first
+# `make deploy` (Cloud Run reads the latest version when an instance starts):
 #   printf %s "$PROJECT_ID" | gcloud secrets versions add blendpipe-ENV-bq-project --data-file=-
 locals {
   secrets = merge(
@@ -18,12 +18,17 @@ locals {
   }
 }
 
-module "secrets" {
-  source = "../secrets"
+# The secrets belong to the bootstrap root (modules/bootstrap names the same
+# ones), so that their values exist before the services that read them
+# start. Looked up here: planning fails with "not found" until the
+# bootstrap is applied.
+data "google_secret_manager_secret" "secret" {
+  for_each = local.secrets
 
-  project_id = var.project_id
-  secrets    = local.secrets
-  labels     = local.labels
+  project   = var.project_id
+  secret_id = each.value
+}
 
-  depends_on = [module.apis]
+locals {
+  secret_ids = { for k, s in data.google_secret_manager_secret.secret : k => s.secret_id }
 }

@@ -20,7 +20,7 @@ locals {
   # (container.clusterViewer).
   blend_k8s_env = var.enable_gke ? {
     K8S_CLUSTER      = "projects/${var.project_id}/locations/${var.region}/clusters/${module.gke[0].name}"
-    K8S_WORKER_IMAGE = "${module.registry.repository_url}/worker:${var.image_tag}"
+    K8S_WORKER_IMAGE = "${local.repository_url}/worker:${var.image_tag}"
   } : {}
 
   function_targets = {
@@ -47,11 +47,11 @@ module "service" {
   name                  = "${local.prefix}-${each.key}"
   description           = local.descriptions[each.key]
   function_target       = local.function_targets[each.key]
-  image                 = "${module.registry.repository_url}/${each.key}:${var.image_tag}"
+  image                 = "${local.repository_url}/${each.key}:${var.image_tag}"
   service_account_email = module.service_accounts.emails[each.key]
 
   env        = each.key == "blend" ? merge(local.config_env, local.blend_k8s_env) : local.config_env
-  secret_env = { for v in lookup(local.service_secrets, each.key, []) : v => module.secrets.secret_ids[v] }
+  secret_env = { for v in lookup(local.service_secrets, each.key, []) : v => local.secret_ids[v] }
 
   ingress         = local.ingress
   concurrency     = each.value.concurrency
@@ -62,6 +62,9 @@ module "service" {
   cpu_idle        = each.value.cpu_idle
   timeout_seconds = each.value.timeout
   health_probes   = var.health_probes
+
+  port              = local.serving_port
+  metrics_collector = local.metrics_collector
 
   # Only the blend API has human or engine callers; the event-driven
   # services are invoked by the Eventarc trigger account alone.

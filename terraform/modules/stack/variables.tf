@@ -105,8 +105,20 @@ variable "alert_notification_channels" {
   default     = []
 }
 
-variable "alert_on_service_metrics" {
-  description = "Add alert policies on the services' own Prometheus metrics; set when /metrics is collected into Cloud Monitoring (Managed Service for Prometheus)."
+variable "collect_service_metrics" {
+  description = "Run the Managed Service for Prometheus sidecar beside every Cloud Run service, scraping its /metrics into Cloud Monitoring."
   type        = bool
-  default     = false
+  default     = true
+}
+
+variable "metrics_collector_image" {
+  description = "Image of the Managed Service for Prometheus sidecar for Cloud Run."
+  type        = string
+  default     = "us-docker.pkg.dev/cloud-ops-agents-artifacts/cloud-run-gmp-sidecar/cloud-run-gmp-sidecar:1.2.0"
+}
+
+variable "alert_on_service_metrics" {
+  description = "Add alert policies on the services' own Prometheus metrics; null: exactly when collect_service_metrics collects them."
+  type        = bool
+  default     = null
 }

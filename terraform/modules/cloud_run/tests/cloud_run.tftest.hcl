@@ -80,3 +80,90 @@ run "refuses_all_authenticated_users" {
 
   expect_failures = [var.invokers]
 }
+
+run "no_collector_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(google_cloud_run_v2_service.service.template[0].containers) == 1 && !contains([for v in google_cloud_run_v2_service.service.template[0].volumes : v.name], "rungmp-config")
+    error_message = "without metrics_collector the revision has the app container alone"
+  }
+}
+
+# The collector as https://cloud.google.com/run/docs/monitoring-managed-prometheus-sidecar
+# sets it up: a second container that starts after the ingress container,
+# with the RunMonitoring document mounted from Secret Manager as
+# /etc/rungmp/config.yaml.
+run "metrics_collector" {
+  command = apply
+
+  variables {
+    metrics_collector = {
+      image          = "us-docker.pkg.dev/cloud-ops-agents-artifacts/cloud-run-gmp-sidecar/cloud-run-gmp-sidecar:1.2.0"
+      config_secret  = "blendpipe-test-run-monitoring"
+      config_version = "3"
+    }
+  }
+
+  assert {
+    condition     = output.containers == tolist(["blendpipe-test-validate", "collector"])
+    error_message = "the app must stay the first container (Cloud Build and ignore_changes address it by index), the collector second; got ${jsonencode(output.containers)}"
+  }
+
+  assert {
+    condition = (
+      length(google_cloud_run_v2_service.service.template[0].containers[0].ports) == 1 &&
+      google_cloud_run_v2_service.service.template[0].containers[0].ports[0].container_port == 8080 &&
+      length(google_cloud_run_v2_service.service.template[0].containers[1].ports) == 0
+    )
+    error_message = "only the app is the ingress container, on 8080; the collector must declare no port"
+  }
+
+  assert {
+    condition     = google_cloud_run_v2_service.service.template[0].containers[1].depends_on == tolist(["blendpipe-test-validate"])
+    error_message = "the collector must start after the app (container dependency)"
+  }
+
+  assert {
+    condition = (
+      google_cloud_run_v2_service.service.template[0].containers[1].volume_mounts[0].name == "rungmp-config" &&
+      google_cloud_run_v2_service.service.template[0].containers[1].volume_mounts[0].mount_path == "/etc/rungmp"
+    )
+    error_message = "the collector reads its configuration from /etc/rungmp"
+  }
+
+  assert {
+    condition = one([
+      for v in google_cloud_run_v2_service.service.template[0].volumes : v.secret[0] if v.name == "rungmp-config"
+      ]).secret == "blendpipe-test-run-monitoring" && one([
+      for v in google_cloud_run_v2_service.service.template[0].volumes : v.secret[0] if v.name == "rungmp-config"
+    ]).items[0].path == "config.yaml"
+    error_message = "the config volume must be the RunMonitoring secret, mounted as config.yaml"
+  }
+
+  assert {
+    condition = one([
+      for v in google_cloud_run_v2_service.service.template[0].volumes : v.secret[0] if v.name == "rungmp-config"
+    ]).items[0].version == "3"
+    error_message = "the configuration version must be pinned so that a new one rolls out a new revision"
+  }
+
+  assert {
+    condition     = !contains([for m in google_cloud_run_v2_service.service.template[0].containers[0].volume_mounts : m.name], "rungmp-config")
+    error_message = "the app does not need the collector's configuration"
+  }
+}
+
+run "collector_refuses_latest" {
+  command = plan
+
+  variables {
+    metrics_collector = {
+      image          = "us-docker.pkg.dev/cloud-ops-agents-artifacts/cloud-run-gmp-sidecar/cloud-run-gmp-sidecar:1.2.0"
+      config_secret  = "blendpipe-test-run-monitoring"
+      config_version = "latest"
+    }
+  }
+
+  expect_failures = [var.metrics_collector]
+}

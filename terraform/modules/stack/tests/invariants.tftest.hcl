@@ -43,14 +43,18 @@ run "dev_defaults" {
       "roles/storage.objectViewer on bucket:test-project-blendpipe-dev-uploads",
       "roles/storage.objectViewer on bucket:test-project-blendpipe-dev-library",
       "roles/storage.objectUser on bucket:test-project-blendpipe-dev-library if validate-prefixes",
+      "roles/monitoring.metricWriter on project:test-project",
+      "roles/secretmanager.secretAccessor on secret:blendpipe-dev-run-monitoring",
     ])
-    error_message = "validate: read uploads, read the library, write seed/ and rejected/ only; got ${jsonencode(output.iam_grants["validate"])}"
+    error_message = "validate: read uploads, read the library, write seed/ and rejected/ only, write metrics and read the collector's configuration; got ${jsonencode(output.iam_grants["validate"])}"
   }
 
   assert {
     condition = output.iam_grants["preview"] == sort([
       "roles/storage.objectViewer on bucket:test-project-blendpipe-dev-library",
       "roles/storage.objectUser on bucket:test-project-blendpipe-dev-library if preview-prefixes",
+      "roles/monitoring.metricWriter on project:test-project",
+      "roles/secretmanager.secretAccessor on secret:blendpipe-dev-run-monitoring",
     ]) && strcontains(module.service_accounts.bucket_conditions["preview/library/roles/storage.objectUser"], "resource.name.endsWith(\".png\")")
     error_message = "preview: read the library, write only *.png under seed/ and blend/; got ${jsonencode(output.iam_grants["preview"])}"
   }
@@ -63,6 +67,8 @@ run "dev_defaults" {
       "roles/bigquery.jobUser on project:test-project",
       "roles/secretmanager.secretAccessor on secret:blendpipe-dev-bq-project",
       "roles/iam.serviceAccountTokenCreator on serviceAccount:self",
+      "roles/monitoring.metricWriter on project:test-project",
+      "roles/secretmanager.secretAccessor on secret:blendpipe-dev-run-monitoring",
     ])
     error_message = "blend: read the library, write blend/ and jobs/, read the catalog, BQ_PROJECT; got ${jsonencode(output.iam_grants["blend"])}"
   }
@@ -73,6 +79,8 @@ run "dev_defaults" {
       "roles/bigquery.dataEditor on dataset:RAW_DEV",
       "roles/bigquery.jobUser on project:test-project",
       "roles/secretmanager.secretAccessor on secret:blendpipe-dev-bq-project",
+      "roles/monitoring.metricWriter on project:test-project",
+      "roles/secretmanager.secretAccessor on secret:blendpipe-dev-run-monitoring",
     ])
     error_message = "metasync: read the library, write the catalog, BQ_PROJECT; got ${jsonencode(output.iam_grants["metasync"])}"
   }
@@ -209,6 +217,8 @@ run "prod_settings" {
       "roles/bigquery.dataEditor on dataset:RAW_PROD",
       "roles/bigquery.jobUser on project:test-project",
       "roles/secretmanager.secretAccessor on secret:blendpipe-prod-bq-project",
+      "roles/monitoring.metricWriter on project:test-project",
+      "roles/secretmanager.secretAccessor on secret:blendpipe-prod-run-monitoring",
     ])
     error_message = "metasync: read library, write BigQuery, its secret; nothing else"
   }
@@ -216,5 +226,38 @@ run "prod_settings" {
   assert {
     condition     = output.secrets == { BQ_PROJECT = "blendpipe-prod-bq-project" }
     error_message = "only BQ_PROJECT is a secret unless enable_elasticsearch"
+  }
+}
+
+# The stack looks up the repository and the secrets the bootstrap root
+# creates: the names must be the same.
+run "bootstrap_names" {
+  command = apply
+
+  module {
+    source = "../bootstrap"
+  }
+
+  variables {
+    env                  = "dev"
+    enable_elasticsearch = true
+  }
+}
+
+run "stack_finds_the_bootstrap" {
+  command = apply
+
+  variables {
+    enable_elasticsearch = true
+  }
+
+  assert {
+    condition     = output.secrets == run.bootstrap_names.secret_ids
+    error_message = "the stack must read the secrets the bootstrap creates: ${jsonencode(output.secrets)} vs ${jsonencode(run.bootstrap_names.secret_ids)}"
+  }
+
+  assert {
+    condition     = output.repository_url == run.bootstrap_names.repository_url
+    error_message = "the services' images must come from the bootstrap's repository: ${output.repository_url} vs ${run.bootstrap_names.repository_url}"
   }
 }

@@ -29,8 +29,8 @@ run "snapshots_and_alerts" {
   }
 
   assert {
-    condition     = length(output.alert_policies) == 6
-    error_message = "the six alert policies of the Cloud Run path exist; got ${jsonencode(keys(output.alert_policies))}"
+    condition     = length(output.alert_policies) == 10
+    error_message = "the six alert policies of the Cloud Run path and the four on the services' collected metrics exist; got ${jsonencode(keys(output.alert_policies))}"
   }
 
   assert {
