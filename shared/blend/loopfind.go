@@ -66,33 +66,42 @@ func FindLoop(s *anim.Skeleton, c *anim.Clip, opt LoopSearch) (LoopPoints, error
 	}
 	feat := loopFeatures(s, c, hips)
 	n := c.NumJoints
-	stride := 2 * n
-	dist := func(a, b int) float64 {
+	stride := 6 * n
+	// dist is the squared RMS distance times n; it stops early once past limit, which prunes
+	// most pairs once a good loop is known.
+	dist := func(a, b int, limit float64) float64 {
 		fa, fb := feat[a*stride:(a+1)*stride], feat[b*stride:(b+1)*stride]
 		var sum float64
-		for k := range fa {
-			d := fa[k].Sub(fb[k])
-			sum += d.Dot(d)
+		for k := 0; k < stride; k += 6 {
+			d0, d1, d2 := fa[k]-fb[k], fa[k+1]-fb[k+1], fa[k+2]-fb[k+2]
+			d3, d4, d5 := fa[k+3]-fb[k+3], fa[k+4]-fb[k+4], fa[k+5]-fb[k+5]
+			sum += d0*d0 + d1*d1 + d2*d2 + d3*d3 + d4*d4 + d5*d5
+			if sum > limit {
+				return sum
+			}
 		}
-		return math.Sqrt(sum / float64(n))
+		return sum
 	}
-	best := LoopPoints{Cost: math.Inf(1)}
+	best := LoopPoints{}
+	bestSum := math.Inf(1)
+	const tie = 1e-12
 	for a := 0; a+minLen < c.Frames; a++ {
 		for b := c.Frames - 1; b >= a+minLen; b-- { // longer cycles first: they win ties
-			if d := dist(a, b); d < best.Cost-1e-9 {
-				best.Start, best.End, best.Cost = a, b, d
+			if d := dist(a, b, bestSum); d < bestSum-tie {
+				best.Start, best.End, bestSum = a, b, d
 			}
 		}
 	}
+	best.Cost = math.Sqrt(bestSum / float64(n))
 	best.StartTime, best.EndTime = float64(best.Start)/c.FPS, float64(best.End)/c.FPS
-	best.ClipCost = dist(0, c.Frames-1)
+	best.ClipCost = math.Sqrt(dist(0, c.Frames-1, math.Inf(1)) / float64(n))
 	return best, nil
 }
 
-// loopFeatures returns, per frame, each joint's position relative to the Hips' ground point in
-// the Hips' heading frame, then its velocity there (cm/s, central differences) scaled by
-// loopVelocityWeight.
-func loopFeatures(s *anim.Skeleton, c *anim.Clip, hips int) []anim.Vec3 {
+// loopFeatures returns, per frame and joint, six numbers: the joint's position relative to the
+// Hips' ground point in the Hips' heading frame, then its velocity there (cm/s, central
+// differences) scaled by loopVelocityWeight.
+func loopFeatures(s *anim.Skeleton, c *anim.Clip, hips int) []float64 {
 	n := c.NumJoints
 	q, p, sc := make([]anim.Quat, n), make([]anim.Vec3, n), make([]float64, n)
 	pos := make([]anim.Vec3, c.Frames*n)
@@ -108,13 +117,13 @@ func loopFeatures(s *anim.Skeleton, c *anim.Clip, hips int) []anim.Vec3 {
 			pos[f*n+j] = head.Rotate(p[j].Sub(g))
 		}
 	}
-	feat := make([]anim.Vec3, c.Frames*2*n)
+	feat := make([]float64, c.Frames*6*n)
 	for f := 0; f < c.Frames; f++ {
 		a, b := max(f-1, 0), min(f+1, c.Frames-1)
 		k := loopVelocityWeight * c.FPS / float64(b-a)
 		for j := 0; j < n; j++ {
-			feat[f*2*n+j] = pos[f*n+j]
-			feat[f*2*n+n+j] = pos[b*n+j].Sub(pos[a*n+j]).Scale(k)
+			p, v := pos[f*n+j], pos[b*n+j].Sub(pos[a*n+j]).Scale(k)
+			copy(feat[(f*n+j)*6:], []float64{p[0], p[1], p[2], v[0], v[1], v[2]})
 		}
 	}
 	return feat
