@@ -152,6 +152,8 @@ func decodeBlend(w http.ResponseWriter, r *http.Request) (pipeline.BlendRequest,
 		req.Sources = b.Sources
 	case b.A == "":
 		return req, &pipeline.Error{Kind: pipeline.KindInvalid, Field: "a", Msg: "missing; give a and b, or sources"}
+	case b.B == "" && strings.EqualFold(strings.TrimSpace(b.Inline.Method), blend.Edit):
+		req.Sources = []string{b.A} // an edit of one clip
 	case b.B == "":
 		return req, &pipeline.Error{Kind: pipeline.KindInvalid, Field: "b", Msg: "missing; give a and b, or sources"}
 	default:

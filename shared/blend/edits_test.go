@@ -115,9 +115,9 @@ func TestRootMotionKeepsWorldPositions(t *testing.T) {
 			t.Errorf("%+v: world positions move by %.3g cm", m, d)
 		}
 		s, c := r.Skeleton, r.Clip()
-		root, hips := s.Index(RootBone), s.Index("mixamorig:Hips")
-		if root != 0 || s.Joints[hips].Parent != root || len(s.Joints) != len(a.Skeleton.Joints)+1 {
-			t.Fatalf("root %d, hips %d under %d", root, hips, s.Joints[hips].Parent)
+		root, hips, leaf := s.Index(RootBone), s.Index("mixamorig:Hips"), s.Index(RootLeaf)
+		if root != 0 || s.Joints[hips].Parent != root || leaf < 0 || s.Joints[leaf].Parent != root || len(s.Joints) != len(a.Skeleton.Joints)+2 {
+			t.Fatalf("root %d, hips %d under %d, leaf %d of %d joints", root, hips, s.Joints[hips].Parent, leaf, len(s.Joints))
 		}
 		if l := c.Local(0, root); l.T.Len() > 1e-9 || l.R.Angle(anim.QuatIdentity) > 1e-9 {
 			t.Errorf("root starts at %v, %v; want the origin facing forward", l.T, l.R)
@@ -147,7 +147,7 @@ func TestRootMotionKeepsWorldPositions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(b.Skeleton.Joints) != len(a.Skeleton.Joints) || b.Skeleton.Index(RootBone) >= 0 {
+		if len(b.Skeleton.Joints) != len(a.Skeleton.Joints) || b.Skeleton.Index(RootBone) >= 0 || b.Skeleton.Index(RootLeaf) >= 0 {
 			t.Fatalf("baked skeleton has %d joints", len(b.Skeleton.Joints))
 		}
 		if ang, lin := clipDiff(t, a.Clip(), b.Clip()); ang > 1e-9 || lin > 1e-9 {

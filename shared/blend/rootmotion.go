@@ -12,6 +12,17 @@ import (
 // and its root-motion settings expect a bone named root at the top of the hierarchy.
 const RootBone = "root"
 
+// RootLeaf is a leaf bone ExtractRoot hangs from the root, lying forward on the ground. It keeps
+// the Hips free in Blender: Blender's FBX importer points a bone's tail along its Y axis at the
+// average distance of its children and connects a child whose head lands on that tail, and a
+// connected bone drops its location keys, which would lose the Hips' bob and sway under a root
+// whose only child sits straight above it. Engines' skeletons have such extra root children too
+// (Unreal's IK roots).
+const RootLeaf = "root_end"
+
+// rootLeafLength is how far forward the leaf lies, in centimetres.
+const rootLeafLength = 10
+
 // rootBoneOf returns the Hips' parent when it is a root bone (named root in any letter case,
 // with any prefix), else -1.
 func rootBoneOf(s *anim.Skeleton, hips int) int {
@@ -64,8 +75,10 @@ func ExtractRoot(a *anim.Animation) (*anim.Animation, error) {
 	half := int(math.Round(c.FPS / 2))
 	xs, zs, yaws = centredMean(xs, half), centredMean(zs, half), centredMean(yaws, half)
 
-	// Insert the root at the Hips' index so parents still precede children.
+	// Insert the root at the Hips' index so parents still precede children; its leaf goes last.
 	n := len(s.Joints)
+	up := anim.Vec3{0, 1, 0}
+	inv := 1 / rs.S[0]
 	out := &anim.Skeleton{Name: s.Name, Base: s.Base, Joints: make([]anim.Joint, 0, n+1)}
 	shift := func(j int) int {
 		if j >= hips {
@@ -86,13 +99,15 @@ func ExtractRoot(a *anim.Animation) (*anim.Animation, error) {
 		}
 		out.Joints = append(out.Joints, jt)
 	}
+	leafRest := anim.Transform{T: anim.Vec3{0, 0, rootLeafLength * inv}, R: anim.QuatIdentity, S: anim.Vec3{1, 1, 1}}
+	out.Joints = append(out.Joints, anim.Joint{Name: RootLeaf, Parent: hips, Rest: leafRest,
+		PreRotation: anim.QuatIdentity, PostRotation: anim.QuatIdentity})
 
-	oc := &anim.Clip{Name: c.Name, FPS: c.FPS, Start: c.Start, Frames: fr, NumJoints: n + 1,
-		Rotations: make([]anim.Quat, fr*(n+1)), Translations: make([]anim.Vec3, fr*(n+1)), Scales: make([]anim.Vec3, fr*(n+1))}
-	up := anim.Vec3{0, 1, 0}
-	inv := 1 / rs.S[0]
+	m := n + 2 // joints of the result
+	oc := &anim.Clip{Name: c.Name, FPS: c.FPS, Start: c.Start, Frames: fr, NumJoints: m,
+		Rotations: make([]anim.Quat, fr*m), Translations: make([]anim.Vec3, fr*m), Scales: make([]anim.Vec3, fr*m)}
 	for f := 0; f < fr; f++ {
-		src, dst := f*n, f*(n+1)
+		src, dst := f*n, f*m
 		copy(oc.Rotations[dst:dst+hips], c.Rotations[src:src+hips])
 		copy(oc.Translations[dst:dst+hips], c.Translations[src:src+hips])
 		copy(oc.Scales[dst:dst+hips], c.Scales[src:src+hips])
@@ -112,6 +127,7 @@ func ExtractRoot(a *anim.Animation) (*anim.Animation, error) {
 		h := r + 1
 		oc.Rotations[h] = lq.Conj().Mul(oc.Rotations[h]).Normalize()
 		oc.Translations[h] = lq.Conj().Rotate(oc.Translations[h].Sub(lt))
+		oc.Rotations[dst+m-1], oc.Translations[dst+m-1], oc.Scales[dst+m-1] = leafRest.R, leafRest.T, leafRest.S
 	}
 	return &anim.Animation{Skeleton: out, Clips: []*anim.Clip{oc}, Source: a.Source}, nil
 }
@@ -135,45 +151,53 @@ func BakeRoot(a *anim.Animation) (*anim.Animation, error) {
 			return nil, optErr("root_motion", "root bone %q has a non-uniform scale %v at frame %d", s.Joints[root].Name, sc, f)
 		}
 	}
-	children := []int{}
-	out := &anim.Skeleton{Name: s.Name, Base: s.Base, Joints: make([]anim.Joint, 0, n-1)}
-	shift := func(j int) int {
-		if j > root {
-			return j - 1
+	// newIndex maps kept joints to their index in the result; the root and its leaf go.
+	newIndex := make([]int, n)
+	kept := 0
+	for j := range s.Joints {
+		newIndex[j] = -1
+		if j != root && !isRootLeaf(s, j, root) {
+			newIndex[j] = kept
+			kept++
 		}
-		return j
 	}
 	rt := s.Joints[root]
+	out := &anim.Skeleton{Name: s.Name, Base: s.Base, Joints: make([]anim.Joint, 0, kept)}
 	for j, jt := range s.Joints {
-		if j == root {
+		if newIndex[j] < 0 {
 			continue
 		}
-		if jt.Parent == root {
-			children = append(children, j)
-			jt.Parent = rt.Parent
+		switch {
+		case jt.Parent == root:
+			jt.Parent = rt.Parent // before the root, so its index is unchanged
 			jt.Rest = compose(rt.Rest, jt.Rest)
-		} else if jt.Parent >= 0 {
-			jt.Parent = shift(jt.Parent)
+		case jt.Parent >= 0:
+			jt.Parent = newIndex[jt.Parent]
 		}
 		out.Joints = append(out.Joints, jt)
 	}
-	oc := &anim.Clip{Name: c.Name, FPS: c.FPS, Start: c.Start, Frames: c.Frames, NumJoints: n - 1,
-		Rotations: make([]anim.Quat, c.Frames*(n-1)), Translations: make([]anim.Vec3, c.Frames*(n-1)), Scales: make([]anim.Vec3, c.Frames*(n-1))}
+	oc := &anim.Clip{Name: c.Name, FPS: c.FPS, Start: c.Start, Frames: c.Frames, NumJoints: kept,
+		Rotations: make([]anim.Quat, c.Frames*kept), Translations: make([]anim.Vec3, c.Frames*kept), Scales: make([]anim.Vec3, c.Frames*kept)}
 	for f := 0; f < c.Frames; f++ {
 		l := c.Local(f, root)
-		for _, ch := range children {
-			t, k := compose(l, c.Local(f, ch)), f*(n-1)+shift(ch)
-			oc.Rotations[k], oc.Translations[k], oc.Scales[k] = t.R, t.T, t.S
-		}
-		for j := 0; j < n; j++ {
-			if j == root || s.Joints[j].Parent == root {
+		for j, jt := range s.Joints {
+			if newIndex[j] < 0 {
 				continue
 			}
-			i, k := f*n+j, f*(n-1)+shift(j)
-			oc.Rotations[k], oc.Translations[k], oc.Scales[k] = c.Rotations[i], c.Translations[i], c.Scales[i]
+			t := c.Local(f, j)
+			if jt.Parent == root {
+				t = compose(l, t)
+			}
+			k := f*kept + newIndex[j]
+			oc.Rotations[k], oc.Translations[k], oc.Scales[k] = t.R, t.T, t.S
 		}
 	}
 	return &anim.Animation{Skeleton: out, Clips: []*anim.Clip{oc}, Source: a.Source}, nil
+}
+
+// isRootLeaf reports whether joint j is ExtractRoot's leaf under the root bone.
+func isRootLeaf(s *anim.Skeleton, j, root int) bool {
+	return s.Joints[j].Parent == root && strings.EqualFold(mixamo.Normalize(s.Joints[j].Name), RootLeaf)
 }
 
 // compose returns the local transform a·b for a parent with a uniform scale.
