@@ -31,7 +31,7 @@ func TestPostEdit(t *testing.T) {
 	syncAll(t, env)
 	code, list, _ := do(t, h, "GET", "/blends?method=edit", "")
 	blends, _ := list["blends"].([]any)
-	if code != http.StatusOK || len(blends) != 1 || blends[0].(map[string]any)["clip"] != clip {
+	if code != http.StatusOK || len(blends) != 1 || blends[0].(map[string]any)["clip"] != clip || blends[0].(map[string]any)["label"] != label {
 		t.Errorf("GET /blends?method=edit: HTTP %d %v", code, list)
 	}
 	code, bad, _ := do(t, h, "POST", "/blend", `{"a": "`+walk+`", "method": "edit", "speed": -1}`)

@@ -98,6 +98,9 @@ func Run(opts Options, inputs ...*anim.Animation) (*Result, error) {
 	}
 	if o.FootLock != nil && *o.FootLock {
 		if allowed, ok := allowedSkating(inputs, res.Weights); ok {
+			if o.Speed != nil { // a faster clip slides its feet as much, in less time
+				allowed *= *o.Speed
+			}
 			lockFeet(a.skel, out, allowed)
 		}
 	}
