@@ -11,12 +11,13 @@ const maxSafeName = 80
 
 // SafeName returns s spelled with the characters every engine the clips go to accepts in
 // animation, asset and file names: ASCII letters, digits, '_' and '-'. Unreal refuses
-// `"' ,/.:|&!~@#(){}[]=;^%$` and control characters in object names (INVALID_OBJECTNAME_CHARACTERS)
-// and `\:*?"<>|' ,.&!~@#` in package names; Godot refuses '/', ':', ',' and '[' in animation
-// names and '.', ':', '@', '/', '"', '%' in node names; file systems and URLs take the same set.
-// A '.' between digits becomes 'p' (0.3 reads 0p3); '+' and '>' become '_'; every other run
-// of refused characters becomes one '_', trimmed at the ends. Letters outside ASCII are
-// refused too: importers differ in how they normalise them. An empty result is "clip".
+// INVALID_OBJECTNAME_CHARACTERS ("' ,/.:|&!~@#(){}[]=;^%$, the backtick and control characters;
+// NameTypes.h) in object names, and its Interchange importer replaces '+' and ' ' in joint
+// names besides; Godot's AnimationLibrary::is_valid_animation_name refuses an empty name and
+// '/', ':', ',' and '['; file systems and URLs are safe with the same set.
+// A '.' between digits becomes 'p' (0.3 reads 0p3); every other run of refused characters
+// becomes one '_', trimmed at the ends. Letters outside ASCII are refused too: importers differ
+// in how they normalise them. An empty result is "clip".
 func SafeName(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
