@@ -107,6 +107,10 @@ func judgeAssimp(f File, r AssimpResult) []string {
 		return append(problems, "no animation")
 	}
 	a := r.Animations[0]
+	// assimp names FBX animations after the stack, "AnimStack::" first in some versions.
+	if w.Clip != "" && strings.TrimPrefix(a.Name, "AnimStack::") != w.Clip {
+		problems = append(problems, fmt.Sprintf("animation named %q, want %q", a.Name, w.Clip))
+	}
 	if a.TicksPerSecond <= 0 {
 		return append(problems, fmt.Sprintf("animation %q: %g ticks per second", a.Name, a.TicksPerSecond))
 	}

@@ -26,6 +26,10 @@ type Expect struct {
 	Positions   [][]anim.Vec3
 
 	Tolerance float64 // centimetres; 0 means DefaultTolerance
+
+	// Clip, when set, is the name the judges that report one must find on the animation
+	// (three.js on FBX, GLB and the FBX SDK's output; assimp).
+	Clip string
 }
 
 // Duration is the time from the first frame to the last, in seconds.

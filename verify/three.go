@@ -119,6 +119,9 @@ func judgeThree(w Expect, r ThreeResult, exact, fromStart bool, what string) (pr
 		return append(problems, "no animation"), 0
 	}
 	a := r.Animations[0]
+	if w.Clip != "" && a.Name != w.Clip {
+		problems = append(problems, fmt.Sprintf("animation named %q, want %q", a.Name, w.Clip))
+	}
 	last := checkTimes(w, fromStart)[len(w.CheckFrames)-1]
 	if math.Abs(a.Duration-last) > 0.5/w.FPS { // half a frame: one frame too many or few fails
 		problems = append(problems, fmt.Sprintf("animation %q lasts %.4f s, want %.4f s (%d frames at %g fps)", a.Name, a.Duration, last, w.Frames, w.FPS))

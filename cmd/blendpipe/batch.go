@@ -134,7 +134,7 @@ func blendOne(ctx context.Context, loader *inputCache, base string, b batch.Blen
 	if err != nil {
 		return batch.Outcome{}, err
 	}
-	res, err := job.Blend(inputs, job.Spec{Options: b.Options, Format: f, ClipName: b.Name, InputMetrics: metrics})
+	res, err := job.Blend(inputs, job.Spec{Options: b.Options, Format: f, ClipName: b.Name, InputNames: inputNames(b.Sources()), InputMetrics: metrics})
 	if err != nil {
 		return batch.Outcome{}, err
 	}

@@ -24,6 +24,7 @@ type blendFlags struct {
 	ratio, transitionAt, maskW, weight float64
 	mask, positions                    string
 	set                                map[string]bool
+	edits                              editFlags
 }
 
 func (b *blendFlags) register(fs *flag.FlagSet) {
@@ -42,6 +43,7 @@ func (b *blendFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&b.o.FPS, "fps", 0, "output frame rate (default: the first input's)")
 	fs.BoolVar(&b.o.Loop, "loop", false, "make the result loop seamlessly")
 	fs.BoolVar(&b.o.InPlace, "in-place", false, "remove horizontal root motion")
+	b.edits.register(fs, &b.o)
 }
 
 func (b *blendFlags) options(fs *flag.FlagSet) (blend.Options, error) {
@@ -60,6 +62,7 @@ func (b *blendFlags) options(fs *flag.FlagSet) (blend.Options, error) {
 	if b.set["weight"] {
 		o.Weight = &b.weight
 	}
+	b.edits.apply(b.set, &o)
 	if b.mask != "" {
 		for _, m := range strings.Split(b.mask, ",") {
 			o.Mask = append(o.Mask, strings.TrimSpace(m))
@@ -88,12 +91,13 @@ func runBlend(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: blendpipe blend A B [more inputs] --method mix --ratio 0.3 -o out.fbx [--json]")
+		fmt.Fprintln(stderr, "       blendpipe blend A --method edit --mirror --root-motion root -o out.fbx")
 		fs.PrintDefaults()
 	}
 	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() < 2 || *out == "" {
+	if fs.NArg() < 1 || *out == "" {
 		fs.Usage()
 		return cli.ErrUsage
 	}
@@ -109,7 +113,7 @@ func runBlend(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	res, err := job.Blend(inputs, job.Spec{Options: opts, Format: f, ClipName: clipNameFor(*name, *out)})
+	res, err := job.Blend(inputs, job.Spec{Options: opts, Format: f, ClipName: clipNameFor(*name, *out), InputNames: inputNames(fs.Args())})
 	if err != nil {
 		return err
 	}
@@ -120,10 +124,13 @@ func runBlend(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return cli.WriteJSON(stdout, blendReport(*out, res))
 	}
 	c := res.Result.Animation.Clip()
-	fmt.Fprintf(stdout, "%s: %d frames at %g fps, %.3f s, %d joints\n", *out, c.Frames, c.FPS, c.Duration(), c.NumJoints)
+	fmt.Fprintf(stdout, "%s: %s (clip %s): %d frames at %g fps, %.3f s, %d joints\n", *out, res.Result.Label, c.Name, c.Frames, c.FPS, c.Duration(), c.NumJoints)
 	q := res.Quality.Result
 	fmt.Fprintf(stdout, "foot skating %.2f cm/s, max pose change %.2f cm, L2 velocity %.1f cm/s, L2 acceleration %.0f cm/s²\n",
 		q.FootSkatingCMPerS, q.MaxPoseChangeCM, q.L2VelocityCMPerS, q.L2AccelerationCMPerS2)
+	if lp := res.Result.Loop; lp != nil {
+		fmt.Fprintf(stdout, "loop cut at frames %d..%d, seam %.2f cm before the cross-fade\n", lp.Start, lp.End, lp.Cost)
+	}
 	if t := res.Result.Transition; t != nil {
 		fmt.Fprintf(stdout, "transition at frame %d over %d frames (B from frame %d), cost %.2f\n", t.StartFrame, t.Frames, t.BFrame, t.Cost)
 	}
@@ -157,6 +164,9 @@ func blendReport(path string, res *job.Output) map[string]any {
 	c := res.Result.Animation.Clip()
 	return map[string]any{
 		"output":     path,
+		"label":      res.Result.Label,
+		"clip":       c.Name,
+		"loop":       res.Result.Loop,
 		"format":     res.Format,
 		"bytes":      len(res.Data),
 		"duration_s": c.Duration(),

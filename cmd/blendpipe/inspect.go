@@ -9,6 +9,7 @@ import (
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/cli"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/blend"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/mixamo"
 )
 
@@ -32,10 +33,18 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	info := mixamo.Describe(a)
+	rep := inspectReport{Info: info}
+	if c := a.Clip(); c != nil {
+		rep.SafeClip = blend.SafeName(c.Name)
+		// A clip too short or without Hips has no loop points; the rest of the report stands.
+		if lp, err := blend.FindLoop(a.Skeleton, c, blend.LoopSearch{}); err == nil {
+			rep.Loop = &lp
+		}
+	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(info)
+		return enc.Encode(rep)
 	}
 	fmt.Fprintf(stdout, "format      %s %s\n", info.Format, info.Version)
 	if info.Creator != "" {
@@ -52,6 +61,11 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	} else {
 		fmt.Fprintf(stdout, "clip        %q: %d frames at %g fps, %.3f s\n", info.Clip, info.Frames, info.FPS, info.Duration)
 		fmt.Fprintf(stdout, "root motion %.1f cm (x %.1f, z %.1f)\n", info.RootMotionCM, info.RootMotionVec[0], info.RootMotionVec[2])
+		fmt.Fprintf(stdout, "engine name %s\n", rep.SafeClip)
+	}
+	if lp := rep.Loop; lp != nil {
+		fmt.Fprintf(stdout, "loop        frames %d..%d (%.3f..%.3f s), seam %.2f cm (the clip's own ends %.2f cm)\n",
+			lp.Start, lp.End, lp.StartTime, lp.EndTime, lp.Cost, lp.ClipCost)
 	}
 	for _, s := range info.Stacks {
 		mark := " "
@@ -61,4 +75,12 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stdout, "stack      %s %q %.3f s, %d curves\n", mark, s.Name, s.Duration, s.Curves)
 	}
 	return nil
+}
+
+// inspectReport is what `inspect --json` prints: the file's description, the clip's name as
+// engines accept it, and its best loop points.
+type inspectReport struct {
+	mixamo.Info
+	SafeClip string            `json:"engine_clip_name,omitempty"`
+	Loop     *blend.LoopPoints `json:"loop,omitempty"`
 }

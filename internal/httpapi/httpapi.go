@@ -152,6 +152,8 @@ func decodeBlend(w http.ResponseWriter, r *http.Request) (pipeline.BlendRequest,
 		req.Sources = b.Sources
 	case b.A == "":
 		return req, &pipeline.Error{Kind: pipeline.KindInvalid, Field: "a", Msg: "missing; give a and b, or sources"}
+	case b.B == "" && strings.EqualFold(strings.TrimSpace(b.Inline.Method), blend.Edit):
+		req.Sources = []string{b.A} // an edit of one clip
 	case b.B == "":
 		return req, &pipeline.Error{Kind: pipeline.KindInvalid, Field: "b", Msg: "missing; give a and b, or sources"}
 	default:
@@ -252,10 +254,13 @@ type Entry struct {
 	// MetricsURL is a blend's plot of its quality metrics, written with the
 	// preview.
 	MetricsURL string `json:"metrics_url,omitempty"`
+	// Label is a blend's human-readable name (pipeline.Label); Clip is the
+	// same spelled as engines accept it, unless the blend was named.
+	Label string `json:"label,omitempty"`
 }
 
 func (a *API) entry(ctx context.Context, row catalog.Row) Entry {
-	e := Entry{Row: row, URL: a.url(ctx, row.Name)}
+	e := Entry{Row: row, URL: a.url(ctx, row.Name), Label: pipeline.Label(row)}
 	if row.Preview != "" {
 		e.PreviewURL = a.url(ctx, row.Preview)
 		if row.Kind == catalog.KindBlend {

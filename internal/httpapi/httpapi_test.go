@@ -132,7 +132,7 @@ func TestPostBlendErrors(t *testing.T) {
 	}{
 		{"malformed JSON", `{"a": `, 400, "body"},
 		{"wrong type", `{` + pair + `, "ratio": "half"}`, 400, "ratio"},
-		{"unknown field", `{` + pair + `, "speed": 2}`, 400, "speed"},
+		{"unknown field", `{` + pair + `, "tempo": 2}`, 400, "tempo"},
 		{"missing b", `{"a": "` + walk + `"}`, 400, "b"},
 		{"both forms", `{` + pair + `, "sources": ["` + walk + `"]}`, 400, "sources"},
 		{"unknown method", `{` + pair + `, "method": "snn"}`, 400, "method"},

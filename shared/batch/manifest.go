@@ -88,6 +88,9 @@ func (b Blend) Sources() []string {
 	if len(b.Inputs) > 0 {
 		return append([]string(nil), b.Inputs...)
 	}
+	if b.Input2 == "" && b.Input1 != "" { // an edit of one clip
+		return []string{b.Input1}
+	}
 	return []string{b.Input1, b.Input2}
 }
 
@@ -340,7 +343,7 @@ func (b *Blend) validate() *Error {
 		if b.Input1 == "" {
 			return bad("input1", "missing")
 		}
-		if b.Input2 == "" {
+		if b.Input2 == "" && !strings.EqualFold(strings.TrimSpace(b.Method), blend.Edit) {
 			return bad("input2", "missing")
 		}
 	}

@@ -143,7 +143,7 @@ func TestParseManifestErrors(t *testing.T) {
 		index            int
 		field, msg       string
 	}{
-		{"unknown field", "m.yaml", blendLine(", speed: 2"), 0, "speed", "unknown field"},
+		{"unknown field", "m.yaml", blendLine(", tempo: 2"), 0, "tempo", "unknown field"},
 		{"unknown field in second blend", "m.yaml", original + "  - {name: b, input1: x, input2: y, method: mix, output: p, ratoi: 1}\n", 1, "ratoi", "unknown field"},
 		{"unknown top-level field", "m.yaml", "author: me\n" + original, -1, "author", "unknown field"},
 		{"unsupported version", "m.yaml", "version: 2\n" + original, -1, "version", `unsupported "2.0"`},
@@ -249,4 +249,48 @@ func FuzzParseManifest(f *testing.F) {
 			t.Fatalf("parsed manifest does not validate: %v", err)
 		}
 	})
+}
+
+func TestParseManifestEdits(t *testing.T) {
+	t.Parallel()
+	m, err := ParseManifest([]byte(`blends:
+  - name: punch_left
+    input1: seed/punch_right.fbx
+    method: edit
+    mirror: true
+    speed: 1.5
+    trim_start_frame: 3
+    loop_find: true
+    root_motion: root
+    output: blend/punch_left.fbx
+`), "m.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := m.Blends[0]
+	if got := b.Sources(); len(got) != 1 || got[0] != "seed/punch_right.fbx" {
+		t.Errorf("sources %v", got)
+	}
+	if !b.Mirror || b.Speed == nil || *b.Speed != 1.5 || b.TrimStartFrame == nil || *b.TrimStartFrame != 3 || !b.LoopFind || b.RootMotion != "root" {
+		t.Errorf("edits %+v", b.Options)
+	}
+	_, err = ParseManifest([]byte(`blends:
+  - name: bad
+    input1: seed/a.fbx
+    method: edit
+    root_motion: pelvis
+    output: blend/b.fbx
+`), "m.yaml")
+	var e *Error
+	if !errors.As(err, &e) || e.Field != "root_motion" {
+		t.Errorf("bad root_motion: %v", err)
+	}
+	_, err = ParseManifest([]byte(`blends:
+  - name: one
+    input1: seed/a.fbx
+    output: blend/b.fbx
+`), "m.yaml")
+	if !errors.As(err, &e) || e.Field != "input2" {
+		t.Errorf("a mix of one clip: %v", err)
+	}
 }

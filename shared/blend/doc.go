@@ -81,4 +81,17 @@
 // loop cross-fades the last transition_frames frames (at most half the clip) into the first pose
 // with the chosen curve, blending the Hips' horizontal motion as velocity towards the opening
 // step so a travelling clip keeps travelling across the seam (position, for in-place clips).
+//
+// # Clip edits
+//
+// Method edit takes one clip and applies only what follows. After any method, in this order:
+// trim (trim_start/trim_end in seconds, or trim_start_frame/trim_end_frame, both ends kept),
+// speed (keys retimed: speed 2 covers the same motion in half the time on the same frame grid),
+// reverse, mirror (see mirror: world poses reflected across the plane x = Hips' first x, each
+// joint taking its Left/Right partner's motion), in_place, loop_find (the clip cut at FindLoop's
+// points) and loop, foot locking, and root_motion last: "root" inserts RootBone above the Hips
+// carrying their smoothed ground travel and yaw (ExtractRoot), "hips" leaves no root bone, and
+// "" keeps the first input's convention. Inputs with a root bone are baked (BakeRoot) before
+// the method, so every operator sees Mixamo's form. Result.Label names the blend for people
+// (Label) and its clip is that label spelled by SafeName.
 package blend

@@ -17,6 +17,7 @@ const (
 	Layer      = "layer"
 	Additive   = "additive"
 	Blendspace = "blendspace"
+	Edit       = "edit" // one clip, only the edits and common steps
 )
 
 // Curve names for transition and loop cross-fades.
@@ -77,6 +78,19 @@ type Options struct {
 	FPS     float64 `json:"fps,omitempty"` // output frame rate; 0 = the first input's
 	Loop    bool    `json:"loop,omitempty"`
 	InPlace bool    `json:"in_place,omitempty"`
+
+	// edits (edits.go): applied to the method's result in this order: trim, speed, reverse,
+	// mirror, then in_place, loop (loop_find cutting at the best loop points first), foot
+	// lock, and root_motion last.
+	TrimStart      *float64 `json:"trim_start,omitempty"`       // seconds into the result
+	TrimEnd        *float64 `json:"trim_end,omitempty"`         // seconds into the result, kept
+	TrimStartFrame *int     `json:"trim_start_frame,omitempty"` // frame of the result
+	TrimEndFrame   *int     `json:"trim_end_frame,omitempty"`   // frame of the result, kept
+	Speed          *float64 `json:"speed,omitempty"`            // play rate; 2 halves the duration; default 1
+	Reverse        bool     `json:"reverse,omitempty"`
+	Mirror         bool     `json:"mirror,omitempty"`      // swap left and right across the sagittal plane
+	LoopFind       bool     `json:"loop_find,omitempty"`   // cut at the best loop points, then loop
+	RootMotion     string   `json:"root_motion,omitempty"` // root, hips, or "" (as the first input)
 }
 
 // Mask names the joints of a layer: either one preset name (see mixamo.BodyPartNames) or joint
@@ -139,6 +153,8 @@ func method(name string) string {
 		return Additive
 	case "blendspace":
 		return Blendspace
+	case "edit":
+		return Edit
 	}
 	return ""
 }
@@ -180,11 +196,15 @@ func (o Options) Validate(n int) error {
 	m := method(o.Method)
 	if m == "" {
 		if o.Method == "" {
-			return optErr("method", "missing; want mix, transition, layer, additive or blendspace")
+			return optErr("method", "missing; want mix, transition, layer, additive, blendspace or edit")
 		}
-		return optErr("method", "unknown %q; want mix (linear), transition (single-shot), layer, additive or blendspace", o.Method)
+		return optErr("method", "unknown %q; want mix (linear), transition (single-shot), layer, additive, blendspace or edit", o.Method)
 	}
-	if m == Blendspace {
+	if m == Edit {
+		if n != 1 {
+			return optErr("inputs", "edit needs exactly 1 clip, got %d", n)
+		}
+	} else if m == Blendspace {
 		if n < 2 {
 			return optErr("inputs", "blendspace needs at least 2 clips, got %d", n)
 		}
@@ -194,7 +214,10 @@ func (o Options) Validate(n int) error {
 	if !finite(o.FPS) || o.FPS < 0 || o.FPS > maxFPS {
 		return optErr("fps", "%v must be 0 (keep the first input's) or a frame rate up to %d", o.FPS, maxFPS)
 	}
-	if m == Transition || o.Loop {
+	if err := o.validateEdits(); err != nil {
+		return err
+	}
+	if m == Transition || o.Loop || o.LoopFind {
 		if o.TransitionFrames < 0 || o.TransitionFrames > maxTransitionFrames {
 			return optErr("transition_frames", "%d must be between 1 and %d (0 = default %d)",
 				o.TransitionFrames, maxTransitionFrames, DefaultTransitionFrames)
@@ -265,8 +288,9 @@ func (o Options) Validate(n int) error {
 // joints normalised, de-duplicated and sorted. Call it on options that pass Validate.
 func (o Options) Canonical() Options {
 	m := method(o.Method)
-	c := Options{Method: m, FPS: o.FPS, Loop: o.Loop, InPlace: o.InPlace}
-	if m == Transition || o.Loop {
+	c := Options{Method: m, FPS: o.FPS, Loop: o.Loop || o.LoopFind, InPlace: o.InPlace}
+	o.canonicalEdits(&c)
+	if m == Transition || c.Loop {
 		c.TransitionFrames = o.TransitionFrames
 		if c.TransitionFrames == 0 {
 			c.TransitionFrames = DefaultTransitionFrames

@@ -1,8 +1,6 @@
 package blend
 
 import (
-	"strings"
-
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/anim"
 )
 
@@ -15,6 +13,8 @@ type Result struct {
 	Joints     JointReport     `json:"joints"`
 	Transition *TransitionInfo `json:"transition,omitempty"` // transition only
 	Weights    []float64       `json:"weights,omitempty"`    // per input: mix and blendspace
+	Label      string          `json:"label"`                // human-readable name (Label)
+	Loop       *LoopPoints     `json:"loop,omitempty"`       // loop_find: where the cycle was cut
 }
 
 // Run blends the inputs as opts says. The first input's skeleton (the same pointer) becomes the
@@ -25,6 +25,7 @@ func Run(opts Options, inputs ...*anim.Animation) (*Result, error) {
 		return nil, err
 	}
 	o := opts.Canonical()
+	inputs, rootIn := preEdits(inputs)
 	srcs, rep, err := bind(inputs)
 	if err != nil {
 		return nil, err
@@ -47,9 +48,8 @@ func Run(opts Options, inputs ...*anim.Animation) (*Result, error) {
 	for i := range srcs {
 		names[i] = srcs[i].clip.Name
 	}
-	name := o.Method + "(" + strings.Join(names, ", ") + ")"
-
-	res := &Result{Joints: rep}
+	res := &Result{Joints: rep, Label: Label(o, names)}
+	name := SafeName(res.Label)
 	var out *anim.Clip
 	switch o.Method {
 	case Mix:
@@ -75,21 +75,40 @@ func Run(opts Options, inputs ...*anim.Animation) (*Result, error) {
 		}
 	case Additive:
 		out, err = additive(srcs, o.ReferenceFrame, *o.Weight, fps, name)
+	case Edit:
+		out = a.clip.Resample(fps)
+		out.Name = name
 	}
 	if err != nil {
 		return nil, err
 	}
+	if out, err = editClip(o, a.skel, out); err != nil {
+		return nil, err
+	}
 	if o.InPlace {
 		inPlace(out, a.root, a.rs)
+	}
+	if o.LoopFind {
+		if out, res.Loop, err = findLoopCut(a.skel, out); err != nil {
+			return nil, err
+		}
 	}
 	if o.Loop {
 		loop(out, a.root, a.rs, o.TransitionFrames, o.Curve, o.InPlace)
 	}
 	if o.FootLock != nil && *o.FootLock {
 		if allowed, ok := allowedSkating(inputs, res.Weights); ok {
+			if o.Speed != nil { // a faster clip slides its feet as much, in less time
+				allowed *= *o.Speed
+			}
 			lockFeet(a.skel, out, allowed)
 		}
 	}
 	res.Animation = &anim.Animation{Skeleton: a.skel, Clips: []*anim.Clip{out}, Source: inputs[0].Source}
+	if o.RootMotion == RootMotionRoot || (o.RootMotion == "" && rootIn) {
+		if res.Animation, err = ExtractRoot(res.Animation); err != nil {
+			return nil, err
+		}
+	}
 	return res, nil
 }

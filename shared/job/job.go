@@ -20,8 +20,12 @@ type Spec struct {
 	Options blend.Options
 	// Format is the output format: "fbx", "glb", "gltf" or "bvh".
 	Format string
-	// ClipName names the output clip; empty keeps the operator's name.
+	// ClipName names the output clip; empty keeps the operator's name. Either way the name
+	// written is blend.SafeName's spelling, which Unreal and Godot accept.
 	ClipName string
+	// InputNames, when given (one per input), name the inputs in the blend's label (e.g.
+	// "mix 0.3 walk+run") and so in the operator's clip name; empty uses the clips' own names.
+	InputNames []string
 	// InputMetrics, when given (one per input), are reused instead of measuring the inputs
 	// again; a batch that blends the same seeds many times measures each once.
 	InputMetrics []quality.Metrics
@@ -62,8 +66,12 @@ func Blend(inputs []*anim.Animation, spec Spec) (*Output, error) {
 	}
 	out := res.Animation
 	clip := out.Clip()
+	if len(spec.InputNames) == len(inputs) {
+		res.Label = blend.Label(spec.Options, spec.InputNames)
+		clip.Name = blend.SafeName(res.Label)
+	}
 	if spec.ClipName != "" {
-		clip.Name = spec.ClipName
+		clip.Name = blend.SafeName(spec.ClipName)
 	}
 	var opt quality.Options
 	if t := res.Transition; t != nil && t.Frames > 0 && t.StartFrame+t.Frames <= clip.Frames {

@@ -33,6 +33,7 @@ const (
 	MetaPreview            = "preview" // the contact sheet's object name
 	MetaSources            = "sources" // JSON array of object names
 	MetaMethod             = "method"
+	MetaLabel              = "label"           // a blend's human-readable name, e.g. "mix 0.3 walk+run"
 	MetaOptions            = "options"         // canonical blend.Options JSON
 	MetaQuality            = "quality"         // catalog.Quality JSON
 	MetaMetrics            = "metrics"         // the result's compact quality.Metrics JSON
@@ -148,6 +149,9 @@ type Blend struct {
 	// Sources are the input objects, in order.
 	Sources []string
 	Method  string
+	// Label is the blend's human-readable name (blend.Label); its clip is
+	// named the same, spelled as engines accept (blend.SafeName).
+	Label string
 	// Options is the canonical blend.Options JSON, kept as written since
 	// the catalog stores it so.
 	Options string
@@ -171,6 +175,9 @@ func (b Blend) Encode() map[string]string {
 	if b.PreviewOptions != "" {
 		md[MetaPreviewOptions] = b.PreviewOptions
 	}
+	if b.Label != "" {
+		md[MetaLabel] = b.Label
+	}
 	b.Animation.encode(md)
 	return md
 }
@@ -179,7 +186,7 @@ func (b Blend) Encode() map[string]string {
 func DecodeBlend(md map[string]string) (Blend, error) {
 	d := decoder{md: md}
 	b := Blend{Animation: d.animation(), Key: md[MetaBlendKey], Method: md[MetaMethod], Options: md[MetaOptions],
-		Metrics: md[MetaMetrics], PreviewOptions: md[MetaPreviewOptions]}
+		Metrics: md[MetaMetrics], PreviewOptions: md[MetaPreviewOptions], Label: md[MetaLabel]}
 	d.json(MetaSources, &b.Sources)
 	if md[MetaQuality] != "" {
 		var q catalog.Quality

@@ -150,7 +150,13 @@ func (p *Pipeline) blend(ctx context.Context, req BlendRequest, cache *inputCach
 		}
 		inputs[i], metrics[i] = in.anim, in.metrics
 	}
-	out, err := job.Blend(inputs, job.Spec{Options: req.Options, Format: format, ClipName: clipName(req.ClipName, opts.Method, srcs), InputMetrics: metrics})
+	names := make([]string, len(srcs))
+	for i, s := range srcs {
+		names[i] = sourceClip(s)
+	}
+	// The clip is named for the blend (blend.Label, as engines can spell it) unless the
+	// request names it.
+	out, err := job.Blend(inputs, job.Spec{Options: req.Options, Format: format, ClipName: req.ClipName, InputNames: names, InputMetrics: metrics})
 	if err != nil {
 		return nil, optionError(err)
 	}
@@ -159,15 +165,11 @@ func (p *Pipeline) blend(ctx context.Context, req BlendRequest, cache *inputCach
 	q := summary(out.Quality)
 	mJSON, _ := json.Marshal(out.Quality.Result.Compact())
 	meta := library.Blend{Animation: library.Describe(out.Info), Key: key, Sources: req.Sources, Method: opts.Method,
-		Options: string(optJSON), Quality: &q, Metrics: string(mJSON)}
+		Options: string(optJSON), Quality: &q, Metrics: string(mJSON), Label: out.Result.Label}
 	// The blend is filed under its first input's rig, in the format asked.
 	meta.SHA256, meta.Format, meta.Rig, meta.CorrelationID = sha, format, srcs[0].rig, req.CorrelationID
 	// The blend names its pictures, which the blend service draws on the
 	// blend's event (DrawPreview), off this request's path.
-	names := make([]string, len(srcs))
-	for i, s := range srcs {
-		names[i] = sourceClip(s)
-	}
 	spec := blendSpec(out.Result, out.Result.Animation.Clip(), names)
 	if err := preview.CheckSheet(out.Result.Animation.Skeleton, out.Result.Animation.Clip(), spec.options()); err != nil {
 		p.log().WarnContext(ctx, "no preview can be drawn; the blend has none", "output", output, "error", err)
@@ -371,19 +373,6 @@ func (c *inputCache) load(ctx context.Context, s storage.Store, a storage.Attrs,
 		c.mu.Unlock()
 	}
 	return e, e.err
-}
-
-// clipName is the requested name, else the method over the sources' clip names, e.g.
-// "mix(walking, running)": Mixamo names every clip "mixamo.com", which says nothing.
-func clipName(requested, method string, srcs []source) string {
-	if requested != "" {
-		return requested
-	}
-	names := make([]string, len(srcs))
-	for i, s := range srcs {
-		names[i] = sourceClip(s)
-	}
-	return method + "(" + strings.Join(names, ", ") + ")"
 }
 
 // sourceClip names a source by its clip, else its file name.

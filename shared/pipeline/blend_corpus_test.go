@@ -58,9 +58,10 @@ func TestBlendContentAddressedAndCached(t *testing.T) {
 			if md[library.MetaCorrelationID] != "req-1" {
 				t.Errorf("correlation id %q", md[library.MetaCorrelationID])
 			}
-			// Unnamed blends are named for their method and the seeds' clips.
-			if md[library.MetaClip] != "mix(walking, running)" {
-				t.Errorf("clip %q, want mix(walking, running)", md[library.MetaClip])
+			// Unnamed blends are named for their method, main options and the seeds' clips,
+			// the clip spelled as engines accept it.
+			if md[library.MetaLabel] != "mix 0.5 walking+running" || md[library.MetaClip] != "mix_0p5_walking_running" {
+				t.Errorf("label %q, clip %q; want mix 0.5 walking+running, mix_0p5_walking_running", md[library.MetaLabel], md[library.MetaClip])
 			}
 			data, _, err := storage.ReadAll(ctx, p.Library, first.Output, nil)
 			if err != nil {

@@ -178,7 +178,7 @@ func TestWrittenMetadataKeys(t *testing.T) {
 	}{
 		{"seed", seedAttrs.Metadata, []string{"clip", "correlation_id", "duration_s", "format", "fps", "frames", "joints", "preview",
 			"rig", "rig_name", "rig_signature", "root_motion_cm", "sha256", "source", "source_generation", "version"}},
-		{"blend", mixed.Metadata, []string{"blend_key", "clip", "correlation_id", "duration_s", "format", "fps", "frames", "joints",
+		{"blend", mixed.Metadata, []string{"blend_key", "clip", "correlation_id", "duration_s", "format", "fps", "frames", "joints", "label",
 			"method", "metrics", "options", "preview", "preview_options", "quality", "rig", "rig_name", "rig_signature",
 			"root_motion_cm", "sha256", "sources"}},
 	} {
