@@ -3,6 +3,7 @@ package eventarc_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/eventarc"
@@ -56,9 +57,10 @@ func BenchmarkValidateHandler(b *testing.B) {
 	}
 }
 
-// BenchmarkSyncHandler measures the metadata sync handler on a seed's
-// finalize event: the row comes from the event's metadata and is appended
-// to the SQLite catalog; no download.
+// BenchmarkSyncHandler measures the metadata sync handler on each event
+// type of a seed (finalized, archived, deleted, metadataUpdated): the row
+// comes from the event's metadata and is appended to the SQLite catalog; no
+// download.
 func BenchmarkSyncHandler(b *testing.B) {
 	env := pipelinetest.New(b, "localdir")
 	p := env.P
@@ -74,12 +76,16 @@ func BenchmarkSyncHandler(b *testing.B) {
 	lib := &countingReads{Store: p.Library}
 	p.Library = lib
 	h := eventarc.Sync(p, pipelinetest.Logger(b))
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		ce, _ := eventarc.Encode(storage.Event{Type: storage.ObjectFinalized, Object: seed}, fmt.Sprint(i))
-		if err := h(ctx, ce); err != nil {
-			b.Fatal(err)
-		}
+	for _, typ := range storage.EventTypes() {
+		b.Run(strings.TrimPrefix(string(typ), "google.cloud.storage.object.v1."), func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				ce, _ := eventarc.Encode(storage.Event{Type: typ, Object: seed}, fmt.Sprint(i))
+				if err := h(ctx, ce); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 	if lib.gets > 0 {
 		b.Fatalf("the sync downloaded %d times", lib.gets)

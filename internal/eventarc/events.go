@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,12 +35,13 @@ import (
 // bytes cannot help.
 var ErrBadEvent = errors.New("not a Cloud Storage object event")
 
-// Decode reads a Cloud Storage CloudEvent. Fields Eventarc may add later are
+// Decode reads a Cloud Storage CloudEvent of any of the four types Cloud
+// Storage sends (storage.EventTypes). Fields Eventarc may add later are
 // ignored.
 func Decode(ev cloudevents.Event) (storage.Event, error) {
 	typ := storage.EventType(ev.Type())
-	if typ != storage.ObjectFinalized && typ != storage.ObjectDeleted {
-		return storage.Event{}, fmt.Errorf("%w: type %q", ErrBadEvent, ev.Type())
+	if !slices.Contains(storage.EventTypes(), typ) {
+		return storage.Event{}, fmt.Errorf("%w: type %q, want one of %v", ErrBadEvent, ev.Type(), storage.EventTypes())
 	}
 	var d storagedata.StorageObjectData
 	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(ev.Data(), &d); err != nil {
@@ -169,7 +171,10 @@ func answer(ctx context.Context, log *slog.Logger, ev cloudevents.Event, what st
 }
 
 // Validate handles finalized objects of the uploads bucket: each becomes a
-// seed or a rejection. The seed's picture is the preview service's.
+// seed or a rejection. The seed's picture is the preview service's. An
+// upload archived, deleted or given new metadata changes nothing: its seed
+// or rejection stands on its own, so those events are acknowledged (and no
+// trigger sends them).
 func Validate(p *pipeline.Pipeline, log *slog.Logger) Handler {
 	return func(ctx context.Context, ev cloudevents.Event) error {
 		ctx = eventContext(ctx, ev)
@@ -218,7 +223,10 @@ func libraryObject(p *pipeline.Pipeline, name string) bool {
 	return library.IsOwn(name)
 }
 
-// Sync handles finalized and deleted seeds and blends of the library bucket.
+// Sync handles every event type of the library bucket's seeds and blends:
+// finalized and metadataUpdated append the generation's row, archived and
+// deleted its end (pipeline.Sync says why that leaves the catalogue
+// matching the bucket, with versioning or without).
 func Sync(p *pipeline.Pipeline, log *slog.Logger) Handler {
 	return func(ctx context.Context, ev cloudevents.Event) error {
 		ctx = eventContext(ctx, ev)

@@ -73,7 +73,8 @@ func TestDecodeEventarcPayload(t *testing.T) {
 	}
 
 	for _, bad := range []struct{ typ, data string }{
-		{"google.cloud.storage.object.v1.archived", eventarcData},
+		{"google.cloud.pubsub.topic.v1.messagePublished", eventarcData},
+		{"google.cloud.storage.object.v1.restored", eventarcData},
 		{string(storage.ObjectFinalized), `{"name": "x"}`},
 		{string(storage.ObjectFinalized), `{"bucket": "b", "name": "x", "size": "lots"}`},
 		{string(storage.ObjectFinalized), `not json`},

@@ -26,7 +26,10 @@ const (
 // and filters only by event type and bucket: each service checks the object
 // name itself.
 type Trigger struct {
-	Name    string // the trigger's key in terraform, <bucket>-<event>-<service>
+	// Name is the trigger's key in terraform, <bucket>-<event>-<service>
+	// in lower case: Eventarc trigger ids take only lower-case letters,
+	// digits and hyphens.
+	Name    string
 	Bucket  string // Uploads or Library
 	Type    storage.EventType
 	Service string
@@ -35,11 +38,22 @@ type Trigger struct {
 // Triggers is the routing table of the pipeline: terraform declares exactly
 // these (a test reads terraform/modules/stack/eventarc.tf), and the local
 // router and the fault proof's Eventarc stand-in deliver by it.
+//
+// Both buckets keep versions, so Cloud Storage sends all four event types
+// from each (storage.EventTypes); a trigger exists where a service acts.
+// The catalogue follows every change of a live seed or blend: finalized,
+// archived (deleted or overwritten while versioning keeps it), deleted
+// (removed for good) and metadataUpdated. Validate acts on new uploads
+// only, blend on new manifests and preview on new seeds and blends; an
+// upload archived, deleted or relabelled changes nothing that was made
+// from it.
 func Triggers() []Trigger {
 	return []Trigger{
 		{"uploads-finalized-validate", Uploads, storage.ObjectFinalized, ValidateService},
 		{"library-finalized-metasync", Library, storage.ObjectFinalized, MetasyncService},
+		{"library-archived-metasync", Library, storage.ObjectArchived, MetasyncService},
 		{"library-deleted-metasync", Library, storage.ObjectDeleted, MetasyncService},
+		{"library-metadataupdated-metasync", Library, storage.ObjectMetadataUpdated, MetasyncService},
 		{"library-finalized-blend", Library, storage.ObjectFinalized, BlendService},
 		{"library-finalized-preview", Library, storage.ObjectFinalized, PreviewService},
 	}

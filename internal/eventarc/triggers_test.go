@@ -80,8 +80,9 @@ func TestTerraformDeclaresTheTriggers(t *testing.T) {
 		t.Errorf("terraform declares\n  %v\nthe code routes by\n  %v", got, want)
 	}
 	for _, tr := range want {
-		if tr.Name != tr.Bucket+"-"+strings.TrimPrefix(string(tr.Type), "google.cloud.storage.object.v1.")+"-"+tr.Service {
-			t.Errorf("trigger %q: want the name <bucket>-<event>-<service>", tr.Name)
+		event := strings.ToLower(strings.TrimPrefix(string(tr.Type), "google.cloud.storage.object.v1."))
+		if tr.Name != tr.Bucket+"-"+event+"-"+tr.Service {
+			t.Errorf("trigger %q: want the name <bucket>-<event>-<service> in lower case", tr.Name)
 		}
 	}
 }
@@ -94,9 +95,13 @@ func TestRoute(t *testing.T) {
 		want   []string
 	}{
 		{Uploads, storage.ObjectFinalized, []string{ValidateService}},
+		{Uploads, storage.ObjectArchived, nil},
 		{Uploads, storage.ObjectDeleted, nil},
+		{Uploads, storage.ObjectMetadataUpdated, nil},
 		{Library, storage.ObjectFinalized, []string{MetasyncService, BlendService, PreviewService}},
+		{Library, storage.ObjectArchived, []string{MetasyncService}},
 		{Library, storage.ObjectDeleted, []string{MetasyncService}},
+		{Library, storage.ObjectMetadataUpdated, []string{MetasyncService}},
 	}
 	for _, tt := range tests {
 		var got []string

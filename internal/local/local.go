@@ -96,6 +96,11 @@ type Options struct {
 	// the event goes to the back of the queue for that longest wait, and so
 	// on until it is delivered: nothing is dropped. 100 ms when zero.
 	Redelivery time.Duration
+	// Unversioned makes the library a bucket without versioning: it keeps no
+	// earlier generations (no restore), and a delete or an overwrite is
+	// reported deleted rather than archived. By default it keeps
+	// LibraryVersions, as Terraform's library bucket does.
+	Unversioned bool
 	// Deliverers is how many events each trigger's queue delivers at once,
 	// as Eventarc delivers concurrently (the catalogue's rows come out the
 	// same in any order). 4 when zero.
@@ -118,6 +123,7 @@ type Server struct {
 	// pictures) does not hold up another's events. The queues are
 	// unbounded: the change hook runs inside the handlers that write, and
 	// must never wait on the router that waits on them.
+	library *localdir.Store
 	lanes   map[string]*lane // by trigger name
 	pending atomic.Int64     // queued or being delivered
 	// seen is the last generation announced per bucket and name, shared by
@@ -148,11 +154,17 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	// As the library bucket, it keeps earlier generations for blendpipe restore.
-	library, err := localdir.Open(filepath.Join(opts.Dir, "library"), localdir.Options{Bucket: "library", OnChange: s.changed, KeepVersions: LibraryVersions})
+	// As the library bucket, it keeps earlier generations for blendpipe
+	// restore, and so reports the events of a bucket with versioning.
+	keep := LibraryVersions
+	if opts.Unversioned {
+		keep = 0
+	}
+	library, err := localdir.Open(filepath.Join(opts.Dir, "library"), localdir.Options{Bucket: "library", OnChange: s.changed, KeepVersions: keep})
 	if err != nil {
 		return nil, err
 	}
+	s.library = library
 	cat, err := sqlite.Open(ctx, filepath.Join(opts.Dir, sqlite.FileName))
 	if err != nil {
 		return nil, err
@@ -195,6 +207,10 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 
 // Metrics is the server's metrics.
 func (s *Server) Metrics() *metrics.Metrics { return s.m }
+
+// Library is the library's directory store, for the changes the pipeline's
+// port does not make (a metadata update); they are routed like the others.
+func (s *Server) Library() *localdir.Store { return s.library }
 
 // Pipeline is the pipeline the services run.
 func (s *Server) Pipeline() *pipeline.Pipeline { return s.p }
@@ -261,13 +277,15 @@ loop:
 	return errors.Join(err, s.app.Close())
 }
 
-// changed is the library's change hook. It runs in the writer's goroutine,
-// so it only queues.
+// changed is the buckets' change hook. It runs in the writer's goroutine,
+// so it only queues. Every event type goes to the triggers of its type: the
+// end of a generation (archived or deleted) also ends its announcement, so
+// that the poll does not report it again.
 func (s *Server) changed(_ context.Context, ev storage.Event) {
 	if ev.Type == storage.ObjectFinalized && !s.markSeen(ev.Object) {
 		return
 	}
-	if ev.Type == storage.ObjectDeleted {
+	if ev.Type.Ends() {
 		s.forget(ev.Object)
 	}
 	s.enqueue(ev)
@@ -371,6 +389,8 @@ func (s *Server) poll(ctx context.Context) {
 				s.staged[k] = a.Generation
 			}
 		}
+		// A file removed by hand leaves no noncurrent generation behind,
+		// even in the versioned library: it is deleted for good.
 		prefix := st.Bucket() + "/"
 		for k, gen := range s.seen {
 			if len(k) > len(prefix) && k[:len(prefix)] == prefix && !present[k] && before[k] == gen {

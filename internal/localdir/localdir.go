@@ -52,12 +52,18 @@ type Options struct {
 	// name when empty.
 	Bucket string
 	// OnChange, when set, is called after each change is committed and the
-	// lock released, in the goroutine that made the change: ObjectFinalized
-	// for the new generation of a Put, preceded by ObjectDeleted for the
-	// generation it replaced (as GCS reports overwrites), and ObjectDeleted
-	// for a Delete. A slow callback slows the writer; queue work instead.
-	// Changes made concurrently may report in either order, as Eventarc's
-	// may arrive in any order.
+	// lock released, in the goroutine that made the change, with the events
+	// Cloud Storage sends for it ("Pub/Sub notifications for Cloud
+	// Storage", event types): ObjectFinalized for the new generation of a
+	// Put, preceded by the end of the generation it replaced; for a Delete,
+	// the end of the live generation; ObjectMetadataUpdated for Update.
+	// Without KeepVersions, as on a bucket without versioning, the end is
+	// ObjectDeleted. With it, as on a bucket with versioning, it is
+	// ObjectArchived, followed by ObjectDeleted for each noncurrent
+	// generation dropped beyond KeepVersions, as a lifecycle rule deletes
+	// them. A slow callback slows the writer; queue work instead. Changes
+	// made concurrently may report in either order, as Eventarc's may
+	// arrive in any order.
 	OnChange func(ctx context.Context, ev storage.Event)
 	// NoSync skips fsync of written files. Renames still keep partial
 	// objects invisible, but a machine crash may then leave an empty file.
@@ -328,8 +334,9 @@ func (s *Store) Put(ctx context.Context, name string, body io.Reader, opts *stor
 			return storage.Attrs{}, s.fail("put", name, storage.ErrPreconditionFailed, fmt.Errorf("want generation %d, live generation is %d", want, live))
 		}
 	}
+	var pruned []storage.Attrs
 	if exists && s.keep > 0 {
-		if err := s.keepVersion(name, prev); err != nil {
+		if pruned, err = s.keepVersion(name, prev); err != nil {
 			unlock()
 			return storage.Attrs{}, s.fail("put", name, nil, fmt.Errorf("keeping generation %d: %w", prev.Generation, err))
 		}
@@ -354,13 +361,30 @@ func (s *Store) Put(ctx context.Context, name string, body io.Reader, opts *stor
 		return storage.Attrs{}, err
 	}
 	committed = true
-	if s.onChange != nil {
-		if exists {
-			s.onChange(ctx, storage.Event{Type: storage.ObjectDeleted, Object: prev})
-		}
-		s.onChange(ctx, storage.Event{Type: storage.ObjectFinalized, Object: a})
+	if exists {
+		s.ended(ctx, prev, pruned)
 	}
+	s.notify(ctx, storage.ObjectFinalized, a)
 	return a, nil
+}
+
+// ended reports the end of the live generation a and the removal of the
+// noncurrent generations dropped with it.
+func (s *Store) ended(ctx context.Context, a storage.Attrs, pruned []storage.Attrs) {
+	if s.keep > 0 {
+		s.notify(ctx, storage.ObjectArchived, a)
+	} else {
+		s.notify(ctx, storage.ObjectDeleted, a)
+	}
+	for _, p := range pruned {
+		s.notify(ctx, storage.ObjectDeleted, p)
+	}
+}
+
+func (s *Store) notify(ctx context.Context, typ storage.EventType, a storage.Attrs) {
+	if s.onChange != nil {
+		s.onChange(ctx, storage.Event{Type: typ, Object: a})
+	}
 }
 
 // commit moves the staged file into place and records its sidecar. The
@@ -462,8 +486,9 @@ func (s *Store) Delete(ctx context.Context, name string, opts *storage.DeleteOpt
 			return s.fail("delete", name, storage.ErrPreconditionFailed, fmt.Errorf("want generation %d, live generation is %d", want, prev.Generation))
 		}
 	}
+	var pruned []storage.Attrs
 	if s.keep > 0 {
-		if err := s.keepVersion(name, prev); err != nil {
+		if pruned, err = s.keepVersion(name, prev); err != nil {
 			unlock()
 			return s.fail("delete", name, nil, fmt.Errorf("keeping generation %d: %w", prev.Generation, err))
 		}
@@ -479,10 +504,71 @@ func (s *Store) Delete(ctx context.Context, name string, opts *storage.DeleteOpt
 	pruneEmpty(s.root, filepath.Dir(s.dataPath(name)))
 	pruneEmpty(filepath.Join(s.root, metaDir, objectsDir), filepath.Dir(s.sidecarPath(name)))
 	unlock()
-	if s.onChange != nil {
-		s.onChange(ctx, storage.Event{Type: storage.ObjectDeleted, Object: prev})
-	}
+	s.ended(ctx, prev, pruned)
 	return nil
+}
+
+// Update changes the custom metadata of the live generation, as a PATCH of
+// the object's metadata does on Cloud Storage: the keys given are set, a
+// key given the empty value is removed, the others stay. The generation and
+// the bytes stay; the metageneration grows by one. cond guards on the live
+// generation.
+func (s *Store) Update(ctx context.Context, name string, metadata map[string]string, cond storage.Condition) (storage.Attrs, error) {
+	if err := s.checkName("update", name); err != nil {
+		return storage.Attrs{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return storage.Attrs{}, s.fail("update", name, storage.ClassifyIO(err), err)
+	}
+	unlock, err := s.lock(true)
+	if err != nil {
+		return storage.Attrs{}, s.fail("update", name, nil, err)
+	}
+	a, err := s.stat("update", name)
+	if err != nil {
+		unlock()
+		return storage.Attrs{}, err
+	}
+	if want, ok := cond.Generation(); ok && want != a.Generation {
+		unlock()
+		return storage.Attrs{}, s.fail("update", name, storage.ErrPreconditionFailed, fmt.Errorf("want generation %d, live generation is %d", want, a.Generation))
+	}
+	fi, err := os.Stat(s.dataPath(name))
+	if err != nil {
+		unlock()
+		return storage.Attrs{}, s.fail("update", name, nil, err)
+	}
+	md := cloneMap(a.Metadata)
+	for k, v := range metadata {
+		if md == nil {
+			md = map[string]string{}
+		}
+		if v == "" {
+			delete(md, k)
+		} else {
+			md[k] = v
+		}
+	}
+	if a.MD5 == nil {
+		if a.MD5, a.CRC32C, err = checksums(s.dataPath(name)); err != nil {
+			unlock()
+			return storage.Attrs{}, s.fail("update", name, nil, err)
+		}
+	}
+	a.Metadata, a.Metageneration, a.Updated, a.HasCRC32C = cloneMap(md), a.Metageneration+1, time.Now().UTC(), true
+	sc := sidecar{
+		Generation: a.Generation, Metageneration: a.Metageneration, ContentType: a.ContentType,
+		MD5: a.MD5, CRC32C: a.CRC32C, Metadata: a.Metadata, Created: a.Created, Updated: a.Updated,
+		Size: fi.Size(), ModNanos: fi.ModTime().UnixNano(), Inode: inode(fi),
+	}
+	err = s.writeSidecar(name, sc)
+	unlock()
+	if err != nil {
+		return storage.Attrs{}, s.fail("update", name, nil, err)
+	}
+	a.Metadata = cloneMap(md)
+	s.notify(ctx, storage.ObjectMetadataUpdated, a)
+	return a, nil
 }
 
 // pruneEmpty removes dir and its parents while they are empty, stopping at

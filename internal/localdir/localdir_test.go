@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -131,46 +132,155 @@ func TestFileAndFolderConflict(t *testing.T) {
 	}
 }
 
+// TestEvents: the store reports each change with the events Cloud Storage
+// sends for it. "Pub/Sub notifications for Cloud Storage", event types
+// (https://cloud.google.com/storage/docs/pubsub-notifications#events):
+// OBJECT_FINALIZE for a new generation; OBJECT_DELETE when an object is
+// permanently deleted, including one overwritten or deleted by a lifecycle
+// rule, but on a bucket with versioning not when it becomes noncurrent;
+// OBJECT_ARCHIVE, on a bucket with versioning only, when the live version
+// becomes noncurrent, deleted or overwritten; OBJECT_METADATA_UPDATE when
+// the metadata of an existing object changes. "Object Versioning"
+// (https://cloud.google.com/storage/docs/object-versioning): a delete or an
+// overwrite of a live object on a versioned bucket keeps it as a noncurrent
+// version. Eventarc names them google.cloud.storage.object.v1.finalized,
+// archived, deleted and metadataUpdated.
 func TestEvents(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	var (
-		mu     sync.Mutex
-		events []storage.Event
-	)
-	s := open(t, t.TempDir(), Options{Bucket: "uploads", OnChange: func(_ context.Context, ev storage.Event) {
-		mu.Lock()
-		events = append(events, ev)
-		mu.Unlock()
-	}})
-	a1, _ := s.Put(ctx, "Walking.fbx", strings.NewReader("one"), &storage.PutOptions{ContentType: "application/octet-stream", Metadata: map[string]string{"k": "1"}})
-	a2, _ := s.Put(ctx, "Walking.fbx", strings.NewReader("two"), nil)
-	s.Put(ctx, "Walking.fbx", strings.NewReader("lost"), &storage.PutOptions{If: storage.DoesNotExist()})
-	s.Delete(ctx, "Walking.fbx", nil)
-	s.Delete(ctx, "Walking.fbx", nil)
-
 	type ev struct {
 		typ storage.EventType
-		gen int64
+		gen int // 1-based index of the generation written, 0 for none
 	}
-	var got []ev
-	for _, e := range events {
-		got = append(got, ev{e.Type, e.Object.Generation})
-		if e.Object.Bucket != "uploads" || e.Object.Name != "Walking.fbx" || !e.Object.HasCRC32C || e.Object.MD5 == nil || e.Object.Created.IsZero() {
-			t.Errorf("event object lacks StorageObjectData fields: %+v", e.Object)
-		}
+	const (
+		fin  = storage.ObjectFinalized
+		arc  = storage.ObjectArchived
+		del  = storage.ObjectDeleted
+		meta = storage.ObjectMetadataUpdated
+	)
+	for _, tt := range []struct {
+		name string
+		keep int
+		want []ev
+	}{
+		{"without versioning", 0, []ev{
+			{fin, 1},
+			{del, 1}, {fin, 2}, // the overwrite deletes generation 1
+			{meta, 2},
+			{del, 2}, // the delete
+			{fin, 3},
+			{del, 3}, {fin, 4},
+		}},
+		{"with versioning, one noncurrent generation kept", 1, []ev{
+			{fin, 1},
+			{arc, 1}, {fin, 2}, // the overwrite archives generation 1
+			{meta, 2},
+			{arc, 2}, {del, 1}, // the delete archives 2; the lifecycle rule drops 1
+			{fin, 3},
+			{arc, 3}, {del, 2}, {fin, 4},
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			var (
+				mu     sync.Mutex
+				events []storage.Event
+			)
+			s := open(t, t.TempDir(), Options{Bucket: "library", NoSync: true, KeepVersions: tt.keep, OnChange: func(_ context.Context, ev storage.Event) {
+				mu.Lock()
+				events = append(events, ev)
+				mu.Unlock()
+			}})
+			const name = "seed/r/Walking.fbx"
+			var gens []int64
+			put := func(body string, opts *storage.PutOptions) {
+				a, err := s.Put(ctx, name, strings.NewReader(body), opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				gens = append(gens, a.Generation)
+			}
+			put("one", &storage.PutOptions{ContentType: "application/octet-stream", Metadata: map[string]string{"k": "1"}})
+			put("two", nil)
+			if _, err := s.Put(ctx, name, strings.NewReader("lost"), &storage.PutOptions{If: storage.DoesNotExist()}); !errors.Is(err, storage.ErrPreconditionFailed) {
+				t.Fatalf("create-only put over a live object: %v", err)
+			}
+			updated, err := s.Update(ctx, name, map[string]string{"k": "2"}, storage.GenerationMatch(gens[1]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Delete(ctx, name, nil); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Delete(ctx, name, nil); !errors.Is(err, storage.ErrNotFound) {
+				t.Fatalf("second delete: %v", err)
+			}
+			put("three", nil)
+			put("four", nil)
+
+			var got []ev
+			for _, e := range events {
+				got = append(got, ev{e.Type, slices.Index(gens, e.Object.Generation) + 1})
+				if e.Object.Bucket != "library" || e.Object.Name != name || !e.Object.HasCRC32C || e.Object.MD5 == nil || e.Object.Created.IsZero() {
+					t.Errorf("%s event lacks StorageObjectData fields: %+v", e.Type, e.Object)
+				}
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("events (type, generation written)\n  %v\nwant\n  %v", got, tt.want)
+			}
+			if events[0].Object.Metadata["k"] != "1" || events[0].Object.ContentType != "application/octet-stream" {
+				t.Errorf("finalized event lacks metadata or content type: %+v", events[0].Object)
+			}
+			// The metadata update keeps the generation and its bytes, raises
+			// the metageneration and is what a read sees.
+			if updated.Generation != gens[1] || updated.Metageneration != 2 || updated.Metadata["k"] != "2" || events[3].Object.Metadata["k"] != "2" {
+				t.Errorf("update: %+v, event %+v", updated, events[3].Object)
+			}
+			if tt.keep > 0 {
+				if b, a, err := storage.ReadAll(ctx, s, name, &storage.ReadOptions{Generation: gens[1]}); err == nil {
+					t.Errorf("generation 2 pruned, yet read: %q %+v", b, a)
+				}
+				b, a, err := storage.ReadAll(ctx, s, name, &storage.ReadOptions{Generation: gens[2]})
+				if err != nil || string(b) != "three" || a.Generation != gens[2] {
+					t.Errorf("noncurrent generation 3: %q %+v %v", b, a, err)
+				}
+			}
+		})
 	}
-	want := []ev{
-		{storage.ObjectFinalized, a1.Generation},
-		{storage.ObjectDeleted, a1.Generation}, // the overwrite retires generation 1
-		{storage.ObjectFinalized, a2.Generation},
-		{storage.ObjectDeleted, a2.Generation},
+}
+
+func TestUpdate(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := open(t, t.TempDir(), Options{NoSync: true})
+	const name = "blend/x.fbx"
+	if _, err := s.Update(ctx, name, map[string]string{"k": "v"}, storage.Condition{}); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("update of a missing object: %v", err)
 	}
-	if !slices.Equal(got, want) {
-		t.Errorf("events = %v, want %v", got, want)
+	a, err := s.Put(ctx, name, strings.NewReader("x"), &storage.PutOptions{Metadata: map[string]string{"keep": "1", "drop": "1"}})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if events[0].Object.Metadata["k"] != "1" || events[0].Object.ContentType != "application/octet-stream" {
-		t.Errorf("finalized event lacks metadata or content type: %+v", events[0].Object)
+	if _, err := s.Update(ctx, name, map[string]string{"k": "v"}, storage.GenerationMatch(a.Generation+1)); !errors.Is(err, storage.ErrPreconditionFailed) {
+		t.Errorf("update on the wrong generation: %v", err)
+	}
+	if _, err := s.Update(ctx, name, nil, storage.Condition{}); err != nil {
+		t.Fatal(err)
+	}
+	u, err := s.Update(ctx, name, map[string]string{"drop": "", "new": "2"}, storage.GenerationMatch(a.Generation))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.Stat(ctx, name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"keep": "1", "new": "2"}
+	if !maps.Equal(st.Metadata, want) || st.Metageneration != 3 || st.Generation != a.Generation || !bytes.Equal(st.MD5, a.MD5) || !maps.Equal(u.Metadata, want) {
+		t.Errorf("after updates: %+v, want metadata %v, metageneration 3, generation %d", st, want, a.Generation)
+	}
+	if _, err := s.Update(ctx, ".meta/lock", nil, storage.Condition{}); !errors.Is(err, storage.ErrInvalidName) {
+		t.Errorf("update of a reserved name: %v", err)
 	}
 }
 

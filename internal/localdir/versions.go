@@ -28,24 +28,24 @@ func (s *Store) versionDir(name string) string {
 
 // keepVersion keeps the live generation of name, described by a, before a
 // Put replaces it or a Delete removes it, and drops the oldest kept ones
-// beyond s.keep. Linking costs no copy, and the live file is renamed over
-// or removed afterwards, so the kept bytes never change. The caller holds
-// the exclusive lock.
-func (s *Store) keepVersion(name string, a storage.Attrs) error {
+// beyond s.keep, returning what it dropped. Linking costs no copy, and the
+// live file is renamed over or removed afterwards, so the kept bytes never
+// change. The caller holds the exclusive lock.
+func (s *Store) keepVersion(name string, a storage.Attrs) ([]storage.Attrs, error) {
 	dir := s.versionDir(name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+		return nil, err
 	}
 	data := filepath.Join(dir, strconv.FormatInt(a.Generation, 10))
 	if err := os.Remove(data); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
+		return nil, err
 	}
 	if err := os.Link(s.dataPath(name), data); err != nil {
-		return err
+		return nil, err
 	}
 	fi, err := os.Stat(data)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	sc := sidecar{
 		Generation: a.Generation, Metageneration: a.Metageneration, ContentType: a.ContentType,
@@ -55,21 +55,24 @@ func (s *Store) keepVersion(name string, a storage.Attrs) error {
 	if a.MD5 == nil {
 		// A file copied in by hand: its checksums are computed once, here.
 		if sc.MD5, sc.CRC32C, err = checksums(data); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if err := s.writeRecord(data+".json", sc); err != nil {
 		os.Remove(data)
-		return err
+		return nil, err
 	}
-	return s.pruneVersions(dir)
+	return s.pruneVersions(name, dir)
 }
 
-// pruneVersions removes all but the newest s.keep generations in dir.
-func (s *Store) pruneVersions(dir string) error {
+// pruneVersions removes all but the newest s.keep generations in dir, as
+// the lifecycle rule of a bucket with versioning deletes noncurrent
+// generations with enough newer ones, and returns the attributes of those
+// it removed.
+func (s *Store) pruneVersions(name, dir string) ([]storage.Attrs, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var gens []int64
 	for _, e := range entries {
@@ -78,16 +81,23 @@ func (s *Store) pruneVersions(dir string) error {
 		}
 	}
 	slices.Sort(gens)
+	var pruned []storage.Attrs
 	for _, g := range gens[:max(len(gens)-s.keep, 0)] {
-		data := filepath.Join(dir, strconv.FormatInt(g, 10))
+		a, data, err := s.version("prune", name, g, 0)
+		if err != nil {
+			// A record that does not read still names its generation.
+			a = storage.Attrs{Bucket: s.bucket, Name: name, Generation: g}
+			data = filepath.Join(dir, strconv.FormatInt(g, 10))
+		}
 		if err := os.Remove(data + ".json"); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return err
+			return pruned, err
 		}
 		if err := os.Remove(data); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return err
+			return pruned, err
 		}
+		pruned = append(pruned, a)
 	}
-	return nil
+	return pruned, nil
 }
 
 // version describes a kept generation and returns its file. live is the

@@ -34,8 +34,10 @@ func (r *Recorder) Take() []storage.Event {
 }
 
 // recording reports the changes made through a GCS store the way Cloud
-// Storage notifies them: a finalize per write, preceded by a delete of the
-// generation an overwrite replaces.
+// Storage notifies them on a bucket without versioning, as New's are: a
+// finalize per write, preceded by a delete of the generation an overwrite
+// replaces. Notify collects what fake-gcs-server itself publishes, for
+// buckets with versioning too.
 type recording struct {
 	storage.Store
 	rec *Recorder

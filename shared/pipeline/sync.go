@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
@@ -24,6 +25,17 @@ import (
 // place by hand) is read to describe it. Appending is safe to repeat and
 // the catalog orders generations itself, so duplicated and reordered
 // deliveries leave the same current rows.
+//
+// Each of Cloud Storage's event types is one of two rows for the
+// generation it carries: finalized and metadataUpdated describe a live
+// generation (the latter with its new metadata); archived and deleted
+// record that the generation stopped being live. On a bucket with
+// versioning a delete or an overwrite archives the live generation and a
+// noncurrent one is deleted later (by a lifecycle rule); on one without, a
+// delete or an overwrite deletes it. Either way the end of a generation
+// hides only that generation and lower ones, so removing a noncurrent
+// generation leaves the live one's row current, and a restore (a copy of
+// a noncurrent generation, finalized as a new one) shows the name again.
 func (p *Pipeline) Sync(ctx context.Context, ev storage.Event, correlationID string) (bool, error) {
 	correlationID = cmp.Or(correlationID, correlation.ID(ctx))
 	ok, err := p.syncEvent(ctx, ev, correlationID)
@@ -33,10 +45,10 @@ func (p *Pipeline) Sync(ctx context.Context, ev storage.Event, correlationID str
 
 func (p *Pipeline) syncEvent(ctx context.Context, ev storage.Event, correlationID string) (bool, error) {
 	obj := ev.Object
-	if !library.IsCatalogued(obj.Name) || (ev.Type != storage.ObjectFinalized && ev.Type != storage.ObjectDeleted) {
+	if !library.IsCatalogued(obj.Name) || !slices.Contains(storage.EventTypes(), ev.Type) {
 		return false, nil
 	}
-	row, err := p.row(ctx, obj, ev.Type == storage.ObjectDeleted, correlationID)
+	row, err := p.row(ctx, obj, ev.Type.Ends(), correlationID)
 	if err != nil {
 		return false, err
 	}
@@ -55,7 +67,7 @@ func (p *Pipeline) syncEvent(ctx context.Context, ev storage.Event, correlationI
 		}
 	}
 	p.log().InfoContext(ctx, "catalog row appended", "object", obj.Name, "generation", obj.Generation, "deleted", row.Deleted,
-		"kind", row.Kind, "correlation_id", row.CorrelationID)
+		"event", ev.Type, "kind", row.Kind, "correlation_id", row.CorrelationID)
 	return true, nil
 }
 

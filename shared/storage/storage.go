@@ -146,13 +146,35 @@ func (r *Reader) Close() error { return r.body.Close() }
 type EventType string
 
 const (
-	// ObjectFinalized is sent when a new generation becomes live.
+	// ObjectFinalized is sent when a new generation becomes live: a write,
+	// a copy or a restore of a noncurrent generation (which is a copy).
 	ObjectFinalized EventType = "google.cloud.storage.object.v1.finalized"
-	// ObjectDeleted is sent when a generation stops being live: a delete, or
-	// an overwrite (GCS reports the replaced generation of a bucket without
-	// versioning as deleted too).
+	// ObjectArchived is sent, on a bucket with versioning only, when the
+	// live generation becomes noncurrent: deleted, or overwritten (then
+	// with the finalized of the new generation). Its payload is the
+	// generation archived.
+	ObjectArchived EventType = "google.cloud.storage.object.v1.archived"
+	// ObjectDeleted is sent when a generation is removed for good: on a
+	// bucket without versioning a delete, or the generation an overwrite
+	// replaced; on one with versioning only a noncurrent generation being
+	// removed (a lifecycle rule, a delete naming the generation), never
+	// the live one becoming noncurrent.
 	ObjectDeleted EventType = "google.cloud.storage.object.v1.deleted"
+	// ObjectMetadataUpdated is sent when the metadata of a live generation
+	// changes; its bytes and generation stay, its metageneration grows.
+	ObjectMetadataUpdated EventType = "google.cloud.storage.object.v1.metadataUpdated"
 )
+
+// EventTypes are the four types Cloud Storage sends, as Eventarc names them
+// ("Pub/Sub notifications for Cloud Storage", event types;
+// https://cloud.google.com/storage/docs/pubsub-notifications).
+func EventTypes() []EventType {
+	return []EventType{ObjectFinalized, ObjectArchived, ObjectDeleted, ObjectMetadataUpdated}
+}
+
+// Ends reports whether an event of type t says its generation stopped being
+// live (archived) or stopped existing (deleted).
+func (t EventType) Ends() bool { return t == ObjectArchived || t == ObjectDeleted }
 
 // Event is one change to a bucket. Object carries the fields of Eventarc's
 // StorageObjectData: bucket, name, generation, metageneration, size,

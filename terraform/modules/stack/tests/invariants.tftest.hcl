@@ -105,12 +105,13 @@ run "dev_defaults" {
   }
 
   # Each service hears the events it acts on: uploads to validate; the
-  # library to metasync (both kinds), blend (manifests) and preview (the
-  # pictures seeds and blends name). The table is the
-  # code's (internal/eventarc.Triggers).
+  # library to metasync (all four kinds: the bucket keeps versions), blend
+  # (manifests) and preview (the pictures seeds and blends name). The table
+  # is the code's (internal/eventarc.Triggers).
   assert {
     condition = toset(keys(module.eventarc.triggers)) == toset([
-      "uploads-finalized-validate", "library-finalized-metasync", "library-deleted-metasync",
+      "uploads-finalized-validate", "library-finalized-metasync", "library-archived-metasync",
+      "library-deleted-metasync", "library-metadataupdated-metasync",
       "library-finalized-blend", "library-finalized-preview",
     ])
     error_message = "triggers: got ${jsonencode(keys(module.eventarc.triggers))}"
