@@ -241,8 +241,8 @@ func TestParseHeaderErrors(t *testing.T) {
 		want error
 	}{
 		{"empty", nil, ErrNotFBX},
-		{"text", []byte("; FBX 7.4.0 project file\nFBXHeaderExtension:  {\n"), ErrASCII},
-		{"ascii without comment", []byte("FBXHeaderExtension:  {\n\tFBXHeaderVersion: 1003\n}"), ErrASCII},
+		{"text cut inside a block", []byte("; FBX 7.4.0 project file\nFBXHeaderExtension:  {\n"), ErrTruncated},
+		{"ascii without a version", []byte("FBXHeaderExtension:  {\n\tFBXHeaderVersion: 1003\n}"), ErrMalformed},
 		{"png", []byte("\x89PNG\r\n\x1a\n0000000000000000000000000000"), ErrNotFBX},
 		{"short header", good[:20], ErrTruncated},
 		{"version 2999", withVersion(2999), ErrUnsupported},
