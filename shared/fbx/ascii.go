@@ -36,10 +36,10 @@ func ParseASCII(data []byte, lim Limits) (*Document, error) {
 		return nil, err
 	}
 	if p.version == 0 {
-		return nil, p.errHere(ErrMalformed, "no FBX version: neither a \"; FBX 7.4.0 project file\" line nor FBXHeaderExtension.FBXVersion")
+		return nil, p.errAtLine(0, 1, 1, ErrMalformed, "no FBX version: neither a \"; FBX 7.4.0 project file\" line nor FBXHeaderExtension.FBXVersion")
 	}
 	if p.version < minSceneVersion || p.version > maxVersion {
-		return nil, p.errHere(ErrUnsupported, "version %d, want %d to %d", p.version, minSceneVersion, maxVersion)
+		return nil, p.errAtLine(0, 1, 1, ErrUnsupported, "version %d, want %d to %d", p.version, minSceneVersion, maxVersion)
 	}
 	return &Document{Version: p.version, Nodes: nodes}, nil
 }
@@ -310,6 +310,12 @@ func (p *asciiParser) value(record string) (rawToken, bool, error) {
 		return tok, true, nil
 	case c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.':
 		kind, end := scanNumber(d, p.pos)
+		if kind != 0 && end < len(d) && wordByte(d[end]) {
+			for end < len(d) && wordByte(d[end]) {
+				end++
+			}
+			kind = 0
+		}
 		if kind == 0 {
 			return tok, false, p.errAtLine(tok.start, tok.line, tok.col, ErrMalformed, "record %q: %q is not a number", record, d[p.pos:end])
 		}
@@ -734,6 +740,9 @@ func (p *asciiParser) array(n, parent *Node) error {
 			return p.errHere(ErrTruncated, "array %q opened on line %d: the text ends inside it", n.Name, line)
 		}
 		if d[p.pos] == '}' {
+			if int64(k) != count {
+				return p.errHere(ErrMalformed, "array %q: %d elements, it declares %d", n.Name, k, count)
+			}
 			p.pos++
 			break
 		}
@@ -743,6 +752,9 @@ func (p *asciiParser) array(n, parent *Node) error {
 			}
 			p.pos++
 			p.space()
+			if p.pos >= len(d) {
+				return p.errHere(ErrTruncated, "array %q opened on line %d: the text ends inside it", n.Name, line)
+			}
 		}
 		if int64(k) >= count {
 			return p.errHere(ErrMalformed, "array %q: more elements than the %d it declares", n.Name, count)
@@ -792,9 +804,6 @@ func (p *asciiParser) array(n, parent *Node) error {
 			return p.errAtLine(start, p.line, start-p.lineStart+1, ErrMalformed, "array %q: element %d %q is not an integer", n.Name, k, tok)
 		}
 		k++
-	}
-	if int64(k) != count {
-		return p.errHere(ErrMalformed, "array %q: %d elements, it declares %d", n.Name, k, count)
 	}
 	if typ == 0 {
 		typ = 'i'
