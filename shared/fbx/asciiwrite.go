@@ -68,7 +68,9 @@ func (e *asciiEncoder) node(n *Node, depth int, parent *Node) error {
 			return err
 		}
 	}
-	if len(n.Children) > 0 || len(n.Props) == 0 {
+	// As in binary files, objects always carry a block: the FBX SDK drops an object
+	// without one, and with it everything connected to it (an animation layer and its curves).
+	if len(n.Children) > 0 || len(n.Props) == 0 || parent != nil && parent.Name == "Objects" && depth == 1 {
 		e.w.WriteString(" {\n")
 		for _, c := range n.Children {
 			if err := e.node(c, depth+1, n); err != nil {
