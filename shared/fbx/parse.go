@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
+	"strconv"
 )
 
 // magic opens every binary FBX file; the version follows at offset 23 and records at 27.
@@ -212,6 +213,7 @@ type parser struct {
 
 	top    string // name of the top-level record being read
 	object *Node  // the Objects entry being read, or nil outside Objects
+	record string // name of the record whose properties are being read
 
 	connected map[int64]struct{} // ids connections mention, when orphan curves are skipped
 }
@@ -318,6 +320,7 @@ func (p *parser) node(pos, limit, depth int) (*Node, int, error) {
 		}
 	}
 	propEnd := propAt + int(plen)
+	p.record = n.Name
 	if nprops > 0 {
 		n.Props = p.newProps(int(nprops))
 		at := propAt
@@ -519,7 +522,11 @@ func (p *parser) array(dst *Prop, pos, end int) (int, error) {
 		p.inflated += int64(nbytes)
 		// Inflated after the walk, when every array is known, so identical payloads inflate
 		// once and the rest spread over the CPUs.
-		p.jobs = append(p.jobs, inflateJob{dst: dst, t: t, count: int(count), payload: payload, off: pos})
+		job := inflateJob{dst: dst, t: t, count: int(count), payload: payload, off: pos, record: p.record}
+		if p.object != nil && len(p.object.Props) >= 2 && p.object.Props[1].Type == 'S' {
+			job.owner = p.object.Name + " " + strconv.Quote(objectName(p.object.Props[1].String))
+		}
+		p.jobs = append(p.jobs, job)
 		return at + int(clen), nil
 	default:
 		return 0, errAt(pos, ErrUnsupported, "array %q: encoding %d, want 0 (raw) or 1 (zlib)", t, enc)
