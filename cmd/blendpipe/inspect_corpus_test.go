@@ -128,7 +128,18 @@ func TestInspectASCIIClip(t *testing.T) {
 		}
 		return out.String()
 	}
-	if a, b := inspect(bin), inspect(ascii); a != b {
+	// ASCII files name their creator in the header only, where the FBX SDK leaves out the
+	// build: every other line is the same.
+	dropCreator := func(s string) string {
+		var keep []string
+		for _, l := range strings.Split(s, "\n") {
+			if !strings.HasPrefix(l, "creator ") {
+				keep = append(keep, l)
+			}
+		}
+		return strings.Join(keep, "\n")
+	}
+	if a, b := dropCreator(inspect(bin)), dropCreator(inspect(ascii)); a != b {
 		t.Errorf("ASCII inspects differently:\n%s\nbinary:\n%s", b, a)
 	}
 }

@@ -51,7 +51,7 @@ func TestASCIIRoundTripFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%v\n%s", err, text)
 			}
-			if d := encodeDiffNodes("", doc.Nodes, back.Nodes); d != "" || back.Version != doc.Version {
+			if d := encodeDiffNodes("", withoutTopLevel(doc.Nodes), back.Nodes); d != "" || back.Version != doc.Version {
 				t.Fatalf("version %d, want %d; %s\n%s", back.Version, doc.Version, d, text)
 			}
 			a1, err1 := Decode(tc.bin, DefaultLimits())
@@ -274,11 +274,22 @@ func TestEncodeASCIIRefuses(t *testing.T) {
 	}{
 		{"version", &Document{Version: 5800}},
 		{"record name", &Document{Version: 7400, Nodes: []*Node{{Name: "a b"}}}},
-		{"NUL in a string", &Document{Version: 7400, Nodes: []*Node{{Name: "Creator", Props: []Prop{{Type: 'S', String: "a\x00b"}}}}}},
+		{"NUL in a string", &Document{Version: 7400, Nodes: []*Node{{Name: "Title", Props: []Prop{{Type: 'S', String: "a\x00b"}}}}}},
 		{"array among properties", &Document{Version: 7400, Nodes: []*Node{{Name: "X", Props: []Prop{{Type: 'I'}, {Type: 'd'}}}}}},
 	} {
 		if err := tc.doc.EncodeASCII(&bytes.Buffer{}); !errors.Is(err, ErrEncode) {
 			t.Errorf("%s: err = %v, want ErrEncode", tc.name, err)
 		}
 	}
+}
+
+// withoutTopLevel drops the top-level records ASCII files do not hold.
+func withoutTopLevel(nodes []*Node) []*Node {
+	var out []*Node
+	for _, n := range nodes {
+		if !asciiOmitted(n.Name) {
+			out = append(out, n)
+		}
+	}
+	return out
 }

@@ -12,7 +12,7 @@ import (
 
 // EncodeASCII writes the document as ASCII FBX in the FBX SDK's layout: a "; FBX 7.4.0
 // project file" line, tab-indented records, arrays as "*count { a: ... }", object names as
-// "Class::Name" and blobs in base64. ParseASCII reads it back to the same tree,
+// "Class::Name", blobs in base64, and no top-level FileId, CreationTime or Creator. ParseASCII reads it back to the same tree,
 // types included, for the records the FBX SDK writes; other numbers come back with the type
 // the text implies (see ParseASCII).
 func (d *Document) EncodeASCII(w io.Writer) error {
@@ -24,6 +24,9 @@ func (d *Document) EncodeASCII(w io.Writer) error {
 	fmt.Fprintf(bw, "; FBX %d.%d.%d project file\n", d.Version/1000, d.Version%1000/100, d.Version%100/10)
 	bw.WriteString("; ----------------------------------------------------\n\n")
 	for _, n := range d.Nodes {
+		if asciiOmitted(n.Name) {
+			continue
+		}
 		if err := e.node(n, 0, nil); err != nil {
 			return err
 		}
@@ -32,6 +35,13 @@ func (d *Document) EncodeASCII(w io.Writer) error {
 		return fmt.Errorf("fbx: write: %w", err)
 	}
 	return nil
+}
+
+// asciiOmitted names the top-level records of binary files that the FBX SDK does not write
+// in ASCII: the file identity, and the creator, which FBXHeaderExtension holds too. Readers of
+// ASCII expect only blocks at the top level (three.js's FBXLoader fails on a top-level value).
+func asciiOmitted(name string) bool {
+	return name == "FileId" || name == "CreationTime" || name == "Creator"
 }
 
 type asciiEncoder struct {
