@@ -55,11 +55,19 @@ func RunJudges(files []File) ([]Verdict, error) {
 		err error
 	}
 	done := make(chan blenderOut, 1)
+	// Blender's importer refuses ASCII FBX ("ASCII FBX files are not supported"): the
+	// other judges read those.
+	var binary []File
+	for _, f := range files {
+		if !f.Text {
+			binary = append(binary, f)
+		}
+	}
 	if _, err := exec.LookPath(blenderExe()); err != nil {
 		done <- blenderOut{err: fmt.Errorf("not installed (%v): run make setup, or set BLENDER", err)}
 	} else {
 		go func() {
-			res, err := RunBlender(files)
+			res, err := RunBlender(binary)
 			done <- blenderOut{res, err}
 		}()
 	}
@@ -105,7 +113,7 @@ func RunJudges(files []File) ([]Verdict, error) {
 	if b.err != nil {
 		errs = append(errs, fmt.Errorf("blender: %w", b.err))
 	} else {
-		for i, f := range files {
+		for i, f := range binary {
 			v := Verdict{Judge: "blender", File: f, Posed: true}
 			v.Problems, v.MaxDelta = judgeBlender(f, b.res[i])
 			v.Note = fmt.Sprintf("%d bones, %g fps", len(b.res[i].Bones), b.res[i].FPS)

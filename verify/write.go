@@ -20,6 +20,7 @@ import (
 type File struct {
 	Path   string
 	Format string // "fbx", "glb" or "bvh"
+	Text   bool   // ASCII FBX, which Blender's importer does not read
 	Want   Expect
 }
 
@@ -27,26 +28,34 @@ type File struct {
 type Output struct {
 	Name   string // e.g. "fbx7400"; also the file name's suffix
 	Format string // "fbx", "glb" or "bvh"
+	Text   bool
 	Encode func(io.Writer, *anim.Animation) error
 }
 
-// Outputs lists every writer the judges cover: FBX 7400 and 7700, GLB and BVH.
+// Outputs lists every writer the judges cover: FBX 7400 and 7700, ASCII FBX 7400, GLB and BVH.
 var Outputs = []Output{
-	{"fbx7400", "fbx", func(w io.Writer, a *anim.Animation) error {
+	{"fbx7400", "fbx", false, func(w io.Writer, a *anim.Animation) error {
 		return fbx.Encode(w, a, fbx.WriteOptions{Version: 7400})
 	}},
-	{"fbx7700", "fbx", func(w io.Writer, a *anim.Animation) error {
+	{"fbx7700", "fbx", false, func(w io.Writer, a *anim.Animation) error {
 		return fbx.Encode(w, a, fbx.WriteOptions{Version: 7700})
 	}},
-	{"glb", "glb", func(w io.Writer, a *anim.Animation) error {
+	{"fbxascii", "fbx", true, func(w io.Writer, a *anim.Animation) error {
+		d, err := fbx.EncodeDocument(a, fbx.WriteOptions{Version: 7400})
+		if err != nil {
+			return err
+		}
+		return d.EncodeASCII(w)
+	}},
+	{"glb", "glb", false, func(w io.Writer, a *anim.Animation) error {
 		return gltf.Encode(w, a, gltf.WriteOptions{})
 	}},
-	{"bvh", "bvh", func(w io.Writer, a *anim.Animation) error {
+	{"bvh", "bvh", false, func(w io.Writer, a *anim.Animation) error {
 		return bvh.Encode(w, a, bvh.WriteOptions{})
 	}},
 }
 
-// OutputNamed returns the output of Outputs with this name ("fbx7400", "fbx7700", "glb", "bvh").
+// OutputNamed returns the output of Outputs with this name ("fbx7400", "fbx7700", "fbxascii", "glb", "bvh").
 func OutputNamed(name string) (Output, error) {
 	for _, o := range Outputs {
 		if o.Name == name {
@@ -81,7 +90,7 @@ func WriteFile(dir, name string, a *anim.Animation, out Output) (File, error) {
 	if err := writeFile(path, a, out.Encode); err != nil {
 		return File{}, fmt.Errorf("writing %s: %w", filepath.Base(path), err)
 	}
-	return File{Path: path, Format: out.Format, Want: want}, nil
+	return File{Path: path, Format: out.Format, Text: out.Text, Want: want}, nil
 }
 
 // WriteAll writes a in every format of Outputs into dir.

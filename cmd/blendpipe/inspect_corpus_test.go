@@ -7,10 +7,13 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/corpus"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/fbx"
 )
 
 // Expected facts from the corpus MANIFEST (joint counts, rates, lengths, root motion).
@@ -85,13 +88,58 @@ func TestInspectJSONMatchesManifest(t *testing.T) {
 	}
 }
 
-func TestInspectASCIIFBXExplains(t *testing.T) {
+// TestInspectASCIIFBX: the FBX SDK's ASCII file is read, and what it lacks is said.
+func TestInspectASCIIFBX(t *testing.T) {
 	path := corpus.Path(t, "mixamo/threejs-copy__nurbs_ascii72.fbx")
 	var out, errb bytes.Buffer
-	if code := run(context.Background(), []string{"inspect", path}, &out, &errb); code == 0 {
-		t.Fatal("ASCII FBX accepted")
+	if code := run(context.Background(), []string{"inspect", path}, &out, &errb); code != 0 {
+		t.Fatalf("inspect: exit %d: %s", code, errb.String())
 	}
-	if !strings.Contains(strings.ToLower(errb.String()), "ascii") {
-		t.Errorf("error does not say ASCII: %q", errb.String())
+	for _, want := range []string{"fbx 7200", "not a humanoid", "clip        none"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("inspect output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// TestInspectASCIIClip: a Mixamo clip saved as ASCII inspects as its binary original does.
+func TestInspectASCIIClip(t *testing.T) {
+	bin := corpus.Path(t, "mixamo/kirby-xbot60__Walking_InPlace.fbx")
+	data, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := fbx.Parse(data, fbx.DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text bytes.Buffer
+	if err := doc.EncodeASCII(&text); err != nil {
+		t.Fatal(err)
+	}
+	ascii := filepath.Join(t.TempDir(), "Walking_InPlace_ascii.fbx")
+	if err := os.WriteFile(ascii, text.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	inspect := func(path string) string {
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), []string{"inspect", path}, &out, &errb); code != 0 {
+			t.Fatalf("inspect %s: exit %d: %s", path, code, errb.String())
+		}
+		return out.String()
+	}
+	// ASCII files name their creator in the header only, where the FBX SDK leaves out the
+	// build: every other line is the same.
+	dropCreator := func(s string) string {
+		var keep []string
+		for _, l := range strings.Split(s, "\n") {
+			if !strings.HasPrefix(l, "creator ") {
+				keep = append(keep, l)
+			}
+		}
+		return strings.Join(keep, "\n")
+	}
+	if a, b := dropCreator(inspect(bin)), dropCreator(inspect(ascii)); a != b {
+		t.Errorf("ASCII inspects differently:\n%s\nbinary:\n%s", b, a)
 	}
 }

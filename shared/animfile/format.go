@@ -20,7 +20,7 @@ type Format uint8
 
 // The formats, in the order error messages list them.
 const (
-	FBX  Format = iota + 1 // binary FBX 6100–7700
+	FBX  Format = iota + 1 // FBX 6100–7700, binary or ASCII
 	GLB                    // binary glTF 2.0
 	GLTF                   // glTF 2.0 JSON with embedded buffers
 	BVH                    // Biovision hierarchy
@@ -49,9 +49,9 @@ var registry = [...]spec{
 		// FBX has no registered media type.
 		contentType: "application/octet-stream",
 		magic:       []string{"Kaydara FBX Binary"},
-		// ASCII FBX is recognised so that the FBX reader can say it is not
-		// supported, rather than the file being called unknown.
-		leads:  []string{"; FBX"},
+		// ASCII FBX opens with the FBX SDK's comment line, or straight with
+		// its header record.
+		leads:  []string{"; FBX", "FBXHeaderExtension:"},
 		decode: func(data []byte) (*anim.Animation, error) { return fbx.Decode(data, fbx.DefaultLimits()) },
 		encode: func(w io.Writer, a *anim.Animation) error { return fbx.Encode(w, a, fbx.WriteOptions{}) },
 	},

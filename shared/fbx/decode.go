@@ -48,7 +48,11 @@ func DecodeDocument(doc *Document, lim Limits) (*anim.Animation, error) {
 		UnitScale: g.unit,
 		UpAxis:    g.up,
 	}}
-	if c := doc.Find("Creator"); c != nil && len(c.Props) > 0 && c.Props[0].Type == 'S' {
+	c := doc.Find("Creator")
+	if c == nil { // ASCII files keep it in the header only
+		c = doc.Find("FBXHeaderExtension").Child("Creator")
+	}
+	if c != nil && len(c.Props) > 0 && c.Props[0].Type == 'S' {
 		a.Source.Creator = c.Props[0].String
 	}
 	sk, err := s.skeleton(g.unit)

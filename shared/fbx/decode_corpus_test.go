@@ -3,7 +3,6 @@
 package fbx
 
 import (
-	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -164,13 +163,44 @@ func TestDecodeCharacterWithSkin(t *testing.T) {
 	}
 }
 
-// TestDecodeASCII: text FBX is refused with a typed error, not parsed as garbage.
-func TestDecodeASCII(t *testing.T) {
+// TestParseASCIIFromFBXSDK reads the one ASCII file in the corpus the FBX SDK wrote (FBX 7.2,
+// NURBS curves, no animation): the tree has its version, ids and typed arrays, and Decode
+// says what the scene lacks rather than failing on the text.
+func TestParseASCIIFromFBXSDK(t *testing.T) {
 	t.Parallel()
-	_, err := Decode(readCorpus(t, "mixamo/threejs-copy__nurbs_ascii72.fbx"), DefaultLimits())
-	var fe *FormatError
-	if !errors.Is(err, ErrASCII) || !errors.Is(err, ErrUnsupported) || !errors.As(err, &fe) {
-		t.Fatalf("err = %v, want a *FormatError matching ErrASCII and ErrUnsupported", err)
+	data := readCorpus(t, "mixamo/threejs-copy__nurbs_ascii72.fbx")
+	doc, err := Parse(data, DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Version != 7200 {
+		t.Errorf("version %d, want 7200", doc.Version)
+	}
+	objs := doc.Find("Objects")
+	if objs == nil || len(objs.Children) == 0 {
+		t.Fatal("no objects")
+	}
+	g := objs.Children[0]
+	if g.Name != "Geometry" || g.Props[0].Type != 'L' || g.Props[0].Int != 1000 || g.Props[1].String != "\x00\x01Geometry" {
+		t.Errorf("first object %s %+v, want Geometry 1000 named \"\\x00\\x01Geometry\"", g.Name, g.Props[:2])
+	}
+	pts, knots := g.Child("Points"), g.Child("KnotVector")
+	if pts == nil || pts.Props[0].Type != 'd' || len(pts.Props[0].F64s) != 32 || pts.Props[0].F64s[1] != 20 {
+		t.Errorf("Points = %+v, want 32 doubles", pts)
+	}
+	if knots == nil || len(knots.Props[0].F64s) != 11 || knots.Props[0].F64s[3] != 0.17 {
+		t.Errorf("KnotVector = %+v, want 11 doubles with 0.17 fourth", knots)
+	}
+	if o := g.Child("Order"); o == nil || o.Props[0].Type != 'I' || o.Props[0].Int != 3 {
+		t.Errorf("Order = %+v, want I 3", o)
+	}
+	a, err := Decode(data, DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Its six models carry no animation stack.
+	if len(a.Skeleton.Joints) != 6 || len(a.Clips) != 0 {
+		t.Errorf("decoded %d joints and %d clips, want the 6 models and no clip", len(a.Skeleton.Joints), len(a.Clips))
 	}
 }
 

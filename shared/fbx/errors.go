@@ -9,11 +9,9 @@ import (
 // wrapping one of these, so callers can branch with errors.Is.
 var (
 	// ErrNotFBX: the data does not start with the binary FBX magic.
-	ErrNotFBX = errors.New("not a binary FBX file")
-	// ErrUnsupported: valid FBX that this package does not read (ASCII, unknown versions or encodings).
+	ErrNotFBX = errors.New("not an FBX file")
+	// ErrUnsupported: valid FBX that this package does not read (unknown versions or encodings).
 	ErrUnsupported = errors.New("unsupported FBX")
-	// ErrASCII: an ASCII FBX file; it also matches ErrUnsupported.
-	ErrASCII = fmt.Errorf("ASCII FBX is not supported (export as binary): %w", ErrUnsupported)
 	// ErrTruncated: the data ends before a record, property or array does.
 	ErrTruncated = errors.New("truncated FBX data")
 	// ErrMalformed: a record, property or object is inconsistent.
@@ -26,14 +24,19 @@ var (
 // decoded scene rather than at one place in the bytes), what was expected and found, and the
 // sentinel it matches.
 type FormatError struct {
-	Offset int64  // byte offset from the start of the file; -1 when not tied to one place
-	What   string // what was being read and what was wrong, e.g. `array "KeyTime": 9 bytes, want 16`
-	Err    error  // one of the sentinels above
+	Offset int64 // byte offset from the start of the file; -1 when not tied to one place
+	// Line and Column (from 1, in bytes) place errors in ASCII files; 0 in binary ones.
+	Line, Column int
+	What         string // what was being read and what was wrong, e.g. `array "KeyTime": 9 bytes, want 16`
+	Err          error  // one of the sentinels above
 }
 
 func (e *FormatError) Error() string {
 	if e.Offset < 0 {
 		return fmt.Sprintf("fbx: %s: %v", e.What, e.Err)
+	}
+	if e.Line > 0 {
+		return fmt.Sprintf("fbx: line %d, column %d: %s: %v", e.Line, e.Column, e.What, e.Err)
 	}
 	return fmt.Sprintf("fbx: offset %d: %s: %v", e.Offset, e.What, e.Err)
 }

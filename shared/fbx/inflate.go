@@ -18,7 +18,9 @@ type inflateJob struct {
 	t       byte
 	count   int
 	payload []byte
-	off     int // offset of the property, for errors
+	off     int    // offset of the property, for errors
+	record  string // the array's record, e.g. KeyValueFloat, for errors
+	owner   string // the object holding it, e.g. `AnimationCurve "mixamorig:Hips"`, or ""
 
 	same int // index of an earlier job with identical bytes, or -1
 	err  error
@@ -89,7 +91,14 @@ func inflateAll(jobs []inflateJob) error {
 	// Report the first bad array in file order, whichever worker met it.
 	for i := range jobs {
 		if j := &jobs[i]; j.err != nil {
-			return errAt(j.off, ErrMalformed, "array %q: zlib payload of %d bytes: %v", j.t, len(j.payload), j.err)
+			where := j.record
+			if j.owner != "" {
+				where += " of " + j.owner
+			}
+			// A damaged array is never guessed at: a curve that decodes to plausible values
+			// from a corrupt stream would pass as a valid clip.
+			return errAt(j.off, ErrMalformed, "array %s (%q, %d elements): zlib payload of %d bytes is damaged: %v",
+				where, j.t, j.count, len(j.payload), j.err)
 		}
 	}
 	for i := range jobs {
@@ -130,7 +139,22 @@ func (in *inflater) inflate(payload []byte, n int) ([]byte, error) {
 		}
 		return nil, err
 	}
-	return buf, nil
+	// Read on to the end of the stream, where zlib checks its Adler-32: stopping at the
+	// declared size would take a stream damaged after its first blocks, or one that holds
+	// more than it should, as whole.
+	var extra [1]byte
+	for {
+		k, err := in.zr.Read(extra[:])
+		if k > 0 {
+			return nil, fmt.Errorf("inflates to more than the %d bytes its element count needs", n)
+		}
+		if errors.Is(err, io.EOF) {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 // shareArray points dst at src's values. Capacity is cut to the length so that an append to

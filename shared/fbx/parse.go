@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
+	"strconv"
 )
 
 // magic opens every binary FBX file; the version follows at offset 23 and records at 27.
@@ -19,10 +20,10 @@ const (
 	wideVersion     = 7500
 )
 
-// Parse reads a binary FBX file into its node tree. It never panics and never allocates more
+// Parse reads an FBX file, binary or ASCII (see ParseASCII), into its node tree. It never panics and never allocates more
 // than the limits allow: every length is checked against the bytes that remain before anything
 // is allocated for it. Bytes after the last top-level record (the footer, or stray padding) are
-// ignored. Errors are *FormatError values matching ErrNotFBX, ErrASCII, ErrUnsupported,
+// ignored. Errors are *FormatError values matching ErrNotFBX, ErrUnsupported,
 // ErrTruncated, ErrMalformed or ErrLimit.
 //
 // The document does not alias data. Compressed arrays with identical bytes (every curve of a
@@ -38,6 +39,9 @@ func Parse(data []byte, lim Limits) (*Document, error) {
 // ...), which are neither read nor inflated. Nothing in a scene can reach such a curve, and
 // exporters write many: half of a Mixamo clip's curves, a quarter of its records.
 func parse(data []byte, lim Limits, skipOrphans bool) (*Document, error) {
+	if !bytes.HasPrefix(data, []byte(magic[:20])) && looksASCII(data) {
+		return ParseASCII(data, lim)
+	}
 	lim = lim.withDefaults()
 	if int64(len(data)) > lim.MaxFileSize {
 		return nil, errAt(0, ErrLimit, "file size %d bytes, limit %d", len(data), lim.MaxFileSize)
@@ -164,15 +168,9 @@ func readHeader(data []byte) (uint32, error) {
 		if len(data) > 0 && (bytes.HasPrefix([]byte(magic), data) || bytes.HasPrefix(data, []byte(magic[:20]))) {
 			return 0, errAt(len(data), ErrTruncated, "file header: %d bytes, want %d", len(data), headerLen)
 		}
-		if looksASCII(data) {
-			return 0, errAt(0, ErrASCII, "file starts with text")
-		}
 		return 0, errAt(0, ErrNotFBX, "file header: %d bytes, want the %d-byte binary FBX header", len(data), headerLen)
 	}
 	if string(data[:len(magic)]) != magic {
-		if looksASCII(data) {
-			return 0, errAt(0, ErrASCII, "file starts with text")
-		}
 		return 0, errAt(0, ErrNotFBX, "magic %q, want %q", data[:len(magic)], magic)
 	}
 	v := binary.LittleEndian.Uint32(data[23:])
@@ -182,7 +180,7 @@ func readHeader(data []byte) (uint32, error) {
 	return v, nil
 }
 
-// looksASCII recognises the text form: a "; FBX" comment line or an FBXHeaderExtension block
+// looksASCII recognises the text form: a ';' comment line or an FBXHeaderExtension record
 // near the start.
 func looksASCII(data []byte) bool {
 	head := data[:min(len(data), 4096)]
@@ -215,6 +213,7 @@ type parser struct {
 
 	top    string // name of the top-level record being read
 	object *Node  // the Objects entry being read, or nil outside Objects
+	record string // name of the record whose properties are being read
 
 	connected map[int64]struct{} // ids connections mention, when orphan curves are skipped
 }
@@ -321,6 +320,7 @@ func (p *parser) node(pos, limit, depth int) (*Node, int, error) {
 		}
 	}
 	propEnd := propAt + int(plen)
+	p.record = n.Name
 	if nprops > 0 {
 		n.Props = p.newProps(int(nprops))
 		at := propAt
@@ -522,7 +522,11 @@ func (p *parser) array(dst *Prop, pos, end int) (int, error) {
 		p.inflated += int64(nbytes)
 		// Inflated after the walk, when every array is known, so identical payloads inflate
 		// once and the rest spread over the CPUs.
-		p.jobs = append(p.jobs, inflateJob{dst: dst, t: t, count: int(count), payload: payload, off: pos})
+		job := inflateJob{dst: dst, t: t, count: int(count), payload: payload, off: pos, record: p.record}
+		if p.object != nil && len(p.object.Props) >= 2 && p.object.Props[1].Type == 'S' {
+			job.owner = p.object.Name + " " + strconv.Quote(objectName(p.object.Props[1].String))
+		}
+		p.jobs = append(p.jobs, job)
 		return at + int(clen), nil
 	default:
 		return 0, errAt(pos, ErrUnsupported, "array %q: encoding %d, want 0 (raw) or 1 (zlib)", t, enc)

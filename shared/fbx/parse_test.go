@@ -7,6 +7,7 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -241,8 +242,8 @@ func TestParseHeaderErrors(t *testing.T) {
 		want error
 	}{
 		{"empty", nil, ErrNotFBX},
-		{"text", []byte("; FBX 7.4.0 project file\nFBXHeaderExtension:  {\n"), ErrASCII},
-		{"ascii without comment", []byte("FBXHeaderExtension:  {\n\tFBXHeaderVersion: 1003\n}"), ErrASCII},
+		{"text cut inside a block", []byte("; FBX 7.4.0 project file\nFBXHeaderExtension:  {\n"), ErrTruncated},
+		{"ascii without a version", []byte("FBXHeaderExtension:  {\n\tFBXHeaderVersion: 1003\n}"), ErrMalformed},
 		{"png", []byte("\x89PNG\r\n\x1a\n0000000000000000000000000000"), ErrNotFBX},
 		{"short header", good[:20], ErrTruncated},
 		{"version 2999", withVersion(2999), ErrUnsupported},
@@ -319,6 +320,22 @@ func TestParseMalformed(t *testing.T) {
 		p[1] = 2
 		return p
 	}()}})
+	// A stream whose blocks inflate to the declared size but whose Adler-32 is wrong: the
+	// values may look plausible, so the checksum is what tells.
+	badChecksum := newFixture(7400).bytes(rec{name: "Objects", children: []rec{
+		{name: "AnimationCurve", props: [][]byte{pL(7), pS("\x00\x01AnimCurve"), pS("")}, children: []rec{
+			{name: "KeyValueFloat", props: [][]byte{func() []byte {
+				p := pArr('f', 64, f32Bytes(make([]float32, 64)...), true)
+				p[len(p)-1] ^= 0xff
+				return p
+			}()}},
+		}},
+	}})
+	longZlib := newFixture(7400).bytes(rec{name: "A", props: [][]byte{func() []byte {
+		p := pArr('i', 2, i32Bytes(5, 6, 7), true) // three elements inflated, two claimed
+		p[1] = 2
+		return p
+	}()}})
 	rawSize := newFixture(7400).bytes(rec{name: "A", props: [][]byte{
 		append([]byte{'i', 2, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0}, 1, 2, 3, 4),
 	}})
@@ -338,6 +355,8 @@ func TestParseMalformed(t *testing.T) {
 		{"property list shorter than its properties", mutate(35, 3), ErrTruncated},
 		{"zlib garbage", badZlib, ErrMalformed},
 		{"zlib too short", shortZlib, ErrMalformed},
+		{"zlib too long", longZlib, ErrMalformed},
+		{"zlib checksum", badChecksum, ErrMalformed},
 		{"raw size mismatch", rawSize, ErrMalformed},
 		{"unknown encoding", badEnc, ErrUnsupported},
 	}
@@ -347,6 +366,10 @@ func TestParseMalformed(t *testing.T) {
 		if !errors.Is(err, tc.want) || !errors.As(err, &fe) {
 			t.Errorf("%s: err = %v, want *FormatError matching %v", tc.name, err, tc.want)
 		}
+	}
+	_, err := Parse(badChecksum, DefaultLimits())
+	if want := `array KeyValueFloat of AnimationCurve "" ('f', 64 elements)`; err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "checksum") {
+		t.Errorf("damaged curve: err = %v, want it to name %s and the checksum", err, want)
 	}
 }
 
