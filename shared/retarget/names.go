@@ -1,0 +1,278 @@
+// Package retarget carries Mixamo clips onto other skeletons: renaming the joints to an
+// engine's humanoid naming (Unreal Engine 5 Mannequin, Unity Humanoid, Godot's
+// SkeletonProfileHumanoid) and back, and retargeting a clip onto another Mixamo character's
+// rest skeleton with its proportions.
+package retarget
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/anim"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/mixamo"
+)
+
+// Profile names a skeleton naming convention.
+type Profile string
+
+// The profiles. Their bone names follow the engines' own lists:
+//   - UE5: the Unreal Engine 5 Mannequin skeleton (SK_Mannequin of Manny and Quinn): root,
+//     pelvis, spine_01..spine_05, neck_01, neck_02, head, clavicle_l, upperarm_l, lowerarm_l,
+//     hand_l, thumb_01_l..thumb_03_l, index_metacarpal_l, index_01_l..index_03_l (and middle,
+//     ring, pinky), thigh_l, calf_l, foot_l, ball_l, and _r for the right side.
+//   - Unity: the HumanBodyBones enumeration
+//     (https://docs.unity3d.com/ScriptReference/HumanBodyBones.html).
+//   - Godot: SkeletonProfileHumanoid, 56 bones in Godot 4.6
+//     (https://docs.godotengine.org/en/stable/classes/class_skeletonprofilehumanoid.html).
+const (
+	Mixamo Profile = "mixamo"
+	UE5    Profile = "ue5"
+	Unity  Profile = "unity"
+	Godot  Profile = "godot"
+)
+
+// Profiles lists every profile, in the order messages list them.
+func Profiles() []Profile { return []Profile{Mixamo, UE5, Unity, Godot} }
+
+// ParseProfile resolves a profile name (case-insensitive; "unreal" and "ue" for UE5). It
+// returns "" and false for an unknown name.
+func ParseProfile(name string) (Profile, bool) {
+	switch strings.ToLower(strings.TrimSpace(name)) {
+	case "mixamo":
+		return Mixamo, true
+	case "ue5", "ue", "unreal", "unreal5":
+		return UE5, true
+	case "unity", "humanoid":
+		return Unity, true
+	case "godot":
+		return Godot, true
+	}
+	return "", false
+}
+
+// ProfileNames returns the profile names joined for a message: "mixamo, ue5, unity or godot".
+func ProfileNames() string {
+	p := Profiles()
+	s := make([]string, len(p))
+	for i, x := range p {
+		s[i] = string(x)
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
+}
+
+// mixamoPrefix is the prefix Rename writes on Mixamo names, as Mixamo's own downloads spell them.
+const mixamoPrefix = "mixamorig:"
+
+// sides yields the Mixamo side word with each profile's spelling of it.
+var sides = [2]struct{ mixamo, ue, unity string }{
+	{"Left", "_l", "Left"},
+	{"Right", "_r", "Right"},
+}
+
+// table returns the profile's names for the canonical Mixamo joints it has; Mixamo joints it
+// lacks (HeadTop_End, the *_End and *4 leaf joints, and others) are absent.
+func table(p Profile) map[string]string {
+	m := map[string]string{}
+	switch p {
+	case UE5:
+		// Mixamo's three spine joints spread over the Mannequin's five so that Spine2 keeps
+		// its children: the neck and clavicles hang from spine_05 on the Mannequin.
+		m["Hips"], m["Spine"], m["Spine1"], m["Spine2"] = "pelvis", "spine_01", "spine_03", "spine_05"
+		m["Neck"], m["Head"] = "neck_01", "head"
+		for _, s := range sides {
+			m[s.mixamo+"Shoulder"] = "clavicle" + s.ue
+			m[s.mixamo+"Arm"] = "upperarm" + s.ue
+			m[s.mixamo+"ForeArm"] = "lowerarm" + s.ue
+			m[s.mixamo+"Hand"] = "hand" + s.ue
+			m[s.mixamo+"UpLeg"] = "thigh" + s.ue
+			m[s.mixamo+"Leg"] = "calf" + s.ue
+			m[s.mixamo+"Foot"] = "foot" + s.ue
+			m[s.mixamo+"ToeBase"] = "ball" + s.ue
+			// Mixamo has no metacarpals: its first finger joint is the Mannequin's _01.
+			for _, f := range [...]struct{ mixamo, ue string }{
+				{"Thumb", "thumb"}, {"Index", "index"}, {"Middle", "middle"}, {"Ring", "ring"}, {"Pinky", "pinky"},
+			} {
+				for k := 1; k <= 3; k++ {
+					m[fmt.Sprintf("%sHand%s%d", s.mixamo, f.mixamo, k)] = fmt.Sprintf("%s_%02d%s", f.ue, k, s.ue)
+				}
+			}
+		}
+	case Unity, Godot:
+		m["Hips"], m["Spine"], m["Spine1"], m["Spine2"] = "Hips", "Spine", "Chest", "UpperChest"
+		m["Neck"], m["Head"] = "Neck", "Head"
+		thumb := [3]string{"Proximal", "Intermediate", "Distal"}
+		if p == Godot {
+			// Godot counts the thumb from its metacarpal, as Mixamo's Thumb1 sits at the palm.
+			thumb = [3]string{"Metacarpal", "Proximal", "Distal"}
+		}
+		for _, s := range sides {
+			side := s.unity
+			m[s.mixamo+"Shoulder"] = side + "Shoulder"
+			m[s.mixamo+"Arm"] = side + "UpperArm"
+			m[s.mixamo+"ForeArm"] = side + "LowerArm"
+			m[s.mixamo+"Hand"] = side + "Hand"
+			m[s.mixamo+"UpLeg"] = side + "UpperLeg"
+			m[s.mixamo+"Leg"] = side + "LowerLeg"
+			m[s.mixamo+"Foot"] = side + "Foot"
+			m[s.mixamo+"ToeBase"] = side + "Toes"
+			m[s.mixamo+"Eye"] = side + "Eye"
+			for k := 1; k <= 3; k++ {
+				m[fmt.Sprintf("%sHandThumb%d", s.mixamo, k)] = side + "Thumb" + thumb[k-1]
+			}
+			for _, f := range [...]struct{ mixamo, eng string }{
+				{"Index", "Index"}, {"Middle", "Middle"}, {"Ring", "Ring"}, {"Pinky", "Little"},
+			} {
+				for k, part := range [3]string{"Proximal", "Intermediate", "Distal"} {
+					m[fmt.Sprintf("%sHand%s%d", s.mixamo, f.mixamo, k+1)] = side + f.eng + part
+				}
+			}
+		}
+	}
+	return m
+}
+
+// Name returns the profile's name for a Mixamo joint (any Mixamo spelling), and false when the
+// profile has no such bone.
+func Name(p Profile, mixamoJoint string) (string, bool) {
+	j := mixamo.Normalize(mixamoJoint)
+	if p == Mixamo {
+		return mixamoPrefix + j, true
+	}
+	n, ok := table(p)[j]
+	return n, ok
+}
+
+// MixamoName returns the canonical Mixamo joint for a bone named in profile from (for
+// Mixamo, any Mixamo spelling), and false when the profile has no such bone.
+func MixamoName(from Profile, bone string) (string, bool) {
+	if from == Mixamo {
+		j := mixamo.Normalize(bone)
+		if _, ok := table(Unity)[j]; ok || isMixamoLeaf(j) {
+			return j, true
+		}
+		return "", false
+	}
+	for mx, n := range table(from) {
+		if n == bone {
+			return mx, true
+		}
+	}
+	return "", false
+}
+
+// Detect returns the profile that names the most of these bones. Unity and Godot share most
+// names and differ at the thumbs, so a tie between them goes to the one whose thumb names
+// appear.
+func Detect(names []string) Profile {
+	best, bestN := Mixamo, -1
+	for _, p := range Profiles() {
+		n := 0
+		for _, b := range names {
+			if _, ok := MixamoName(p, b); ok {
+				n++
+			}
+		}
+		if n > bestN {
+			best, bestN = p, n
+		}
+	}
+	if best == Unity || best == Godot {
+		for _, b := range names {
+			if strings.HasSuffix(b, "ThumbMetacarpal") {
+				return Godot
+			}
+			if strings.HasSuffix(b, "ThumbIntermediate") {
+				return Unity
+			}
+		}
+	}
+	return best
+}
+
+// isMixamoLeaf reports whether j is one of the Mixamo joints no engine profile names: the end
+// joints and the fourth joint of each finger.
+func isMixamoLeaf(j string) bool {
+	if j == "HeadTop_End" {
+		return true
+	}
+	for _, s := range sides {
+		if j == s.mixamo+"Toe_End" || j == s.mixamo+"Eye" {
+			return true
+		}
+		for _, f := range [...]string{"Thumb", "Index", "Middle", "Ring", "Pinky"} {
+			if j == s.mixamo+"Hand"+f+"4" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// RenameReport says what Rename did with each joint.
+type RenameReport struct {
+	Profile  Profile  `json:"profile"`
+	Renamed  int      `json:"renamed"`            // joints given the profile's name
+	Unmapped []string `json:"unmapped,omitempty"` // joints the profile has no bone for: they keep their name
+}
+
+// NameError reports a rename that cannot be done.
+type NameError struct{ Msg string }
+
+func (e *NameError) Error() string { return "retarget: " + e.Msg }
+
+// Rename returns a copy of a whose joints carry the profile's names; the clips are shared,
+// since only names change. Joints the profile lacks keep their own name (without a Mixamo
+// prefix) and are listed in the report. Names are read in any profile, so an animation
+// renamed to UE5 renames back to Mixamo. The copy has no Origin: a writer builds a new
+// document for it rather than matching the source's objects by their old names.
+func Rename(a *anim.Animation, p Profile) (*anim.Animation, RenameReport, error) {
+	rep := RenameReport{Profile: p}
+	if _, ok := ParseProfile(string(p)); !ok {
+		return nil, rep, &NameError{Msg: fmt.Sprintf("unknown profile %q; want %s", p, ProfileNames())}
+	}
+	if a == nil || a.Skeleton == nil {
+		return nil, rep, &NameError{Msg: "animation has no skeleton"}
+	}
+	s := *a.Skeleton
+	s.Origin = nil
+	s.Joints = append([]anim.Joint(nil), a.Skeleton.Joints...)
+	names := make([]string, len(s.Joints))
+	for i, j := range s.Joints {
+		names[i] = j.Name
+	}
+	from := Detect(names)
+	seen := make(map[string]int, len(s.Joints))
+	for i := range s.Joints {
+		old := s.Joints[i].Name
+		name := mixamo.Normalize(old)
+		mx, ok := MixamoName(from, old)
+		if !ok && from != Mixamo {
+			// A leaf joint the engine lacks kept its Mixamo name on the way out.
+			mx, ok = MixamoName(Mixamo, old)
+		}
+		if ok {
+			if n, ok := Name(p, mx); ok {
+				name = n
+				rep.Renamed++
+			} else {
+				rep.Unmapped = append(rep.Unmapped, old)
+			}
+		} else {
+			rep.Unmapped = append(rep.Unmapped, old)
+		}
+		if k, dup := seen[name]; dup {
+			return nil, rep, &NameError{Msg: fmt.Sprintf("joints %q and %q would both be named %q", s.Joints[k].Name, old, name)}
+		}
+		seen[name] = i
+		s.Joints[i].Name = name
+	}
+	sort.Strings(rep.Unmapped)
+	out := *a
+	out.Skeleton = &s
+	out.Source.Prefix = ""
+	if p == Mixamo {
+		out.Source.Prefix = mixamoPrefix
+	}
+	return &out, rep, nil
+}
