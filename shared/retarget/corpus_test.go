@@ -10,6 +10,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/corpus"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/anim"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/animfile"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/mixamo"
 )
 
 func load(t testing.TB, name string) *anim.Animation {
@@ -88,7 +89,7 @@ func checkBones(t *testing.T, a *anim.Animation) {
 
 func hipsOf(s *anim.Skeleton) int {
 	for i, j := range s.Joints {
-		if n, _ := MixamoName(Mixamo, j.Name); n == "Hips" {
+		if mixamo.Normalize(j.Name) == "Hips" {
 			return i
 		}
 	}

@@ -71,10 +71,10 @@ func newRig(field string, s *anim.Skeleton) (*rig, error) {
 	for i, j := range s.Joints {
 		raw[i] = j.Name
 	}
-	from := Detect(raw)
+	from := mixamo.Detect(raw)
 	r := &rig{skel: s, names: make([]string, len(raw)), index: map[string]int{}}
 	for i, n := range raw {
-		mx, ok := MixamoName(from, n)
+		mx, ok := mixamo.MixamoName(from, n)
 		if !ok {
 			mx = mixamo.Normalize(n)
 		}

@@ -1,19 +1,12 @@
-// Package retarget carries Mixamo clips onto other skeletons: renaming the joints to an
-// engine's humanoid naming (Unreal Engine 5 Mannequin, Unity Humanoid, Godot's
-// SkeletonProfileHumanoid) and back, and retargeting a clip onto another Mixamo character's
-// rest skeleton with its proportions.
-package retarget
+package mixamo
 
 import (
 	"fmt"
-	"sort"
 	"strings"
-
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/anim"
-	"github.com/rydlrcs/mixamo-blend-pipeline/shared/mixamo"
 )
 
-// Profile names a skeleton naming convention.
+// Profile names a skeleton naming convention: Mixamo's own, or an engine's humanoid skeleton
+// that Mixamo joints map onto.
 type Profile string
 
 // The profiles. Their bone names follow the engines' own lists:
@@ -26,27 +19,27 @@ type Profile string
 //   - Godot: SkeletonProfileHumanoid, 56 bones in Godot 4.6
 //     (https://docs.godotengine.org/en/stable/classes/class_skeletonprofilehumanoid.html).
 const (
-	Mixamo Profile = "mixamo"
-	UE5    Profile = "ue5"
-	Unity  Profile = "unity"
-	Godot  Profile = "godot"
+	ProfileMixamo Profile = "mixamo"
+	ProfileUE5    Profile = "ue5"
+	ProfileUnity  Profile = "unity"
+	ProfileGodot  Profile = "godot"
 )
 
 // Profiles lists every profile, in the order messages list them.
-func Profiles() []Profile { return []Profile{Mixamo, UE5, Unity, Godot} }
+func Profiles() []Profile { return []Profile{ProfileMixamo, ProfileUE5, ProfileUnity, ProfileGodot} }
 
 // ParseProfile resolves a profile name (case-insensitive; "unreal" and "ue" for UE5). It
 // returns "" and false for an unknown name.
 func ParseProfile(name string) (Profile, bool) {
 	switch strings.ToLower(strings.TrimSpace(name)) {
 	case "mixamo":
-		return Mixamo, true
+		return ProfileMixamo, true
 	case "ue5", "ue", "unreal", "unreal5":
-		return UE5, true
+		return ProfileUE5, true
 	case "unity", "humanoid":
-		return Unity, true
+		return ProfileUnity, true
 	case "godot":
-		return Godot, true
+		return ProfileGodot, true
 	}
 	return "", false
 }
@@ -61,8 +54,11 @@ func ProfileNames() string {
 	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
 }
 
-// mixamoPrefix is the prefix Rename writes on Mixamo names, as Mixamo's own downloads spell them.
+// mixamoPrefix is the prefix ProfileName writes on Mixamo names, as Mixamo's own downloads spell them.
 const mixamoPrefix = "mixamorig:"
+
+// MixamoPrefix is the prefix ProfileName gives Mixamo joint names.
+const MixamoPrefix = mixamoPrefix
 
 // sides yields the Mixamo side word with each profile's spelling of it.
 var sides = [2]struct{ mixamo, ue, unity string }{
@@ -75,7 +71,7 @@ var sides = [2]struct{ mixamo, ue, unity string }{
 func table(p Profile) map[string]string {
 	m := map[string]string{}
 	switch p {
-	case UE5:
+	case ProfileUE5:
 		// Mixamo's three spine joints spread over the Mannequin's five so that Spine2 keeps
 		// its children: the neck and clavicles hang from spine_05 on the Mannequin.
 		m["Hips"], m["Spine"], m["Spine1"], m["Spine2"] = "pelvis", "spine_01", "spine_03", "spine_05"
@@ -98,11 +94,11 @@ func table(p Profile) map[string]string {
 				}
 			}
 		}
-	case Unity, Godot:
+	case ProfileUnity, ProfileGodot:
 		m["Hips"], m["Spine"], m["Spine1"], m["Spine2"] = "Hips", "Spine", "Chest", "UpperChest"
 		m["Neck"], m["Head"] = "Neck", "Head"
 		thumb := [3]string{"Proximal", "Intermediate", "Distal"}
-		if p == Godot {
+		if p == ProfileGodot {
 			// Godot counts the thumb from its metacarpal, as Mixamo's Thumb1 sits at the palm.
 			thumb = [3]string{"Metacarpal", "Proximal", "Distal"}
 		}
@@ -132,11 +128,11 @@ func table(p Profile) map[string]string {
 	return m
 }
 
-// Name returns the profile's name for a Mixamo joint (any Mixamo spelling), and false when the
+// ProfileName returns the profile's name for a Mixamo joint (any Mixamo spelling), and false when the
 // profile has no such bone.
-func Name(p Profile, mixamoJoint string) (string, bool) {
-	j := mixamo.Normalize(mixamoJoint)
-	if p == Mixamo {
+func ProfileName(p Profile, mixamoJoint string) (string, bool) {
+	j := Normalize(mixamoJoint)
+	if p == ProfileMixamo {
 		return mixamoPrefix + j, true
 	}
 	n, ok := table(p)[j]
@@ -146,9 +142,9 @@ func Name(p Profile, mixamoJoint string) (string, bool) {
 // MixamoName returns the canonical Mixamo joint for a bone named in profile from (for
 // Mixamo, any Mixamo spelling), and false when the profile has no such bone.
 func MixamoName(from Profile, bone string) (string, bool) {
-	if from == Mixamo {
-		j := mixamo.Normalize(bone)
-		if _, ok := table(Unity)[j]; ok || isMixamoLeaf(j) {
+	if from == ProfileMixamo {
+		j := Normalize(bone)
+		if _, ok := table(ProfileUnity)[j]; ok || isMixamoLeaf(j) {
 			return j, true
 		}
 		return "", false
@@ -165,7 +161,7 @@ func MixamoName(from Profile, bone string) (string, bool) {
 // names and differ at the thumbs, so a tie between them goes to the one whose thumb names
 // appear.
 func Detect(names []string) Profile {
-	best, bestN := Mixamo, -1
+	best, bestN := ProfileMixamo, -1
 	for _, p := range Profiles() {
 		n := 0
 		for _, b := range names {
@@ -177,13 +173,13 @@ func Detect(names []string) Profile {
 			best, bestN = p, n
 		}
 	}
-	if best == Unity || best == Godot {
+	if best == ProfileUnity || best == ProfileGodot {
 		for _, b := range names {
 			if strings.HasSuffix(b, "ThumbMetacarpal") {
-				return Godot
+				return ProfileGodot
 			}
 			if strings.HasSuffix(b, "ThumbIntermediate") {
-				return Unity
+				return ProfileUnity
 			}
 		}
 	}
@@ -207,72 +203,4 @@ func isMixamoLeaf(j string) bool {
 		}
 	}
 	return false
-}
-
-// RenameReport says what Rename did with each joint.
-type RenameReport struct {
-	Profile  Profile  `json:"profile"`
-	Renamed  int      `json:"renamed"`            // joints given the profile's name
-	Unmapped []string `json:"unmapped,omitempty"` // joints the profile has no bone for: they keep their name
-}
-
-// NameError reports a rename that cannot be done.
-type NameError struct{ Msg string }
-
-func (e *NameError) Error() string { return "retarget: " + e.Msg }
-
-// Rename returns a copy of a whose joints carry the profile's names; the clips are shared,
-// since only names change. Joints the profile lacks keep their own name (without a Mixamo
-// prefix) and are listed in the report. Names are read in any profile, so an animation
-// renamed to UE5 renames back to Mixamo. The copy has no Origin: a writer builds a new
-// document for it rather than matching the source's objects by their old names.
-func Rename(a *anim.Animation, p Profile) (*anim.Animation, RenameReport, error) {
-	rep := RenameReport{Profile: p}
-	if _, ok := ParseProfile(string(p)); !ok {
-		return nil, rep, &NameError{Msg: fmt.Sprintf("unknown profile %q; want %s", p, ProfileNames())}
-	}
-	if a == nil || a.Skeleton == nil {
-		return nil, rep, &NameError{Msg: "animation has no skeleton"}
-	}
-	s := *a.Skeleton
-	s.Origin = nil
-	s.Joints = append([]anim.Joint(nil), a.Skeleton.Joints...)
-	names := make([]string, len(s.Joints))
-	for i, j := range s.Joints {
-		names[i] = j.Name
-	}
-	from := Detect(names)
-	seen := make(map[string]int, len(s.Joints))
-	for i := range s.Joints {
-		old := s.Joints[i].Name
-		name := mixamo.Normalize(old)
-		mx, ok := MixamoName(from, old)
-		if !ok && from != Mixamo {
-			// A leaf joint the engine lacks kept its Mixamo name on the way out.
-			mx, ok = MixamoName(Mixamo, old)
-		}
-		if ok {
-			if n, ok := Name(p, mx); ok {
-				name = n
-				rep.Renamed++
-			} else {
-				rep.Unmapped = append(rep.Unmapped, old)
-			}
-		} else {
-			rep.Unmapped = append(rep.Unmapped, old)
-		}
-		if k, dup := seen[name]; dup {
-			return nil, rep, &NameError{Msg: fmt.Sprintf("joints %q and %q would both be named %q", s.Joints[k].Name, old, name)}
-		}
-		seen[name] = i
-		s.Joints[i].Name = name
-	}
-	sort.Strings(rep.Unmapped)
-	out := *a
-	out.Skeleton = &s
-	out.Source.Prefix = ""
-	if p == Mixamo {
-		out.Source.Prefix = mixamoPrefix
-	}
-	return &out, rep, nil
 }
