@@ -42,6 +42,7 @@ func (b *blendFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&b.o.FPS, "fps", 0, "output frame rate (default: the first input's)")
 	fs.BoolVar(&b.o.Loop, "loop", false, "make the result loop seamlessly")
 	fs.BoolVar(&b.o.InPlace, "in-place", false, "remove horizontal root motion")
+	b.registerOutput(fs)
 }
 
 func (b *blendFlags) options(fs *flag.FlagSet) (blend.Options, error) {
@@ -127,6 +128,7 @@ func runBlend(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if t := res.Result.Transition; t != nil {
 		fmt.Fprintf(stdout, "transition at frame %d over %d frames (B from frame %d), cost %.2f\n", t.StartFrame, t.Frames, t.BFrame, t.Cost)
 	}
+	printWritten(stdout, res.Written)
 	for _, w := range res.Quality.Check(qualityLimits()) {
 		fmt.Fprintln(stderr, "warning:", w)
 	}
@@ -167,6 +169,7 @@ func blendReport(path string, res *job.Output) map[string]any {
 		"weights":    res.Result.Weights,
 		"metrics":    res.Quality,
 		"warnings":   res.Quality.Check(qualityLimits()),
+		"written":    res.Written,
 	}
 }
 

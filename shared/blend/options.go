@@ -77,6 +77,12 @@ type Options struct {
 	FPS     float64 `json:"fps,omitempty"` // output frame rate; 0 = the first input's
 	Loop    bool    `json:"loop,omitempty"`
 	InPlace bool    `json:"in_place,omitempty"`
+
+	// retarget and compression: applied to the written file, after every other step
+	// (see output.go)
+	Rename           string  `json:"rename,omitempty"`             // joint names: mixamo, ue5, unity or godot; "" keeps the input's
+	MaxErrorCM       float64 `json:"max_error_cm,omitempty"`       // keyframe reduction bound, cm; 0 keys every frame
+	VertexDistanceCM float64 `json:"vertex_distance_cm,omitempty"` // with max_error_cm: bound virtual vertices this far from each joint too
 }
 
 // Mask names the joints of a layer: either one preset name (see mixamo.BodyPartNames) or joint
@@ -194,6 +200,9 @@ func (o Options) Validate(n int) error {
 	if !finite(o.FPS) || o.FPS < 0 || o.FPS > maxFPS {
 		return optErr("fps", "%v must be 0 (keep the first input's) or a frame rate up to %d", o.FPS, maxFPS)
 	}
+	if err := o.ValidateOutput(); err != nil {
+		return err
+	}
 	if m == Transition || o.Loop {
 		if o.TransitionFrames < 0 || o.TransitionFrames > maxTransitionFrames {
 			return optErr("transition_frames", "%d must be between 1 and %d (0 = default %d)",
@@ -266,6 +275,7 @@ func (o Options) Validate(n int) error {
 func (o Options) Canonical() Options {
 	m := method(o.Method)
 	c := Options{Method: m, FPS: o.FPS, Loop: o.Loop, InPlace: o.InPlace}
+	c.Rename, c.MaxErrorCM, c.VertexDistanceCM = o.canonicalOutput()
 	if m == Transition || o.Loop {
 		c.TransitionFrames = o.TransitionFrames
 		if c.TransitionFrames == 0 {

@@ -34,8 +34,8 @@ type EulerCurves struct {
 
 // Bounds on the options: far beyond any animation's needs, they keep the search finite.
 const (
-	MaxErrorLimitCM = 1000
-	maxVertexCM     = 10000
+	MaxErrorLimitCM     = 1000
+	MaxVertexDistanceCM = 10000
 )
 
 // OptionError reports a bad option.
@@ -51,8 +51,8 @@ func (o Options) Validate() error {
 	if math.IsNaN(o.MaxErrorCM) || o.MaxErrorCM <= 0 || o.MaxErrorCM > MaxErrorLimitCM {
 		return &OptionError{Field: "max_error_cm", Msg: fmt.Sprintf("%v must be above 0 and at most %d", o.MaxErrorCM, MaxErrorLimitCM)}
 	}
-	if math.IsNaN(o.VertexDistanceCM) || o.VertexDistanceCM < 0 || o.VertexDistanceCM > maxVertexCM {
-		return &OptionError{Field: "vertex_distance_cm", Msg: fmt.Sprintf("%v must be 0 to %d", o.VertexDistanceCM, maxVertexCM)}
+	if math.IsNaN(o.VertexDistanceCM) || o.VertexDistanceCM < 0 || o.VertexDistanceCM > MaxVertexDistanceCM {
+		return &OptionError{Field: "vertex_distance_cm", Msg: fmt.Sprintf("%v must be 0 to %d", o.VertexDistanceCM, MaxVertexDistanceCM)}
 	}
 	return nil
 }
