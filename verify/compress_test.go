@@ -237,6 +237,9 @@ func clipError(a *anim.Animation, data []byte) (float64, error) {
 		return 0, fmt.Errorf("no clip")
 	}
 	c := a.Clip()
+	if math.Abs(bc.FPS-c.FPS) > 1e-6 {
+		return 0, fmt.Errorf("read at %v fps, written at %v", bc.FPS, c.FPS)
+	}
 	idx := make([]int, len(a.Skeleton.Joints))
 	for j, jt := range a.Skeleton.Joints {
 		if idx[j] = b.Skeleton.Index(jt.Name); idx[j] < 0 {

@@ -120,14 +120,15 @@ func Reduce(s *anim.Skeleton, c *anim.Clip, opt Options) (*Result, error) {
 	// Bisect the factor in log space between 2^-20 (nearly every key) and 1 (each joint alone
 	// using the whole bound).
 	lo, hi := -20.0, 0.0
+	bestTol := 0.0 // the length budget that gave best; 0 for every key
 	if k, e, j, f := try(1); e <= opt.MaxErrorCM {
-		best, bestErr, bestJ, bestF = k, e, j, f
+		best, bestErr, bestJ, bestF, bestTol = k, e, j, f, opt.MaxErrorCM
 	} else {
 		for i := 0; i < searchSteps; i++ {
 			mid := (lo + hi) / 2
 			if k, e, j, f := try(math.Exp2(mid)); e <= opt.MaxErrorCM {
 				if count(k) <= count(best) {
-					best, bestErr, bestJ, bestF = k, e, j, f
+					best, bestErr, bestJ, bestF, bestTol = k, e, j, f, math.Exp2(mid)*opt.MaxErrorCM
 				}
 				lo = mid
 			} else {
@@ -135,11 +136,47 @@ func Reduce(s *anim.Skeleton, c *anim.Clip, opt Options) (*Result, error) {
 			}
 		}
 	}
+	best, bestErr, bestJ, bestF = m.relax(best, reach, bestTol, opt.MaxErrorCM, bestErr, bestJ, bestF)
 	res := &Result{Keys: best, KeysBefore: 3 * c.Frames * c.NumJoints, KeysAfter: count(best), MaxErrorCM: bestErr, WorstFrame: bestF}
 	if bestJ >= 0 {
 		res.WorstJoint = s.Joints[bestJ].Name
 	}
 	return res, nil
+}
+
+// relaxSteps is how many times relax may double one joint's budget.
+const relaxSteps = 4
+
+// relax loosens joints one at a time from the shared budget tol: one factor for every joint
+// leaves slack where chains are short (the head, the spine) while the longest chains (the
+// fingers) use up the bound. Each joint's budget doubles while the measured error stays within
+// bound and the keys get fewer; the result never measures worse than bound.
+func (m *measure) relax(k *anim.Keys, reach []float64, tol, bound, e float64, wj, wf int) (*anim.Keys, float64, int, int) {
+	if tol <= 0 {
+		return k, e, wj, wf
+	}
+	cur := &anim.Keys{T: append([][]int(nil), k.T...), R: append([][]int(nil), k.R...), S: append([][]int(nil), k.S...)}
+	n := m.c.NumJoints
+	// Leaves first: their budgets move the fewest joints.
+	for j := n - 1; j >= 0; j-- {
+		budget := tol
+		for step := 0; step < relaxSteps; step++ {
+			budget *= 2
+			r, t, s := m.reduceJoint(j, reach[j], budget)
+			if len(r)+len(t)+len(s) >= len(cur.R[j])+len(cur.T[j])+len(cur.S[j]) {
+				continue // no fewer keys yet; a looser budget may still drop some
+			}
+			oldR, oldT, oldS := cur.R[j], cur.T[j], cur.S[j]
+			cur.R[j], cur.T[j], cur.S[j] = r, t, s
+			if ne, nj, nf := m.run(cur); ne <= bound {
+				e, wj, wf = ne, nj, nf
+				continue
+			}
+			cur.R[j], cur.T[j], cur.S[j] = oldR, oldT, oldS
+			break
+		}
+	}
+	return cur, e, wj, wf
 }
 
 func allKeys(c *anim.Clip) *anim.Keys {
@@ -290,17 +327,20 @@ func (m *measure) reduce(reach []float64, tol float64) *anim.Keys {
 	n := m.c.NumJoints
 	k := &anim.Keys{T: make([][]int, n), R: make([][]int, n), S: make([][]int, n)}
 	for j := 0; j < n; j++ {
-		// A rotation by θ moves a point at distance r by 2r·sin(θ/2) ≈ rθ; a scale error of
-		// x moves it by rx.
-		rel := math.Pi
-		if reach[j] > 1e-9 {
-			rel = math.Min(math.Pi, tol/reach[j])
-		}
-		k.R[j] = above(m.errR[j], rel)
-		k.T[j] = above(m.errT[j], tol)
-		k.S[j] = above(m.errS[j], rel)
+		k.R[j], k.T[j], k.S[j] = m.reduceJoint(j, reach[j], tol)
 	}
 	return k
+}
+
+// reduceJoint keys joint j's tracks for a length budget of tol cm.
+func (m *measure) reduceJoint(j int, reach, tol float64) (r, t, s []int) {
+	// A rotation by θ moves a point at distance r by 2r·sin(θ/2) ≈ rθ; a scale error of x
+	// moves it by rx.
+	rel := math.Pi
+	if reach > 1e-9 {
+		rel = math.Min(math.Pi, tol/reach)
+	}
+	return above(m.errR[j], rel), above(m.errT[j], tol), above(m.errS[j], rel)
 }
 
 // above returns the frames whose effective split error exceeds tol: the frames
