@@ -276,18 +276,17 @@ type interval struct {
 
 // finestGrid recognises reduced animation (keys only where a channel needs them, as
 // compress.Reduce and gltf-transform's resample write it): every interval is a whole number
-// of frames of one grid, and the shortest interval, one frame, is common enough not to be a
-// stray key. It returns that grid's rate.
+// of frames of one grid, the shortest interval. A slow clip may have few one-frame intervals,
+// so their number does not matter; that every other interval is a multiple of one does.
+// It returns that grid's rate.
 func finestGrid(buckets []interval) (float64, bool) {
-	total := 0
 	finest := interval{}
 	for _, b := range buckets {
-		total += b.n
 		if finest.n == 0 || b.sum/float64(b.n) < finest.sum/float64(finest.n) {
 			finest = b
 		}
 	}
-	if finest.n == 0 || finest.n*100 < total {
+	if finest.n == 0 {
 		return 0, false
 	}
 	step := finest.sum / float64(finest.n)
