@@ -200,7 +200,8 @@ func TestCompressionAgainstGLTFTransform(t *testing.T) {
 		ours, oursData := at("glb", bound)
 		ourErr, err := clipError(a, oursData)
 		if err != nil {
-			t.Fatalf("%s: reading our reduced GLB: %v", names[i], err)
+			t.Errorf("%s: reading our reduced GLB: %v", names[i], err)
+			ourErr = math.NaN()
 		}
 		if ourErr > bound+1e-3 {
 			t.Errorf("%s: our GLB read back with %.4f cm error, bound %.4f", names[i], ourErr, bound)
@@ -236,10 +237,9 @@ func clipError(a *anim.Animation, data []byte) (float64, error) {
 	if bc == nil {
 		return 0, fmt.Errorf("no clip")
 	}
+	// A file whose keys all sit every few frames reads at a coarser rate; sampling it at each
+	// frame's time still evaluates its curves there.
 	c := a.Clip()
-	if math.Abs(bc.FPS-c.FPS) > 1e-6 {
-		return 0, fmt.Errorf("read at %v fps, written at %v", bc.FPS, c.FPS)
-	}
 	idx := make([]int, len(a.Skeleton.Joints))
 	for j, jt := range a.Skeleton.Joints {
 		if idx[j] = b.Skeleton.Index(jt.Name); idx[j] < 0 {

@@ -39,6 +39,9 @@ func Encode(w io.Writer, a *anim.Animation, opt WriteOptions) error {
 		}
 	}
 	doc := build(a, opt.Keys)
+	if len(opt.Keys) > 0 {
+		oneView(doc)
+	}
 	enc := gltfdoc.NewEncoder(w)
 	enc.AsBinary = !opt.JSON
 	if err := enc.Encode(doc); err != nil {
@@ -131,6 +134,30 @@ func build(a *anim.Animation, keys []*anim.Keys) *gltfdoc.Document {
 		doc.Animations = append(doc.Animations, animationOf(doc, s, c, k))
 	}
 	return doc
+}
+
+// oneView puts every accessor in one buffer view. A reduced clip has a sampler input per
+// distinct key set, and a view of its own for each accessor would cost more JSON than some
+// accessors hold; the accessors' offsets keep their alignment, since each view began aligned.
+func oneView(doc *gltfdoc.Document) {
+	if len(doc.BufferViews) < 2 {
+		return
+	}
+	first, end := doc.BufferViews[0].ByteOffset, 0
+	for _, v := range doc.BufferViews {
+		if v.Buffer != 0 || v.ByteStride != 0 || v.Target != gltfdoc.TargetNone {
+			return
+		}
+		first = min(first, v.ByteOffset)
+		end = max(end, v.ByteOffset+v.ByteLength)
+	}
+	for _, a := range doc.Accessors {
+		if a.BufferView != nil {
+			a.ByteOffset += doc.BufferViews[*a.BufferView].ByteOffset - first
+			a.BufferView = gltfdoc.Index(0)
+		}
+	}
+	doc.BufferViews = []*gltfdoc.BufferView{{Buffer: 0, ByteOffset: first, ByteLength: end - first}}
 }
 
 func toMetres(t anim.Transform) anim.Transform {
