@@ -267,9 +267,21 @@ func (m *measure) positions(c *anim.Clip, f int, dst []anim.Vec3) {
 }
 
 // run reconstructs the clip from keys and returns its largest position error with the joint
-// and frame where it occurs (joint -1 when there is no error at all).
+// and frame where it occurs (joint -1 when there is no error at all). Euler keys are measured
+// both as Euler curves (the FBX SDK, hence Unity, Unreal and Maya) and as the quaternions of
+// their keys slerped (Blender and three.js), and the larger error counts.
 func (m *measure) run(k *anim.Keys) (float64, int, int) {
-	Reconstruct(m.c, k, m.opt.Euler, m.rec)
+	e, j, f := m.runAs(k, m.opt.Euler)
+	if m.opt.Euler != nil {
+		if e2, j2, f2 := m.runAs(k, nil); e2 > e {
+			return e2, j2, f2
+		}
+	}
+	return e, j, f
+}
+
+func (m *measure) runAs(k *anim.Keys, euler *EulerCurves) (float64, int, int) {
+	Reconstruct(m.c, k, euler, m.rec)
 	got := make([]anim.Vec3, m.points)
 	worst, wj, wf := 0.0, -1, 0
 	n := m.c.NumJoints
@@ -303,7 +315,9 @@ func (m *measure) splitErrors() {
 			order := m.opt.Euler.Joints[j].RotationOrder
 			m.errR[j] = rdpTree(c.Frames, func(f, a, b int) float64 {
 				u := float64(f-a) / float64(b-a)
-				return q[f].Angle(anim.EulerToQuat(d[a].Lerp(d[b], u), order))
+				e := q[f].Angle(anim.EulerToQuat(d[a].Lerp(d[b], u), order))
+				// Some importers (Blender, three.js) turn the keys into quaternions and slerp.
+				return math.Max(e, c.Rotations[f*n+j].Angle(anim.Slerp(c.Rotations[a*n+j], c.Rotations[b*n+j], u)))
 			})
 		} else {
 			m.errR[j] = rdpTree(c.Frames, func(f, a, b int) float64 {
