@@ -16,7 +16,7 @@ type Profile string
 //     ring, pinky), thigh_l, calf_l, foot_l, ball_l, and _r for the right side.
 //   - Unity: the HumanBodyBones enumeration
 //     (https://docs.unity3d.com/ScriptReference/HumanBodyBones.html).
-//   - Godot: SkeletonProfileHumanoid, 56 bones in Godot 4.6
+//   - Godot: SkeletonProfileHumanoid (56 bones in the current documentation)
 //     (https://docs.godotengine.org/en/stable/classes/class_skeletonprofilehumanoid.html).
 const (
 	ProfileMixamo Profile = "mixamo"

@@ -73,3 +73,18 @@ func jointNames(s *anim.Skeleton) []string {
 	}
 	return out
 }
+
+func BenchmarkRename(b *testing.B) {
+	s := genRig(xbotShape)
+	for _, sec := range []float64{1, 10} {
+		a := &anim.Animation{Skeleton: s, Clips: []*anim.Clip{walkClip(s, sec, 30, 100)}}
+		b.Run(map[float64]string{1: "1s", 10: "10s"}[sec], func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := Rename(a, mixamo.ProfileUE5); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
