@@ -136,28 +136,64 @@ func build(a *anim.Animation, keys []*anim.Keys) *gltfdoc.Document {
 	return doc
 }
 
-// oneView puts every accessor in one buffer view. A reduced clip has a sampler input per
-// distinct key set, and a view of its own for each accessor would cost more JSON than some
-// accessors hold; the accessors' offsets keep their alignment, since each view began aligned.
+// oneView puts every accessor of the animations in one buffer view. A reduced clip has a
+// sampler input per distinct key set, and a view of its own for each accessor would cost more
+// JSON than some accessors hold. The accessors' offsets keep their alignment, since each view
+// began aligned; the inverse bind matrices keep their own view, as a view serves one use.
 func oneView(doc *gltfdoc.Document) {
-	if len(doc.BufferViews) < 2 {
+	animated := map[int]bool{} // views of animation accessors
+	for _, an := range doc.Animations {
+		for _, sm := range an.Samplers {
+			for _, acc := range []int{sm.Input, sm.Output} {
+				if v := doc.Accessors[acc].BufferView; v != nil {
+					animated[*v] = true
+				}
+			}
+		}
+	}
+	if len(animated) < 2 {
 		return
 	}
-	first, end := doc.BufferViews[0].ByteOffset, 0
-	for _, v := range doc.BufferViews {
-		if v.Buffer != 0 || v.ByteStride != 0 || v.Target != gltfdoc.TargetNone {
+	first, end := -1, 0
+	for v := range animated {
+		bv := doc.BufferViews[v]
+		if bv.Buffer != 0 || bv.ByteStride != 0 || bv.Target != gltfdoc.TargetNone {
 			return
 		}
-		first = min(first, v.ByteOffset)
-		end = max(end, v.ByteOffset+v.ByteLength)
+		if first < 0 || bv.ByteOffset < first {
+			first = bv.ByteOffset
+		}
+		end = max(end, bv.ByteOffset+bv.ByteLength)
 	}
-	for _, a := range doc.Accessors {
-		if a.BufferView != nil {
-			a.ByteOffset += doc.BufferViews[*a.BufferView].ByteOffset - first
-			a.BufferView = gltfdoc.Index(0)
+	// The merged view must not span another use's view.
+	for v, bv := range doc.BufferViews {
+		if !animated[v] && bv.ByteOffset < end && bv.ByteOffset+bv.ByteLength > first {
+			return
 		}
 	}
-	doc.BufferViews = []*gltfdoc.BufferView{{Buffer: 0, ByteOffset: first, ByteLength: end - first}}
+	views := make([]*gltfdoc.BufferView, 0, len(doc.BufferViews)-len(animated)+1)
+	index := make([]int, len(doc.BufferViews))
+	for v, bv := range doc.BufferViews {
+		if !animated[v] {
+			index[v] = len(views)
+			views = append(views, bv)
+		}
+	}
+	merged := len(views)
+	views = append(views, &gltfdoc.BufferView{Buffer: 0, ByteOffset: first, ByteLength: end - first})
+	for _, a := range doc.Accessors {
+		if a.BufferView == nil {
+			continue
+		}
+		v := *a.BufferView
+		if animated[v] {
+			a.ByteOffset += doc.BufferViews[v].ByteOffset - first
+			a.BufferView = gltfdoc.Index(merged)
+		} else {
+			a.BufferView = gltfdoc.Index(index[v])
+		}
+	}
+	doc.BufferViews = views
 }
 
 func toMetres(t anim.Transform) anim.Transform {
