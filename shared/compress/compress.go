@@ -108,6 +108,11 @@ func Reduce(s *anim.Skeleton, c *anim.Clip, opt Options) (*Result, error) {
 	}
 	m := newMeasure(s, c, opt)
 	m.splitErrors()
+	if opt.Euler == nil && c.Frames > 2 {
+		// glTF has no frame rate: readers infer it from key intervals, so one track (the
+		// first joint's rotation) always keys frame 1, and one interval is a single frame.
+		m.errR[0][1] = math.Inf(1)
+	}
 	reach := reaches(s, opt.VertexDistanceCM)
 
 	best := allKeys(c)
