@@ -144,7 +144,7 @@ func ProfileName(p Profile, mixamoJoint string) (string, bool) {
 func MixamoName(from Profile, bone string) (string, bool) {
 	if from == ProfileMixamo {
 		j := Normalize(bone)
-		if _, ok := table(ProfileUnity)[j]; ok || isMixamoLeaf(j) {
+		if isMixamoJoint(j) || isMixamoLeaf(j) {
 			return j, true
 		}
 		return "", false
@@ -163,9 +163,19 @@ func MixamoName(from Profile, bone string) (string, bool) {
 func Detect(names []string) Profile {
 	best, bestN := ProfileMixamo, -1
 	for _, p := range Profiles() {
+		known := map[string]bool{}
+		if p != ProfileMixamo {
+			for _, n := range table(p) {
+				known[n] = true
+			}
+		}
 		n := 0
 		for _, b := range names {
-			if _, ok := MixamoName(p, b); ok {
+			if p == ProfileMixamo {
+				if _, ok := MixamoName(p, b); ok {
+					n++
+				}
+			} else if known[b] {
 				n++
 			}
 		}
@@ -184,6 +194,36 @@ func Detect(names []string) Profile {
 		}
 	}
 	return best
+}
+
+// isMixamoJoint reports whether j is a canonical Mixamo joint some engine profile names (the
+// Unity profile names them all).
+func isMixamoJoint(j string) bool {
+	switch j {
+	case "Hips", "Spine", "Spine1", "Spine2", "Neck", "Head":
+		return true
+	}
+	side, rest := "", ""
+	if r, ok := strings.CutPrefix(j, "Left"); ok {
+		side, rest = "Left", r
+	} else if r, ok := strings.CutPrefix(j, "Right"); ok {
+		side, rest = "Right", r
+	}
+	if side == "" {
+		return false
+	}
+	switch rest {
+	case "Shoulder", "Arm", "ForeArm", "Hand", "UpLeg", "Leg", "Foot", "ToeBase", "Eye":
+		return true
+	}
+	for _, f := range [...]string{"Thumb", "Index", "Middle", "Ring", "Pinky"} {
+		for _, k := range [...]string{"1", "2", "3"} {
+			if rest == "Hand"+f+k {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // isMixamoLeaf reports whether j is one of the Mixamo joints no engine profile names: the end
