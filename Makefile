@@ -5,7 +5,7 @@ BIN     ?= bin
 CORPUS  ?= ../shared/corpus
 export CORPUS
 
-.PHONY: all setup build test unit corpus emulator fault load-reduced verify vet fuzz bench demo clean blender-refs
+.PHONY: all setup build test unit corpus emulator fault load-reduced verify vet fuzz bench demo clean blender-refs compress-table
 
 all: build
 
@@ -59,6 +59,11 @@ load-reduced:
 verify: build
 	$(GO) vet -tags judges,corpus ./verify/... ./internal/kube
 	GO=$(GO) scripts/tier.sh judges -count=1 -v -timeout 20m
+
+# The keyframe reduction's size and error table on every corpus clip against gltf-transform's
+# resample (a judges-tier test; needs the corpus and make setup's npm tools).
+compress-table:
+	$(GO) test -tags judges,corpus -count=1 -run TestCompressionAgainstGLTFTransform -v -timeout 20m ./verify/
 
 # Blender's joint positions for corpus FBX files: the reference shared/fbx/blender_test.go holds our
 # reader to. Regenerate after changing verify/blender/*.py (needs Blender and the corpus).

@@ -44,6 +44,7 @@ func (b *blendFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&b.o.Loop, "loop", false, "make the result loop seamlessly")
 	fs.BoolVar(&b.o.InPlace, "in-place", false, "remove horizontal root motion")
 	b.edits.register(fs, &b.o)
+	b.registerOutput(fs)
 }
 
 func (b *blendFlags) options(fs *flag.FlagSet) (blend.Options, error) {
@@ -134,6 +135,7 @@ func runBlend(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if t := res.Result.Transition; t != nil {
 		fmt.Fprintf(stdout, "transition at frame %d over %d frames (B from frame %d), cost %.2f\n", t.StartFrame, t.Frames, t.BFrame, t.Cost)
 	}
+	printWritten(stdout, res.Written)
 	for _, w := range res.Quality.Check(qualityLimits()) {
 		fmt.Fprintln(stderr, "warning:", w)
 	}
@@ -177,6 +179,7 @@ func blendReport(path string, res *job.Output) map[string]any {
 		"weights":    res.Result.Weights,
 		"metrics":    res.Quality,
 		"warnings":   res.Quality.Check(qualityLimits()),
+		"written":    res.Written,
 	}
 }
 

@@ -14,10 +14,11 @@ import (
 
 func commands() map[string]cli.Command {
 	return map[string]cli.Command{
-		"inspect": {Summary: "print what an animation file holds (--json)", Run: runInspect},
-		"blend":   {Summary: "blend clips: blendpipe blend A B --method mix --ratio 0.3 -o out.fbx", Run: runBlend},
-		"metrics": {Summary: "quality metrics of a clip (--json)", Run: runMetrics},
-		"batch":   {Summary: "run a manifest of blends on a worker pool", Run: runBatch},
+		"inspect":  {Summary: "print what an animation file holds (--json)", Run: runInspect},
+		"blend":    {Summary: "blend clips: blendpipe blend A B --method mix --ratio 0.3 -o out.fbx", Run: runBlend},
+		"metrics":  {Summary: "quality metrics of a clip (--json)", Run: runMetrics},
+		"batch":    {Summary: "run a manifest of blends on a worker pool", Run: runBatch},
+		"retarget": {Summary: "carry a clip onto another rig or engine naming: blendpipe retarget IN --rig CHARACTER.fbx [--rename ue5] [--max-error-cm 0.5] -o out.fbx", Run: runRetarget},
 		// Commands that link large dependencies run companion binaries, so the one-shot
 		// commands above start small and fast.
 		"dev":     {Summary: "run the pipeline locally: blendpipe dev --dir DIR --addr HOST:PORT", Run: cli.Handover(localBinary, "dev")},
@@ -61,7 +62,7 @@ func tuneGC(args []string, getenv func(string) string) {
 		return
 	}
 	switch args[0] {
-	case "inspect", "blend", "metrics":
+	case "inspect", "blend", "metrics", "retarget":
 		debug.SetGCPercent(400)
 	}
 }

@@ -91,6 +91,11 @@ type Options struct {
 	Mirror         bool     `json:"mirror,omitempty"`      // swap left and right across the sagittal plane
 	LoopFind       bool     `json:"loop_find,omitempty"`   // cut at the best loop points, then loop
 	RootMotion     string   `json:"root_motion,omitempty"` // root, hips, or "" (as the first input)
+	// retarget and compression: applied to the written file, after every other step
+	// (see output.go)
+	Rename           string  `json:"rename,omitempty"`             // joint names: mixamo, ue5, unity or godot; "" keeps the input's
+	MaxErrorCM       float64 `json:"max_error_cm,omitempty"`       // keyframe reduction bound, cm; 0 keys every frame
+	VertexDistanceCM float64 `json:"vertex_distance_cm,omitempty"` // with max_error_cm: bound virtual vertices this far from each joint too
 }
 
 // Mask names the joints of a layer: either one preset name (see mixamo.BodyPartNames) or joint
@@ -217,6 +222,9 @@ func (o Options) Validate(n int) error {
 	if err := o.validateEdits(); err != nil {
 		return err
 	}
+	if err := o.ValidateOutput(); err != nil {
+		return err
+	}
 	if m == Transition || o.Loop || o.LoopFind {
 		if o.TransitionFrames < 0 || o.TransitionFrames > maxTransitionFrames {
 			return optErr("transition_frames", "%d must be between 1 and %d (0 = default %d)",
@@ -290,6 +298,7 @@ func (o Options) Canonical() Options {
 	m := method(o.Method)
 	c := Options{Method: m, FPS: o.FPS, Loop: o.Loop || o.LoopFind, InPlace: o.InPlace}
 	o.canonicalEdits(&c)
+	c.Rename, c.MaxErrorCM, c.VertexDistanceCM = o.canonicalOutput()
 	if m == Transition || c.Loop {
 		c.TransitionFrames = o.TransitionFrames
 		if c.TransitionFrames == 0 {

@@ -23,6 +23,9 @@ type WriteOptions struct {
 	Creator string
 	// Fresh ignores Skeleton.Origin and writes a new document with only the skeleton and clips.
 	Fresh bool
+	// Keys, per clip, selects the frames each curve keys (compress.Reduce chooses them, with
+	// RotationCurves describing the rotation curves); a missing or nil entry keys every frame.
+	Keys []*anim.Keys
 }
 
 // Encode writes the animation as binary FBX: its skeleton as LimbNode models and every clip
@@ -84,6 +87,14 @@ func EncodeDocument(a *anim.Animation, opt WriteOptions) (*Document, error) {
 		}
 		if f := c.Start + float64(c.Frames-1)/c.FPS; math.Abs(c.Start)*KTimeSecond > 1<<62 || f*KTimeSecond > 1<<62 {
 			return nil, encodeErr(-1, "clip %d: times %v to %v s beyond the KTime range", i, c.Start, f)
+		}
+	}
+	for i, k := range opt.Keys {
+		if i >= len(a.Clips) {
+			return nil, encodeErr(-1, "keys %d for a file of %d clips", i, len(a.Clips))
+		}
+		if err := k.Check(a.Clips[i]); err != nil {
+			return nil, encodeErr(-1, "clip %d: %v", i, err)
 		}
 	}
 	version := opt.Version
@@ -468,7 +479,11 @@ func (w *docWriter) animation(joints []anim.Joint, modelIDs []int64, statics []w
 			name = fmt.Sprintf("%s %d", base, k)
 		}
 		used[name] = true
-		w.clip(c, name, joints, modelIDs, statics)
+		var k *anim.Keys
+		if i < len(w.opt.Keys) {
+			k = w.opt.Keys[i]
+		}
+		w.clip(c, k, name, joints, modelIDs, statics)
 	}
 }
 
@@ -479,7 +494,7 @@ const (
 	writeKeyWeights = 0x0d050d05 // default tangent weights (1/3, 1/3), packed as the SDK does
 )
 
-func (w *docWriter) clip(c *anim.Clip, name string, joints []anim.Joint, modelIDs []int64, statics []writeStatic) {
+func (w *docWriter) clip(c *anim.Clip, keys *anim.Keys, name string, joints []anim.Joint, modelIDs []int64, statics []writeStatic) {
 	n := c.NumJoints
 	times := make([]int64, c.Frames)
 	startTicks := c.Start * KTimeSecond
@@ -490,6 +505,10 @@ func (w *docWriter) clip(c *anim.Clip, name string, joints []anim.Joint, modelID
 	flags := []int32{writeKeyFlags}
 	attrData := []float32{0, 0, math.Float32frombits(writeKeyWeights), 0}
 	refCount := []int32{int32(min(c.Frames, math.MaxInt32))}
+	var kt, kr, ks [][]int
+	if keys != nil {
+		kt, kr, ks = keys.T, keys.R, keys.S
+	}
 
 	stackID, layerID := w.id(), w.id()
 	info := writeStack{name: name, start: times[0], stop: times[len(times)-1]}
@@ -510,18 +529,23 @@ func (w *docWriter) clip(c *anim.Clip, name string, joints []anim.Joint, modelID
 		kind  byte // 'T', 'R' or 'S'
 	}
 	var chans []channel
+	total := 0
 	for j := 0; j < n; j++ {
 		if joints[j].Parent < 0 || writeVaries(c.Translations, j, n, statics[j].t) {
 			chans = append(chans, channel{j, 'T'})
+			total += len(anim.KeyFrames(kt, j, c.Frames))
 		}
 		chans = append(chans, channel{j, 'R'})
+		total += len(anim.KeyFrames(kr, j, c.Frames))
 		if writeVaries(c.Scales, j, n, statics[j].s) {
 			chans = append(chans, channel{j, 'S'})
+			total += len(anim.KeyFrames(ks, j, c.Frames))
 		}
 	}
-	values := make([]float32, len(chans)*3*c.Frames)
+	values := make([]float32, 3*total)
+	next := 0
 	vec := make([]anim.Vec3, c.Frames)
-	for ci, ch := range chans {
+	for _, ch := range chans {
 		j := ch.joint
 		switch ch.kind {
 		case 'T':
@@ -533,14 +557,28 @@ func (w *docWriter) clip(c *anim.Clip, name string, joints []anim.Joint, modelID
 				vec[f] = c.Scales[f*n+j]
 			}
 		case 'R':
-			jt := &joints[j]
-			for f := range vec {
-				e := writeLclEuler(*jt, c.Rotations[f*n+j])
-				if f > 0 {
-					e = writeEulerNear(e, vec[f-1], jt.RotationOrder)
-				}
-				vec[f] = e
+			writeEulerTrack(vec, joints[j], c, j)
+		}
+		kf, kTimes := anim.KeyFrames(nil, 0, c.Frames), times
+		if keys != nil {
+			switch ch.kind {
+			case 'T':
+				kf = anim.KeyFrames(kt, j, c.Frames)
+			case 'R':
+				kf = anim.KeyFrames(kr, j, c.Frames)
+			case 'S':
+				kf = anim.KeyFrames(ks, j, c.Frames)
 			}
+			if len(kf) != c.Frames {
+				kTimes = make([]int64, len(kf))
+				for i, f := range kf {
+					kTimes[i] = times[f]
+				}
+			}
+		}
+		kRef := refCount
+		if len(kf) != c.Frames {
+			kRef = []int32{int32(len(kf))}
 		}
 		prop, short := "Lcl Translation", "T"
 		switch ch.kind {
@@ -557,20 +595,21 @@ func (w *docWriter) clip(c *anim.Clip, name string, joints []anim.Joint, modelID
 				w.p70("d|Z", "Number", "", "A", wD(vec[0][2])))))
 		w.conns = append(w.conns, w.oo(nodeID, layerID), w.op(nodeID, modelIDs[j], prop))
 		for axis, label := range [3]string{"d|X", "d|Y", "d|Z"} {
-			k := (ci*3 + axis) * c.Frames
-			keys := values[k : k+c.Frames : k+c.Frames]
-			for f := range keys {
-				keys[f] = float32(vec[f][axis])
+			k := next
+			next += len(kf)
+			keys := values[k : k+len(kf) : k+len(kf)]
+			for i, f := range kf {
+				keys[i] = float32(vec[f][axis])
 			}
 			curveID := w.id()
 			w.objects = append(w.objects, w.kids(w.rec("AnimationCurve", wL(curveID), wS("\x00\x01AnimCurve"), wS("")),
 				w.rec("Default", wD(vec[0][axis])),
 				w.rec("KeyVer", wI(4009)),
-				w.rec("KeyTime", Prop{Type: 'l', I64s: times}),
+				w.rec("KeyTime", Prop{Type: 'l', I64s: kTimes}),
 				w.rec("KeyValueFloat", Prop{Type: 'f', F32s: keys}),
 				w.rec("KeyAttrFlags", Prop{Type: 'i', I32s: flags}),
 				w.rec("KeyAttrDataFloat", Prop{Type: 'f', F32s: attrData}),
-				w.rec("KeyAttrRefCount", Prop{Type: 'i', I32s: refCount})))
+				w.rec("KeyAttrRefCount", Prop{Type: 'i', I32s: kRef})))
 			w.conns = append(w.conns, w.op(curveID, nodeID, label))
 		}
 	}
@@ -603,6 +642,18 @@ func writeVaries(track []anim.Vec3, j, n int, static anim.Vec3) bool {
 		}
 	}
 	return false
+}
+
+// writeEulerTrack fills vec with joint j's Lcl Rotation Euler angles at every frame of c, each
+// unwrapped against the frame before it.
+func writeEulerTrack(vec []anim.Vec3, jt anim.Joint, c *anim.Clip, j int) {
+	for f := range vec {
+		e := writeLclEuler(jt, c.Rotations[f*c.NumJoints+j])
+		if f > 0 {
+			e = writeEulerNear(e, vec[f-1], jt.RotationOrder)
+		}
+		vec[f] = e
+	}
 }
 
 // writeLclEuler converts a full local rotation to the joint's Lcl Rotation Euler angles (degrees):

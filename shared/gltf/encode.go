@@ -14,6 +14,9 @@ import (
 // WriteOptions chooses the output form.
 type WriteOptions struct {
 	JSON bool // a .gltf JSON file with the buffer as a data URI; the default is GLB
+	// Keys, per clip, selects the frames each channel keys (compress.Reduce chooses them);
+	// a missing or nil entry keys every frame.
+	Keys []*anim.Keys
 }
 
 // generator names this writer in asset.generator.
@@ -27,7 +30,18 @@ func Encode(w io.Writer, a *anim.Animation, opt WriteOptions) error {
 	if err := checkModel(a); err != nil {
 		return err
 	}
-	doc := build(a)
+	for i, k := range opt.Keys {
+		if i >= len(a.Clips) {
+			return errAt(ErrInvalidModel, fmt.Sprintf("keys[%d]", i), "keys for a clip", "no such clip")
+		}
+		if err := k.Check(a.Clips[i]); err != nil {
+			return errAt(ErrInvalidModel, fmt.Sprintf("keys[%d]", i), "keys that fit the clip", err.Error())
+		}
+	}
+	doc := build(a, opt.Keys)
+	if len(opt.Keys) > 0 {
+		oneView(doc)
+	}
 	enc := gltfdoc.NewEncoder(w)
 	enc.AsBinary = !opt.JSON
 	if err := enc.Encode(doc); err != nil {
@@ -79,7 +93,7 @@ func finiteTransform(t anim.Transform) bool {
 	return finite(t.T[:]) && finite(t.R[:]) && finite(t.S[:])
 }
 
-func build(a *anim.Animation) *gltfdoc.Document {
+func build(a *anim.Animation, keys []*anim.Keys) *gltfdoc.Document {
 	s := a.Skeleton
 	doc := &gltfdoc.Document{
 		Asset:  gltfdoc.Asset{Version: "2.0", Generator: generator},
@@ -112,10 +126,74 @@ func build(a *anim.Animation) *gltfdoc.Document {
 	ibm := modeler.WriteAccessor(doc, gltfdoc.TargetNone, inverseBindMatrices(s))
 	doc.Skins = []*gltfdoc.Skin{{Name: "Armature", Joints: joints, InverseBindMatrices: gltfdoc.Index(ibm)}}
 
-	for _, c := range a.Clips {
-		doc.Animations = append(doc.Animations, animationOf(doc, s, c))
+	for i, c := range a.Clips {
+		var k *anim.Keys
+		if i < len(keys) {
+			k = keys[i]
+		}
+		doc.Animations = append(doc.Animations, animationOf(doc, s, c, k))
 	}
 	return doc
+}
+
+// oneView puts every accessor of the animations in one buffer view. A reduced clip has a
+// sampler input per distinct key set, and a view of its own for each accessor would cost more
+// JSON than some accessors hold. The accessors' offsets keep their alignment, since each view
+// began aligned; the inverse bind matrices keep their own view, as a view serves one use.
+func oneView(doc *gltfdoc.Document) {
+	animated := map[int]bool{} // views of animation accessors
+	for _, an := range doc.Animations {
+		for _, sm := range an.Samplers {
+			for _, acc := range []int{sm.Input, sm.Output} {
+				if v := doc.Accessors[acc].BufferView; v != nil {
+					animated[*v] = true
+				}
+			}
+		}
+	}
+	if len(animated) < 2 {
+		return
+	}
+	first, end := -1, 0
+	for v := range animated {
+		bv := doc.BufferViews[v]
+		if bv.Buffer != 0 || bv.ByteStride != 0 || bv.Target != gltfdoc.TargetNone {
+			return
+		}
+		if first < 0 || bv.ByteOffset < first {
+			first = bv.ByteOffset
+		}
+		end = max(end, bv.ByteOffset+bv.ByteLength)
+	}
+	// The merged view must not span another use's view.
+	for v, bv := range doc.BufferViews {
+		if !animated[v] && bv.ByteOffset < end && bv.ByteOffset+bv.ByteLength > first {
+			return
+		}
+	}
+	views := make([]*gltfdoc.BufferView, 0, len(doc.BufferViews)-len(animated)+1)
+	index := make([]int, len(doc.BufferViews))
+	for v, bv := range doc.BufferViews {
+		if !animated[v] {
+			index[v] = len(views)
+			views = append(views, bv)
+		}
+	}
+	merged := len(views)
+	views = append(views, &gltfdoc.BufferView{Buffer: 0, ByteOffset: first, ByteLength: end - first})
+	for _, a := range doc.Accessors {
+		if a.BufferView == nil {
+			continue
+		}
+		v := *a.BufferView
+		if animated[v] {
+			a.ByteOffset += doc.BufferViews[v].ByteOffset - first
+			a.BufferView = gltfdoc.Index(merged)
+		} else {
+			a.BufferView = gltfdoc.Index(index[v])
+		}
+	}
+	doc.BufferViews = views
 }
 
 func toMetres(t anim.Transform) anim.Transform {
@@ -191,53 +269,71 @@ func invertAffine(m anim.Mat4) anim.Mat4 {
 	}
 }
 
-func animationOf(doc *gltfdoc.Document, s *anim.Skeleton, c *anim.Clip) *gltfdoc.Animation {
+func animationOf(doc *gltfdoc.Document, s *anim.Skeleton, c *anim.Clip, keys *anim.Keys) *gltfdoc.Animation {
 	out := &gltfdoc.Animation{Name: c.Name}
-	times := make([]float32, c.Frames)
-	for f := range times {
-		times[f] = float32(c.Time(f))
+	// One input accessor per distinct set of key frames: with every frame keyed, all samplers
+	// share one; reduced channels often share theirs (a constant track keys its two ends).
+	inputs := map[string]int{}
+	input := func(frames []int) int {
+		id := fmt.Sprint(frames)
+		if i, ok := inputs[id]; ok {
+			return i
+		}
+		times := make([]float32, len(frames))
+		for i, f := range frames {
+			times[i] = float32(c.Time(f))
+		}
+		i := modeler.WriteAccessor(doc, gltfdoc.TargetNone, times)
+		doc.Accessors[i].Min = []float64{float64(times[0])}
+		doc.Accessors[i].Max = []float64{float64(times[len(times)-1])}
+		inputs[id] = i
+		return i
 	}
-	input := modeler.WriteAccessor(doc, gltfdoc.TargetNone, times)
-	doc.Accessors[input].Min = []float64{float64(times[0])}
-	doc.Accessors[input].Max = []float64{float64(times[len(times)-1])}
-
-	add := func(joint int, path gltfdoc.TRSProperty, data any) {
+	add := func(joint int, path gltfdoc.TRSProperty, frames []int, data any) {
+		in := input(frames) // before the output, so a sampler's times precede its values
 		outAcc := modeler.WriteAccessor(doc, gltfdoc.TargetNone, data)
-		out.Samplers = append(out.Samplers, &gltfdoc.AnimationSampler{Input: input, Output: outAcc, Interpolation: gltfdoc.InterpolationLinear})
+		out.Samplers = append(out.Samplers, &gltfdoc.AnimationSampler{Input: in, Output: outAcc, Interpolation: gltfdoc.InterpolationLinear})
 		out.Channels = append(out.Channels, &gltfdoc.AnimationChannel{
 			Sampler: len(out.Samplers) - 1,
 			Target:  gltfdoc.AnimationChannelTarget{Node: gltfdoc.Index(joint), Path: path},
 		})
 	}
+	var kt, kr, ks [][]int
+	if keys != nil {
+		kt, kr, ks = keys.T, keys.R, keys.S
+	}
 	n := c.NumJoints
 	for j := 0; j < n; j++ {
 		rest := s.Joints[j].Rest
-		rot := make([][4]float32, c.Frames)
+		frames := anim.KeyFrames(kr, j, c.Frames)
+		rot := make([][4]float32, len(frames))
 		prev := anim.Quat{}
-		for f := 0; f < c.Frames; f++ {
+		for i, f := range frames {
 			q := c.Rotations[f*n+j].Normalize()
-			if f > 0 && q.Dot(prev) < 0 { // keep neighbours on one hemisphere so LINEAR takes the short arc
+			if i > 0 && q.Dot(prev) < 0 { // keep neighbouring keys on one hemisphere so LINEAR takes the short arc
 				q = q.Neg()
 			}
 			prev = q
-			rot[f] = [4]float32{float32(q[0]), float32(q[1]), float32(q[2]), float32(q[3])}
+			rot[i] = [4]float32{float32(q[0]), float32(q[1]), float32(q[2]), float32(q[3])}
 		}
-		add(j, gltfdoc.TRSRotation, rot)
+		add(j, gltfdoc.TRSRotation, frames, rot)
 		if moves(c.Translations, n, j, rest.T) {
-			tr := make([][3]float32, c.Frames)
-			for f := range tr {
+			frames := anim.KeyFrames(kt, j, c.Frames)
+			tr := make([][3]float32, len(frames))
+			for i, f := range frames {
 				v := c.Translations[f*n+j].Scale(1.0 / metresToCM)
-				tr[f] = [3]float32{float32(v[0]), float32(v[1]), float32(v[2])}
+				tr[i] = [3]float32{float32(v[0]), float32(v[1]), float32(v[2])}
 			}
-			add(j, gltfdoc.TRSTranslation, tr)
+			add(j, gltfdoc.TRSTranslation, frames, tr)
 		}
 		if moves(c.Scales, n, j, rest.S) {
-			sc := make([][3]float32, c.Frames)
-			for f := range sc {
+			frames := anim.KeyFrames(ks, j, c.Frames)
+			sc := make([][3]float32, len(frames))
+			for i, f := range frames {
 				v := c.Scales[f*n+j]
-				sc[f] = [3]float32{float32(v[0]), float32(v[1]), float32(v[2])}
+				sc[i] = [3]float32{float32(v[0]), float32(v[1]), float32(v[2])}
 			}
-			add(j, gltfdoc.TRSScale, sc)
+			add(j, gltfdoc.TRSScale, frames, sc)
 		}
 	}
 	return out

@@ -252,6 +252,13 @@ func inferFPS(inputs [][]float64) float64 {
 	})
 	b := hist[ids[0]]
 	fps := float64(b.n) / b.sum
+	buckets := make([]interval, 0, len(hist))
+	for _, b := range hist {
+		buckets = append(buckets, interval{b.n, b.sum})
+	}
+	if f, ok := finestGrid(buckets); ok {
+		fps = f
+	}
 	best, bestErr := fps, 0.005
 	for _, r := range commonRates {
 		if e := math.Abs(fps-r) / r; e < bestErr {
@@ -260,6 +267,43 @@ func inferFPS(inputs [][]float64) float64 {
 	}
 	return best
 }
+
+// interval is one bucket of key intervals: how many, and their summed length in seconds.
+type interval struct {
+	n   int
+	sum float64
+}
+
+// finestGrid recognises reduced animation (keys only where a channel needs them, as
+// compress.Reduce and gltf-transform's resample write it): every interval is a whole number
+// of frames of one grid, the shortest interval. A slow clip may have few one-frame intervals,
+// so their number does not matter; that every other interval is a multiple of one does.
+// It returns that grid's rate.
+func finestGrid(buckets []interval) (float64, bool) {
+	finest := interval{}
+	for _, b := range buckets {
+		if finest.n == 0 || b.sum/float64(b.n) < finest.sum/float64(finest.n) {
+			finest = b
+		}
+	}
+	if finest.n == 0 {
+		return 0, false
+	}
+	step := finest.sum / float64(finest.n)
+	if step < 1.0/maxGridFPS {
+		return 0, false
+	}
+	for _, b := range buckets {
+		r := b.sum / float64(b.n) / step
+		if math.Abs(r-math.Round(r)) > 0.01 {
+			return 0, false
+		}
+	}
+	return 1 / step, true
+}
+
+// maxGridFPS is the finest grid finestGrid accepts.
+const maxGridFPS = 1000
 
 // keySnap is how close (seconds) a frame must be to a key to take its value outright. Key times
 // are float32, so a frame meant to sit on a key may land a few hundred nanoseconds to either

@@ -4,7 +4,7 @@
 package job
 
 import (
-	"bytes"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -38,6 +38,8 @@ type Output struct {
 	Result  *blend.Result
 	Quality quality.Report
 	Info    mixamo.Info
+	// Written says what the output options (rename, max_error_cm) did to the file.
+	Written OutputReport
 }
 
 // Blend runs spec over inputs. Bad options or inputs give the operator's *blend.OptionError.
@@ -80,8 +82,7 @@ func Blend(inputs []*anim.Animation, spec Spec) (*Output, error) {
 	var m quality.Metrics
 	var mErr error
 	wg.Go(func() { m, mErr = quality.Measure(out.Skeleton, clip, opt) })
-	var buf bytes.Buffer
-	encErr := animfile.Encode(&buf, out, spec.Format)
+	data, written, encErr := Encode(out, spec.Format, spec.Options)
 	wg.Wait()
 	for i, err := range inErrs {
 		if err != nil {
@@ -91,10 +92,14 @@ func Blend(inputs []*anim.Animation, spec Spec) (*Output, error) {
 	if mErr != nil {
 		return nil, fmt.Errorf("measure result: %w", mErr)
 	}
+	var oe *blend.OptionError
+	if errors.As(encErr, &oe) {
+		return nil, encErr
+	}
 	if encErr != nil {
 		return nil, fmt.Errorf("encode %s: %w", spec.Format, encErr)
 	}
-	o := &Output{Format: spec.Format, Result: res, Quality: quality.Compare(m.Compact(), in...), Data: buf.Bytes()}
+	o := &Output{Format: spec.Format, Result: res, Quality: quality.Compare(m.Compact(), in...), Data: data, Written: written}
 	o.Info = mixamo.Describe(out)
 	f, _ := animfile.ByName(spec.Format) // Encode has accepted it
 	o.Info.Format, o.Info.Version = f.Family(), ""

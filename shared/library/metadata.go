@@ -41,6 +41,7 @@ const (
 	MetaPreviewOptions     = "preview_options" // what a blend's contact sheet draws besides the clip, JSON
 	MetaReason             = "reason"          // on rejected objects
 	MetaManifestGeneration = "manifest_generation"
+	MetaWritten            = "written" // what the output options did to the file (renamed joints, reduced keys), JSON
 )
 
 // Animation is the metadata every seed and blend carries: its content hash,
@@ -162,6 +163,10 @@ type Blend struct {
 	// PreviewOptions is what the contact sheet draws besides the clip
 	// (weights, a transition's window), JSON; set with Preview.
 	PreviewOptions string
+	// Written is what the output options did to the file (job.OutputReport
+	// JSON: renamed joints, reduced keys with sizes and measured error);
+	// empty when they did nothing.
+	Written string
 }
 
 // Encode writes the blend's metadata.
@@ -178,6 +183,9 @@ func (b Blend) Encode() map[string]string {
 	if b.Label != "" {
 		md[MetaLabel] = b.Label
 	}
+	if b.Written != "" {
+		md[MetaWritten] = b.Written
+	}
 	b.Animation.encode(md)
 	return md
 }
@@ -186,7 +194,7 @@ func (b Blend) Encode() map[string]string {
 func DecodeBlend(md map[string]string) (Blend, error) {
 	d := decoder{md: md}
 	b := Blend{Animation: d.animation(), Key: md[MetaBlendKey], Method: md[MetaMethod], Options: md[MetaOptions],
-		Metrics: md[MetaMetrics], PreviewOptions: md[MetaPreviewOptions], Label: md[MetaLabel]}
+		Metrics: md[MetaMetrics], PreviewOptions: md[MetaPreviewOptions], Label: md[MetaLabel], Written: md[MetaWritten]}
 	d.json(MetaSources, &b.Sources)
 	if md[MetaQuality] != "" {
 		var q catalog.Quality

@@ -56,6 +56,9 @@ type BlendResult struct {
 	// made the blend.
 	Report   *quality.Report `json:"report,omitempty"`
 	Warnings []string        `json:"warnings,omitempty"`
+	// Written is what the output options did to the file (renamed joints,
+	// reduced keys); only when this request made the blend.
+	Written *job.OutputReport `json:"written,omitempty"`
 	// Cached is true when the blend already existed and nothing was computed.
 	Cached bool `json:"cached"`
 }
@@ -166,6 +169,11 @@ func (p *Pipeline) blend(ctx context.Context, req BlendRequest, cache *inputCach
 	mJSON, _ := json.Marshal(out.Quality.Result.Compact())
 	meta := library.Blend{Animation: library.Describe(out.Info), Key: key, Sources: req.Sources, Method: opts.Method,
 		Options: string(optJSON), Quality: &q, Metrics: string(mJSON), Label: out.Result.Label}
+	var written *job.OutputReport
+	if out.Written.Rename != nil || out.Written.Compression != nil {
+		w, _ := json.Marshal(out.Written)
+		meta.Written, written = string(w), &out.Written
+	}
 	// The blend is filed under its first input's rig, in the format asked.
 	meta.SHA256, meta.Format, meta.Rig, meta.CorrelationID = sha, format, srcs[0].rig, req.CorrelationID
 	// The blend names its pictures, which the blend service draws on the
@@ -193,7 +201,7 @@ func (p *Pipeline) blend(ctx context.Context, req BlendRequest, cache *inputCach
 	p.log().InfoContext(ctx, "blend written", "output", output, "generation", a.Generation, "method", opts.Method,
 		"sources", req.Sources, "correlation_id", req.CorrelationID)
 	return &BlendResult{Output: output, Bucket: a.Bucket, Generation: a.Generation, Size: a.Size, SHA256: sha,
-		Metadata: a.Metadata, Quality: q, Report: &report, Warnings: report.Check(quality.DefaultLimits())}, nil
+		Metadata: a.Metadata, Quality: q, Report: &report, Warnings: report.Check(quality.DefaultLimits()), Written: written}, nil
 }
 
 // existing returns the blend already at output when it was made from the
