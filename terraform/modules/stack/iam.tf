@@ -10,6 +10,7 @@ module "service_accounts" {
   service_secrets = local.service_secrets
 
   enable_worker          = var.enable_gke
+  enable_batch_job       = local.batch_runner == "cloudrun"
   workload_identity_pool = var.enable_gke ? module.gke[0].workload_pool : null
 
   depends_on = [module.apis]
