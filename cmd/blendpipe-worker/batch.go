@@ -107,10 +107,23 @@ func runBatch(ctx context.Context, args []string, getenv func(string) string, st
 		return report(stdout, *asJSON, res, fmt.Sprintf("%s: %d blends, %d ok, %d failed", fs.Arg(0), res.Total, res.OK, res.Failed))
 	}
 
-	if *shards > 0 || task.count > 0 {
+	var wantGen int64
+	if v := getenv("MANIFEST_GENERATION"); v != "" {
+		if wantGen, err = strconv.ParseInt(v, 10, 64); err != nil || wantGen < 1 {
+			return fmt.Errorf("MANIFEST_GENERATION=%q: want the manifest's generation, a number above 0", v)
+		}
+	}
+	if *shards > 0 || task.count > 0 || wantGen > 0 {
 		sh, _, err := pipeline.ReadShard(ctx, p.Library, manifest, *shard)
 		if err != nil {
 			return err
+		}
+		if wantGen > 0 && sh.Generation != wantGen {
+			// The manifest was replaced after this run was started: its new
+			// generation's shards belong to the run started for it.
+			log.InfoContext(ctx, "shard superseded", "shard", *shard, "shard_generation", sh.Generation, "run_generation", wantGen)
+			fmt.Fprintf(stdout, "%s: shard %d is of manifest generation %d, this run of %d: left to its own run\n", fs.Arg(0), *shard, sh.Generation, wantGen)
+			return nil
 		}
 		if *shards > 0 && sh.Shards != *shards {
 			return fmt.Errorf("--shards %d: the manifest was split into %d", *shards, sh.Shards)

@@ -110,7 +110,8 @@ func TestProbes(t *testing.T) {
 // does: no --shard, CLOUD_RUN_TASK_INDEX and CLOUD_RUN_TASK_COUNT in the
 // environment (https://cloud.google.com/run/docs/container-contract#jobs-env-vars).
 // The task runs the shard of its index and no other; a task count other
-// than the manifest's shard count is refused before any blend runs.
+// than the manifest's shard count is refused before any blend runs, and a
+// run started for an older manifest generation leaves the shards alone.
 func TestCloudRunTaskSelectsItsShard(t *testing.T) {
 	client, host := fakeGCS(t, "library")
 	lib := gcs.New(client, "library", gcs.Options{})
@@ -129,21 +130,25 @@ func TestCloudRunTaskSelectsItsShard(t *testing.T) {
 	}
 	t.Setenv("STORAGE_EMULATOR_HOST", host)
 	t.Setenv("LOG_LEVEL", "WARN")
-	runTask := func(index, count int, args ...string) (int, string, string) {
+	runTask := func(index, count int, gen string, args ...string) (int, string, string) {
 		env := map[string]string{"STORAGE_EMULATOR_HOST": host, "CLOUD_RUN_TASK_INDEX": strconv.Itoa(index),
-			"CLOUD_RUN_TASK_COUNT": strconv.Itoa(count), "CLOUD_RUN_TASK_ATTEMPT": "0"}
+			"CLOUD_RUN_TASK_COUNT": strconv.Itoa(count), "CLOUD_RUN_TASK_ATTEMPT": "0", "MANIFEST_GENERATION": gen}
 		var out, errb bytes.Buffer
 		code := run(ctx, append(append([]string{"batch"}, args...), "gs://library/jobs/x.yaml"), func(k string) string { return env[k] }, &out, &errb)
 		return code, out.String(), errb.String()
 	}
 
-	if code, _, stderr := runTask(1, 2); code != 1 || !strings.Contains(stderr, "CLOUD_RUN_TASK_COUNT=2: the manifest was split into 3 shards") {
+	if code, _, stderr := runTask(1, 2, "7"); code != 1 || !strings.Contains(stderr, "CLOUD_RUN_TASK_COUNT=2: the manifest was split into 3 shards") {
 		t.Fatalf("two tasks for three shards: exit %d, %s", code, stderr)
 	}
 	if _, err := lib.Stat(ctx, library.ShardResultName("jobs/x.yaml", 1), nil); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("a refused task wrote a summary: %v", err)
 	}
-	code, stdout, stderr := runTask(1, shards, "--shards", "3", "--json")
+	// A run started for an older generation leaves the shards alone.
+	if code, stdout, stderr := runTask(0, shards, "6"); code != 0 || !strings.Contains(stdout, "shard 0 is of manifest generation 7, this run of 6") {
+		t.Fatalf("superseded run: exit %d, %s %s", code, stdout, stderr)
+	}
+	code, stdout, stderr := runTask(1, shards, "7", "--shards", "3", "--json")
 	if code != 0 {
 		t.Fatalf("task 1: exit %d: %s", code, stderr)
 	}

@@ -344,15 +344,16 @@ func (e *APIError) Refused() bool { return e.HTTPStatus >= 400 && e.HTTPStatus <
 const MaxResponseBytes = 1 << 20
 
 // Request is the jobs.run request for job: a task per shard, each running
-// the worker's batch command on the manifest, with the manifest event's
-// correlation id.
+// the worker's batch command on the manifest generation, with the manifest
+// event's correlation id.
 func (j *Jobs) Request(job pipeline.ShardJob) RunRequest {
 	url := ManifestURL(job)
 	env := []EnvVar{
 		{Name: "GCS_BUCKET", Value: job.Bucket},
 		{Name: "MANIFEST", Value: url},
+		// A task finding shards of a newer generation leaves them to the
+		// run started for it.
 		{Name: "MANIFEST_GENERATION", Value: strconv.FormatInt(job.Generation, 10)},
-		{Name: "BATCH_RUN_KEY", Value: RunKey(job.Bucket, job.Manifest, job.Generation)},
 	}
 	if job.CorrelationID != "" {
 		env = append(env, EnvVar{Name: "CORRELATION_ID", Value: job.CorrelationID})

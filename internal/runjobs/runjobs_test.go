@@ -165,14 +165,13 @@ func TestRunRequest(t *testing.T) {
 	want := `{"overrides":{"containerOverrides":[{"name":"shard",` +
 		`"args":["batch","--shards","3","--json","gs://library/jobs/walk_run.yaml"],` +
 		`"env":[{"name":"GCS_BUCKET","value":"library"},{"name":"MANIFEST","value":"gs://library/jobs/walk_run.yaml"},` +
-		`{"name":"MANIFEST_GENERATION","value":"1712345678901234"},{"name":"BATCH_RUN_KEY","value":"` +
-		runjobs.RunKey("library", "jobs/walk_run.yaml", 1712345678901234) + `"},` +
+		`{"name":"MANIFEST_GENERATION","value":"1712345678901234"},` +
 		`{"name":"CORRELATION_ID","value":"evt-42"}]}],"taskCount":3,"timeout":"3600s"}}`
 	if string(got) != want {
 		t.Errorf("request\n %s\nwant\n %s", got, want)
 	}
 	c := e.claim(t, job.Manifest)
-	if c.Execution != testJob+"/executions/blendpipe-dev-batch-00001" || c.Operation != "projects/p/locations/europe-west1/operations/0c1e-1" ||
+	if c.RunKey != runjobs.RunKey("library", "jobs/walk_run.yaml", 1712345678901234) || c.Execution != testJob+"/executions/blendpipe-dev-batch-00001" || c.Operation != "projects/p/locations/europe-west1/operations/0c1e-1" ||
 		c.Shards != 3 || c.Generation != job.Generation || c.Job != testJob || !c.Claimed.Equal(e.now) {
 		t.Errorf("claim %+v", c)
 	}
