@@ -57,7 +57,7 @@ func (b *Batch) check() error {
 
 // Sharder is the pipeline's Sharder with these thresholds, starting shards
 // with jobs.
-func (b *Batch) Sharder(jobs pipeline.JobStarter) *pipeline.Sharder {
+func (b Batch) Sharder(jobs pipeline.JobStarter) *pipeline.Sharder {
 	return &pipeline.Sharder{MaxBlends: b.ShardBlends, MaxInputBytes: b.ShardInputMB << 20,
 		BlendsPerShard: b.BlendsPerShard, MaxShards: b.MaxShards, Jobs: jobs}
 }
