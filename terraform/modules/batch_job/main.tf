@@ -108,7 +108,7 @@ resource "google_project_iam_custom_role" "runner" {
 }
 
 resource "google_cloud_run_v2_job_iam_member" "runner" {
-  for_each = toset(var.runners)
+  for_each = var.runners
 
   project  = var.project_id
   location = google_cloud_run_v2_job.job.location

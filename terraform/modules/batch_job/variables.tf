@@ -40,12 +40,12 @@ variable "env" {
 }
 
 variable "runners" {
-  description = "Members (serviceAccount:...) that may start executions with overrides: the blend service's account."
-  type        = list(string)
-  default     = []
+  description = "Name => member (serviceAccount:...) that may start executions with overrides: the blend service's account. Keys are static so that members known only at apply are fine."
+  type        = map(string)
+  default     = {}
 
   validation {
-    condition     = alltrue([for m in var.runners : !contains(["allusers", "allauthenticatedusers"], lower(m))])
+    condition     = alltrue([for m in values(var.runners) : !contains(["allusers", "allauthenticatedusers"], lower(m))])
     error_message = "allUsers and allAuthenticatedUsers may not run the job."
   }
 }

@@ -37,7 +37,7 @@ module "batch_job" {
   image                 = "${module.registry.repository_url}/worker:${var.image_tag}"
   service_account_email = module.service_accounts.emails["batch"]
   env                   = local.config_env
-  runners               = [module.service_accounts.members["blend"]]
+  runners               = { blend = module.service_accounts.members["blend"] }
 
   parallelism          = var.batch_job.parallelism
   max_retries          = var.batch_job.max_retries

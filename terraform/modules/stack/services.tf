@@ -18,7 +18,9 @@ locals {
   # identity (Kubernetes RBAC in terraform/k8s/base/rbac.yaml).
   # The control plane's endpoint and CA are read from the GKE API at start
   # (container.clusterViewer).
-  blend_k8s_env = local.batch_runner == "gke" ? {
+  # (enable_gke too: without the cluster the precondition of batch_job.tf
+  # says why, rather than an index error here.)
+  blend_k8s_env = local.batch_runner == "gke" && var.enable_gke ? {
     K8S_CLUSTER      = "projects/${var.project_id}/locations/${var.region}/clusters/${module.gke[0].name}"
     K8S_WORKER_IMAGE = "${module.registry.repository_url}/worker:${var.image_tag}"
   } : {}

@@ -10,7 +10,7 @@ variables {
   image                 = "europe-west1-docker.pkg.dev/test-project/blendpipe/worker:latest"
   service_account_email = "blendpipe-test-batch@test-project.iam.gserviceaccount.com"
   env                   = { LOG_LEVEL = "INFO", GCS_BUCKET = "lib" }
-  runners               = ["serviceAccount:blendpipe-test-blend@test-project.iam.gserviceaccount.com"]
+  runners               = { blend = "serviceAccount:blendpipe-test-blend@test-project.iam.gserviceaccount.com" }
 }
 
 run "job" {
@@ -78,7 +78,7 @@ run "no_public_runner" {
   command = plan
 
   variables {
-    runners = ["allUsers"]
+    runners = { everyone = "allUsers" }
   }
 
   expect_failures = [var.runners]
