@@ -59,13 +59,12 @@ func TestShardRun(t *testing.T) {
 
 	cfg, err := kube.LoadConfig(ctx, envconfig.MapLookuper(map[string]string{
 		"K8S_WORKER_IMAGE": "worker:test", "K8S_WORKER_POOL_SIZE": strconv.Itoa(workers),
-		"BATCH_SHARD_BLENDS": strconv.Itoa(n - 1), "BATCH_BLENDS_PER_SHARD": strconv.Itoa((n + shards - 1) / shards),
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	procs := &processes{t: t, jobs: &kube.Jobs{Config: cfg}, env: []string{"STORAGE_EMULATOR_HOST=" + host}}
-	p.Sharder = cfg.Sharder(procs)
+	p.Sharder = thresholds(n, shards).Sharder(procs)
 
 	obj := pipelinetest.Put(t, p.Library, "jobs/acceptance.json", body)
 	start := time.Now()

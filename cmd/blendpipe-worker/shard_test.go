@@ -16,6 +16,7 @@ import (
 	"github.com/fsouza/fake-gcs-server/fakestorage"
 	"google.golang.org/api/option"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/config"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/kube"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
@@ -123,6 +124,11 @@ func manifest(n int, seeds []string) []byte {
 	}
 	b.WriteString("]}")
 	return []byte(b.String())
+}
+
+// thresholds shard a manifest of n blends into shards shards.
+func thresholds(n, shards int) config.Batch {
+	return config.Batch{ShardBlends: n - 1, BlendsPerShard: (n + shards - 1) / shards, MaxShards: 64}
 }
 
 func envInt(t *testing.T, name string, def int) int {

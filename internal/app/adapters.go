@@ -21,9 +21,47 @@ type Adapters struct {
 	// Search opens the Elasticsearch index when ELASTICSEARCH_URL and
 	// ES_API_KEY are set (elastic.New).
 	Search func(url, apiKey string) (pipeline.Indexer, error)
-	// Sharder, when set, may return the sharder of heavy manifests; nil
-	// when not configured (kube).
-	Sharder func(ctx context.Context, log *slog.Logger) (*pipeline.Sharder, error)
+	// Kubernetes starts the shards of heavy manifests as Indexed Jobs
+	// (kube) when BATCH_RUNNER=gke.
+	Kubernetes func(ctx context.Context, log *slog.Logger) (pipeline.JobStarter, error)
+	// CloudRunJobs starts them as Cloud Run Job executions (runjobs),
+	// claiming each run in the library bucket lib, when
+	// BATCH_RUNNER=cloudrun.
+	CloudRunJobs func(ctx context.Context, lib storage.Store, log *slog.Logger) (pipeline.JobStarter, error)
+}
+
+// sharder returns the sharder of BATCH_RUNNER's runner, nil for none. A
+// runner this binary does not link is refused rather than ignored, so a
+// heavy manifest never runs where the configuration says it must not.
+func (ad Adapters) sharder(ctx context.Context, cfg *config.Config, ports Ports, log *slog.Logger) (*pipeline.Sharder, error) {
+	b := cfg.Batch
+	var jobs pipeline.JobStarter
+	var err error
+	switch b.Runner {
+	case config.RunnerNone, "":
+		return nil, nil
+	case config.RunnerGKE:
+		if ad.Kubernetes == nil {
+			return nil, &config.VarError{Var: "BATCH_RUNNER", Msg: "gke, but this binary links no Kubernetes client (built with -tags nokube?)"}
+		}
+		jobs, err = ad.Kubernetes(ctx, log)
+	case config.RunnerCloudRun:
+		if ad.CloudRunJobs == nil {
+			return nil, &config.VarError{Var: "BATCH_RUNNER", Msg: "cloudrun, but this binary does not start Cloud Run Jobs"}
+		}
+		if ports.Library == nil {
+			return nil, fmt.Errorf("app: %w: BATCH_RUNNER=cloudrun claims its runs in the library bucket (GCS_BUCKET)", ErrMissingPort)
+		}
+		jobs, err = ad.CloudRunJobs(ctx, ports.Library, log)
+	default:
+		return nil, &config.VarError{Var: "BATCH_RUNNER", Msg: fmt.Sprintf("%q: want %v", b.Runner, config.Runners)}
+	}
+	if err != nil {
+		return nil, err
+	}
+	log.Info("heavy batches run elsewhere", "runner", b.Runner, "over_blends", b.ShardBlends, "over_input_mb", b.ShardInputMB,
+		"blends_per_shard", b.BlendsPerShard, "max_shards", b.MaxShards)
+	return b.Sharder(jobs), nil
 }
 
 // Open opens the ports of needs: the buckets on one Cloud Storage client,
@@ -72,10 +110,8 @@ func (ad Adapters) Open(ctx context.Context, cfg *config.Config, needs Needs, lo
 			ports.Search = idx
 		}
 	}
-	if ad.Sharder != nil {
-		if ports.Sharder, err = ad.Sharder(ctx, log); err != nil {
-			return ports, err
-		}
+	if ports.Sharder, err = ad.sharder(ctx, cfg, ports, log); err != nil {
+		return ports, err
 	}
 	return ports, nil
 }

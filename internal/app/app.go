@@ -66,7 +66,7 @@ type Ports struct {
 	CatalogClientRetries bool
 	// Search, when set, also receives every synced row.
 	Search pipeline.Indexer
-	// Sharder, when set, runs heavy manifests elsewhere (Kubernetes).
+	// Sharder, when set, runs heavy manifests elsewhere (BATCH_RUNNER).
 	Sharder *pipeline.Sharder
 	// URI names objects in catalog rows; gs://bucket/name when nil.
 	URI func(bucket, name string) string

@@ -44,6 +44,10 @@ type Config struct {
 	MaxFileSizeMB          int64   `env:"MAX_FILE_SIZE_MB, default=500"`
 	WorkerPoolSize         int     `env:"WORKER_POOL_SIZE, default=4"`
 
+	// Batch is when the blend service shards a manifest and where the
+	// shards run (BATCH_RUNNER).
+	Batch Batch
+
 	// The variables below may be Secret Manager references.
 
 	// LibraryBucket holds seed/, blend/, jobs/ and rejected/.
@@ -137,16 +141,23 @@ func varError(err error) error {
 	if !ok {
 		return fmt.Errorf("config: %w", err)
 	}
-	name := envName(field)
+	t := reflect.TypeFor[Config]()
+	// A nested struct's field is reported as "Outer: Inner: cause".
+	if f, found := t.FieldByName(field); found && f.Type.Kind() == reflect.Struct {
+		if inner, rest, ok := strings.Cut(msg, ": "); ok {
+			t, field, msg = f.Type, inner, rest
+		}
+	}
+	name := envName(t, field)
 	if name == "" {
 		return fmt.Errorf("config: %w", err)
 	}
 	return &VarError{Var: name, Msg: msg, Err: err}
 }
 
-// envName returns the variable bound to the Config field called field.
-func envName(field string) string {
-	f, ok := reflect.TypeFor[Config]().FieldByName(field)
+// envName returns the variable bound to the field of t called field.
+func envName(t reflect.Type, field string) string {
+	f, ok := t.FieldByName(field)
 	if !ok {
 		return ""
 	}
@@ -180,7 +191,7 @@ func (c *Config) check() error {
 	case (c.ElasticsearchURL == "") != (c.ESAPIKey == ""):
 		return bad("ES_API_KEY", "ELASTICSEARCH_URL and ES_API_KEY are set together or not at all")
 	}
-	return nil
+	return c.Batch.check()
 }
 
 // Require reports the first of vars (GCS_BUCKET, UPLOADS_BUCKET, BQ_PROJECT,
@@ -249,6 +260,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Float64("RETRY_BACKOFF_MULTIPLIER", c.RetryBackoffMultiplier),
 		slog.Int64("MAX_FILE_SIZE_MB", c.MaxFileSizeMB),
 		slog.Int("WORKER_POOL_SIZE", c.WorkerPoolSize),
+		slog.String("BATCH_RUNNER", c.Batch.Runner),
 		shown("GCS_BUCKET", c.LibraryBucket),
 		shown("UPLOADS_BUCKET", c.UploadsBucket),
 		shown("BQ_PROJECT", c.BQProject),

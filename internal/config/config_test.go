@@ -73,6 +73,7 @@ func TestDefaults(t *testing.T) {
 	want := Config{
 		LogLevel: slog.LevelInfo, LogFormat: "json", BQDataset: "RAW_DEV", UploadTimeoutSeconds: 300,
 		MaxRetries: 3, RetryBackoffMultiplier: 2.0, MaxFileSizeMB: 500, WorkerPoolSize: 4,
+		Batch: Batch{Runner: RunnerNone, ShardBlends: 200, ShardInputMB: 2048, BlendsPerShard: 100, MaxShards: 64},
 	}
 	if *c != want {
 		t.Errorf("defaults = %+v\nwant %+v", *c, want)
@@ -92,6 +93,8 @@ func TestValues(t *testing.T) {
 		"MAX_RETRIES": "0", "RETRY_BACKOFF_MULTIPLIER": "1.5", "MAX_FILE_SIZE_MB": "2", "WORKER_POOL_SIZE": "8",
 		"GCS_BUCKET": "library", "UPLOADS_BUCKET": "uploads", "BQ_PROJECT": "proj",
 		"ELASTICSEARCH_URL": "https://es.example:9200", "ES_API_KEY": "k",
+		"BATCH_RUNNER": " CloudRun", "BATCH_SHARD_BLENDS": "0", "BATCH_SHARD_INPUT_MB": "512", "BATCH_BLENDS_PER_SHARD": "25",
+		"BATCH_MAX_SHARDS": "1000",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -101,6 +104,7 @@ func TestValues(t *testing.T) {
 		MaxRetries: 0, RetryBackoffMultiplier: 1.5, MaxFileSizeMB: 2, WorkerPoolSize: 8,
 		LibraryBucket: "library", UploadsBucket: "uploads", BQProject: "proj",
 		ElasticsearchURL: "https://es.example:9200", ESAPIKey: "k",
+		Batch: Batch{Runner: RunnerCloudRun, ShardBlends: 0, ShardInputMB: 512, BlendsPerShard: 25, MaxShards: 1000},
 	}
 	if *c != want {
 		t.Errorf("got %+v\nwant %+v", *c, want)
@@ -130,6 +134,12 @@ func TestBadConfigurationNamesTheVariable(t *testing.T) {
 		{map[string]string{"WORKER_POOL_SIZE": "0"}, "WORKER_POOL_SIZE"},
 		{map[string]string{"ELASTICSEARCH_URL": "es:9200", "ES_API_KEY": "k"}, "ELASTICSEARCH_URL"},
 		{map[string]string{"ELASTICSEARCH_URL": "https://es:9200"}, "ES_API_KEY"},
+		{map[string]string{"BATCH_RUNNER": "kubernetes"}, "BATCH_RUNNER"},
+		{map[string]string{"BATCH_SHARD_BLENDS": "-1"}, "BATCH_SHARD_BLENDS"},
+		{map[string]string{"BATCH_SHARD_BLENDS": "many"}, "BATCH_SHARD_BLENDS"},
+		{map[string]string{"BATCH_SHARD_INPUT_MB": "-5"}, "BATCH_SHARD_INPUT_MB"},
+		{map[string]string{"BATCH_BLENDS_PER_SHARD": "0"}, "BATCH_BLENDS_PER_SHARD"},
+		{map[string]string{"BATCH_MAX_SHARDS": "1001"}, "BATCH_MAX_SHARDS"},
 	} {
 		t.Run(tc.want, func(t *testing.T) {
 			_, err := load(t, tc.env)
@@ -259,5 +269,20 @@ func TestSecretsNeverLogged(t *testing.T) {
 	// A plain bucket name is configuration, not a secret, and is shown.
 	if !strings.Contains(out, "GCS_BUCKET=lib") && !strings.Contains(out, `"GCS_BUCKET":"lib"`) || !strings.Contains(out, "[redacted]") {
 		t.Errorf("logged configuration lacks its fields:\n%s", out)
+	}
+}
+
+func TestBatchSharder(t *testing.T) {
+	t.Parallel()
+	c, err := load(t, map[string]string{"BATCH_RUNNER": "gke", "BATCH_SHARD_BLENDS": "10", "BATCH_SHARD_INPUT_MB": "3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.Batch.Sharder(nil)
+	if s.MaxBlends != 10 || s.MaxInputBytes != 3<<20 || s.BlendsPerShard != 100 || s.MaxShards != 64 || s.Jobs != nil {
+		t.Errorf("sharder %+v", s)
+	}
+	if !strings.Contains(c.String(), "BATCH_RUNNER=gke") {
+		t.Errorf("logged form %s does not show the runner", c)
 	}
 }

@@ -40,16 +40,10 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 )
 
-// Config is where and how shard Jobs run, and when a manifest is heavy
-// enough for them. Everything comes from the blend service's environment
-// (docs/operations.md); K8S_WORKER_IMAGE turns the Kubernetes path on.
+// Config is where and how shard Jobs run. Everything comes from the blend
+// service's environment (docs/operations.md); BATCH_RUNNER=gke turns the
+// Kubernetes path on, and config.Batch says when a manifest is heavy.
 type Config struct {
-	// When a manifest goes to Kubernetes.
-	ShardBlends    int   `env:"BATCH_SHARD_BLENDS, default=200"`    // more blends than this
-	ShardInputMB   int64 `env:"BATCH_SHARD_INPUT_MB, default=2048"` // or distinct inputs over this
-	BlendsPerShard int   `env:"BATCH_BLENDS_PER_SHARD, default=100"`
-	MaxShards      int   `env:"BATCH_MAX_SHARDS, default=64"`
-
 	// The cluster, called with the service's Google credentials: a GKE
 	// cluster (projects/P/locations/L/clusters/C) whose endpoint and CA the
 	// GKE API tells, or the API server's https URL and its base64 PEM CA
@@ -96,22 +90,13 @@ func varNames(err error) string {
 	return err.Error()
 }
 
-// Enabled reports whether heavy manifests go to Kubernetes.
-func (c *Config) Enabled() bool { return c.Image != "" }
-
 func (c *Config) check() error {
 	bad := func(v, format string, args ...any) error {
 		return fmt.Errorf("kubernetes batch configuration: %s: %s", v, fmt.Sprintf(format, args...))
 	}
 	switch {
-	case c.ShardBlends < 0:
-		return bad("BATCH_SHARD_BLENDS", "%d: want 0 (no limit) or more", c.ShardBlends)
-	case c.ShardInputMB < 0:
-		return bad("BATCH_SHARD_INPUT_MB", "%d: want 0 (no limit) or more", c.ShardInputMB)
-	case c.BlendsPerShard < 1:
-		return bad("BATCH_BLENDS_PER_SHARD", "%d: want 1 or more", c.BlendsPerShard)
-	case c.MaxShards < 1 || c.MaxShards > 1000:
-		return bad("BATCH_MAX_SHARDS", "%d: want 1 to 1000", c.MaxShards)
+	case strings.TrimSpace(c.Image) == "":
+		return bad("K8S_WORKER_IMAGE", "required with BATCH_RUNNER=gke")
 	case c.MaxParallelism < 1:
 		return bad("K8S_MAX_PARALLELISM", "%d: want 1 or more", c.MaxParallelism)
 	case c.WorkersPerPod < 1 || c.WorkersPerPod > 1024:
@@ -148,12 +133,6 @@ func (c *Config) check() error {
 		}
 	}
 	return nil
-}
-
-// Sharder is the pipeline's Sharder with these thresholds and jobs.
-func (c *Config) Sharder(jobs pipeline.JobStarter) *pipeline.Sharder {
-	return &pipeline.Sharder{MaxBlends: c.ShardBlends, MaxInputBytes: c.ShardInputMB << 20,
-		BlendsPerShard: c.BlendsPerShard, MaxShards: c.MaxShards, Jobs: jobs}
 }
 
 // JobCreator creates Jobs in the configured namespace: client-go's typed

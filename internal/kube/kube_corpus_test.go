@@ -9,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/fake"
 
+	bconfig "github.com/rydlrcs/mixamo-blend-pipeline/internal/config"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/kube"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
@@ -21,8 +22,9 @@ func TestRouting(t *testing.T) {
 	ctx := context.Background()
 	p := pipelinetest.New(t, "gcs").P
 	cs := fake.NewClientset()
-	cfg := config(t, map[string]string{"K8S_WORKER_IMAGE": "worker:1", "BATCH_SHARD_BLENDS": "2", "BATCH_BLENDS_PER_SHARD": "2"})
-	p.Sharder = cfg.Sharder(&kube.Jobs{Client: cs.BatchV1().Jobs("blendpipe"), Config: cfg, Log: pipelinetest.Logger(t)})
+	cfg := config(t, map[string]string{"K8S_WORKER_IMAGE": "worker:1"})
+	thresholds := bconfig.Batch{Runner: bconfig.RunnerGKE, ShardBlends: 2, BlendsPerShard: 2, MaxShards: 64}
+	p.Sharder = thresholds.Sharder(&kube.Jobs{Client: cs.BatchV1().Jobs("blendpipe"), Config: cfg, Log: pipelinetest.Logger(t)})
 	var seeds []string
 	for _, f := range []string{"kirby-xbot60__Walking_InPlace", "kirby-xbot60__Idle"} {
 		obj := pipelinetest.Put(t, p.Uploads, f+".fbx", pipelinetest.Corpus(t, "mixamo/"+f+".fbx"))

@@ -178,16 +178,13 @@ func TestStartShardsReportsRefusals(t *testing.T) {
 
 func TestLoadConfig(t *testing.T) {
 	t.Parallel()
-	c := config(t, nil)
-	if c.Enabled() || c.ShardBlends != 200 || c.ShardInputMB != 2048 || c.MaxParallelism != 8 || c.Namespace != "blendpipe" {
+	image := map[string]string{"K8S_WORKER_IMAGE": "worker:1"}
+	c := config(t, image)
+	if c.MaxParallelism != 8 || c.Namespace != "blendpipe" || c.WorkersPerPod != 4 || c.DeadlineSeconds != 21600 {
 		t.Errorf("defaults %+v", c)
 	}
-	if s := c.Sharder(nil); s.MaxBlends != 200 || s.MaxInputBytes != 2048<<20 || s.BlendsPerShard != 100 || s.MaxShards != 64 {
-		t.Errorf("sharder %+v", s)
-	}
 	for _, tt := range []struct{ v, value string }{
-		{"BATCH_SHARD_BLENDS", "-1"},
-		{"BATCH_BLENDS_PER_SHARD", "0"},
+		{"K8S_WORKER_IMAGE", " "},
 		{"K8S_MAX_PARALLELISM", "0"},
 		{"K8S_SHARD_MEMORY", "lots"},
 		{"K8S_NAMESPACE", "Blend_Pipe"},
@@ -196,14 +193,15 @@ func TestLoadConfig(t *testing.T) {
 		{"K8S_WORKER_POOL_SIZE", "four"},
 	} {
 		t.Run(tt.v, func(t *testing.T) {
-			_, err := kube.LoadConfig(context.Background(), envconfig.MapLookuper(map[string]string{tt.v: tt.value}))
+			env := map[string]string{"K8S_WORKER_IMAGE": "worker:1", tt.v: tt.value}
+			_, err := kube.LoadConfig(context.Background(), envconfig.MapLookuper(env))
 			if err == nil || !strings.Contains(err.Error(), tt.v) {
 				t.Fatalf("%s=%s: error %v, want one naming the variable", tt.v, tt.value, err)
 			}
 		})
 	}
 	if _, err := kube.LoadConfig(context.Background(), envconfig.MapLookuper(map[string]string{
-		"K8S_API_SERVER": "http://10.0.0.1", "K8S_CA_CERT": "QUJD"})); err == nil || !strings.Contains(err.Error(), "https://") {
+		"K8S_WORKER_IMAGE": "worker:1", "K8S_API_SERVER": "http://10.0.0.1", "K8S_CA_CERT": "QUJD"})); err == nil || !strings.Contains(err.Error(), "https://") {
 		t.Errorf("http API server: %v", err)
 	}
 }
@@ -351,7 +349,7 @@ func TestRBACAllowsWhatJobsDoes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ns := config(t, nil).Namespace; !strings.Contains(string(kust), "namespace: "+ns+"\n") {
+	if ns := config(t, map[string]string{"K8S_WORKER_IMAGE": "worker:1"}).Namespace; !strings.Contains(string(kust), "namespace: "+ns+"\n") {
 		t.Errorf("the kustomization does not place the role in namespace %s", ns)
 	}
 }

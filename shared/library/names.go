@@ -15,6 +15,7 @@
 //	jobs/<name>.result.json             a manifest's outcome (never a manifest)
 //	jobs/<name>.shards/<i>.json         shard i of a sharded manifest
 //	jobs/<name>.shards/<i>.result.json  shard i's summary
+//	jobs/<name>.shards/run.json         the claim on the run of the shards
 //	rejected/<upload>                   uploads that failed validation
 //	rejected/<upload>.error.json        why, as a typed reason
 //
@@ -184,6 +185,13 @@ func ShardName(manifest string, i int) string {
 // ShardResultName is the object holding the summary of shard i of manifest.
 func ShardResultName(manifest string, i int) string {
 	return ShardsPrefix(manifest) + strconv.Itoa(i) + ResultSuffix
+}
+
+// RunClaimName is the object through which one delivery of a manifest's
+// event claims the starting of its shards' run, so that a redelivered event
+// starts no second one.
+func RunClaimName(manifest string) string {
+	return ShardsPrefix(manifest) + "run.json"
 }
 
 // trimExt drops a manifest's extension, which IsManifest guarantees.

@@ -54,6 +54,7 @@ func TestNames(t *testing.T) {
 		{"ResultName", library.ResultName("jobs/x/a.yaml"), "jobs/x/a.result.json"},
 		{"ShardName", library.ShardName("jobs/a.b.yaml", 3), "jobs/a.b.shards/3.json"},
 		{"ShardResultName", library.ShardResultName("jobs/x/a.json", 0), "jobs/x/a.shards/0.result.json"},
+		{"RunClaimName", library.RunClaimName("jobs/x/a.yaml"), "jobs/x/a.shards/run.json"},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("%s = %q, want %q", tt.what, tt.got, tt.want)

@@ -18,6 +18,6 @@ func main() {
 		Name: "blend", Target: blend.Target, Fn: blend.Service,
 		Needs: app.Needs{Library: true, Catalog: true},
 		Open: app.Adapters{Storage: gcs.Connect, Catalog: bq.OpenCatalog, Search: elastic.Open,
-			Sharder: sharder}.Open,
+			Kubernetes: kubernetes, CloudRunJobs: cloudRunJobs}.Open,
 	})))
 }

@@ -12,6 +12,7 @@ module "stack" {
   region         = var.region
   blend_invokers = var.blend_invokers
   enable_gke     = var.enable_gke
+  batch_runner   = var.batch_runner
 
   alert_notification_channels = var.alert_notification_channels
 

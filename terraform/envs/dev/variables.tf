@@ -21,6 +21,12 @@ variable "enable_gke" {
   default     = false
 }
 
+variable "batch_runner" {
+  description = "Where heavy batches run: gke (needs enable_gke), cloudrun (a Cloud Run Job, no cluster) or none; default gke with enable_gke, none without."
+  type        = string
+  default     = null
+}
+
 variable "alert_notification_channels" {
   description = "Cloud Monitoring notification channel ids (projects/P/notificationChannels/N) the alert policies notify."
   type        = list(string)

@@ -7,6 +7,7 @@
 #   metasync  reads the library; appends to the catalog dataset
 #   preview   reads the library; writes *.png under seed/ and blend/ only
 #   worker    as blend for objects (GKE shards of a batch)
+#   batch     as blend for objects (Cloud Run Job tasks, shards of a batch)
 #   trigger   receives Eventarc events (run.invoker is granted per service
 #             by the eventarc module)
 #
@@ -27,6 +28,7 @@ locals {
       trigger  = "Eventarc triggers delivering storage events"
     },
     var.enable_worker ? { worker = "Runs batch shards on GKE" } : {},
+    var.enable_batch_job ? { batch = "Runs batch shards as Cloud Run Job tasks" } : {},
   )
 
   buckets = {
@@ -56,6 +58,10 @@ locals {
     var.enable_worker ? [
       { sa = "worker", bucket = "library", role = "roles/storage.objectViewer", prefixes = [], suffix = "" },
       { sa = "worker", bucket = "library", role = "roles/storage.objectUser", prefixes = ["blend/", "jobs/"], suffix = "" },
+    ] : [],
+    var.enable_batch_job ? [
+      { sa = "batch", bucket = "library", role = "roles/storage.objectViewer", prefixes = [], suffix = "" },
+      { sa = "batch", bucket = "library", role = "roles/storage.objectUser", prefixes = ["blend/", "jobs/"], suffix = "" },
     ] : [],
   )
 

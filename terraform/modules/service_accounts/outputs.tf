@@ -1,5 +1,5 @@
 output "emails" {
-  description = "Account key (validate, blend, metasync, preview, trigger, worker) => email."
+  description = "Account key (validate, blend, metasync, preview, trigger, worker, batch) => email."
   value       = { for k, sa in google_service_account.sa : k => sa.email }
 }
 

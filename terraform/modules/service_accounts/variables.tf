@@ -51,6 +51,12 @@ variable "enable_worker" {
   default     = false
 }
 
+variable "enable_batch_job" {
+  description = "Create the account of the Cloud Run Job that runs batch shards (BATCH_RUNNER=cloudrun)."
+  type        = bool
+  default     = false
+}
+
 variable "workload_identity_pool" {
   description = "The cluster's workload pool (PROJECT.svc.id.goog); required with enable_worker."
   type        = string

@@ -12,6 +12,7 @@ module "service_accounts" {
   metrics_config_secret = var.collect_service_metrics ? google_secret_manager_secret.run_monitoring[0].secret_id : null
 
   enable_worker          = var.enable_gke
+  enable_batch_job       = local.batch_runner == "cloudrun"
   workload_identity_pool = var.enable_gke ? module.gke[0].workload_pool : null
 
   depends_on = [module.apis]

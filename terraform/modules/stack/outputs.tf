@@ -57,3 +57,13 @@ output "config_env" {
   description = "The configuration variables the services get; the same go into terraform/k8s's ConfigMap."
   value       = local.config_env
 }
+
+output "batch_job" {
+  description = "The Cloud Run Job running batch shards (projects/P/locations/L/jobs/NAME), or null unless batch_runner is cloudrun."
+  value       = local.batch_runner == "cloudrun" ? module.batch_job[0].job : null
+}
+
+output "blend_batch_env" {
+  description = "The batch runner's variables the blend service gets besides config_env (BATCH_RUNNER, CLOUDRUN_*; K8S_* with gke)."
+  value       = merge(local.blend_k8s_env, local.blend_batch_env)
+}

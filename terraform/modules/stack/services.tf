@@ -13,12 +13,14 @@ locals {
     UPLOADS_BUCKET           = module.buckets.uploads_bucket
   }
 
-  # With GKE, blend runs the manifests over its sharding threshold as
-  # Indexed Jobs there, calling the control plane with its own Google
+  # With BATCH_RUNNER=gke, blend runs the manifests over its sharding
+  # threshold as Indexed Jobs on the cluster, calling the control plane with its own Google
   # identity (Kubernetes RBAC in terraform/k8s/base/rbac.yaml).
   # The control plane's endpoint and CA are read from the GKE API at start
   # (container.clusterViewer).
-  blend_k8s_env = var.enable_gke ? {
+  # (enable_gke too: without the cluster the precondition of batch_job.tf
+  # says why, rather than an index error here.)
+  blend_k8s_env = local.batch_runner == "gke" && var.enable_gke ? {
     K8S_CLUSTER      = "projects/${var.project_id}/locations/${var.region}/clusters/${module.gke[0].name}"
     K8S_WORKER_IMAGE = "${local.repository_url}/worker:${var.image_tag}"
   } : {}
@@ -50,7 +52,7 @@ module "service" {
   image                 = "${local.repository_url}/${each.key}:${var.image_tag}"
   service_account_email = module.service_accounts.emails[each.key]
 
-  env        = each.key == "blend" ? merge(local.config_env, local.blend_k8s_env) : local.config_env
+  env        = each.key == "blend" ? merge(local.config_env, local.blend_k8s_env, local.blend_batch_env) : local.config_env
   secret_env = { for v in lookup(local.service_secrets, each.key, []) : v => local.secret_ids[v] }
 
   ingress         = local.ingress

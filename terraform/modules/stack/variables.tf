@@ -122,3 +122,27 @@ variable "alert_on_service_metrics" {
   type        = bool
   default     = null
 }
+
+variable "batch_runner" {
+  description = "BATCH_RUNNER of the blend service: gke (needs enable_gke), cloudrun (a Cloud Run Job, no cluster) or none; default gke with enable_gke, none without."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.batch_runner == null ? true : contains(["none", "gke", "cloudrun"], var.batch_runner)
+    error_message = "batch_runner must be none, gke or cloudrun."
+  }
+}
+
+variable "batch_job" {
+  description = "The Cloud Run Job of batch_runner = \"cloudrun\": tasks at once, retries a task, task timeout (the blend service's CLOUDRUN_TASK_TIMEOUT_SECONDS too), WORKER_POOL_SIZE, CPU and memory of a task."
+  type = object({
+    parallelism          = optional(number, 8)
+    max_retries          = optional(number, 2)
+    task_timeout_seconds = optional(number, 3600)
+    workers_per_task     = optional(number, 4)
+    cpu                  = optional(string, "2")
+    memory               = optional(string, "2Gi")
+  })
+  default = {}
+}
