@@ -105,7 +105,11 @@ type gcsServer struct {
 	proxy   string // host:port of the proxy, the services' STORAGE_EMULATOR_HOST
 	held    chan string
 	release chan struct{}
+	once    sync.Once
 }
+
+// releaseHeld lets the held requests, and all later ones, through.
+func (g *gcsServer) releaseHeld() { g.once.Do(func() { close(g.release) }) }
 
 func newGCS(t *testing.T) *gcsServer {
 	t.Helper()
@@ -127,8 +131,7 @@ func newGCS(t *testing.T) *gcsServer {
 	}
 	t.Cleanup(func() { client.Close() })
 	g := &gcsServer{client: client, held: make(chan string, 16), release: make(chan struct{})}
-	var once sync.Once
-	t.Cleanup(func() { once.Do(func() { close(g.release) }) })
+	t.Cleanup(g.releaseHeld)
 	target, _ := url.Parse(srv.URL())
 	rp := httputil.NewSingleHostReverseProxy(target)
 	ln := newListener(t)
@@ -331,7 +334,7 @@ func TestSourceDeploy(t *testing.T) {
 				}
 				time.Sleep(20 * time.Millisecond)
 			}
-			close(g.release)
+			g.releaseHeld()
 			if code := <-answered; code != http.StatusNoContent {
 				t.Errorf("event in flight at SIGTERM (held at %s): HTTP %d", held, code)
 			}
