@@ -4,7 +4,6 @@ package metasync
 
 import (
 	"context"
-	"net/http"
 	"net/http/httptest"
 	"testing"
 

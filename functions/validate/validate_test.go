@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"maps"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
