@@ -10,7 +10,11 @@ import (
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/app"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/bq"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/elastic"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/eventarc"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/gcs"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/httpapi"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/metrics"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
@@ -19,14 +23,21 @@ import (
 // Target is the FUNCTION_TARGET that selects this function.
 const Target = "Blend"
 
-// Handler serves the API, and CloudEvents (recognised by their ce-*
-// headers or content type) as batch triggers.
-func Handler(p *pipeline.Pipeline, log *slog.Logger) http.Handler {
-	return Service(p, nil, log)
+// The pipeline is built by internal/app on the first request, from the
+// environment of the process serving the function (app.Function).
+func init() {
+	functions.HTTP(Target, app.NewFunction(app.Service{
+		Name: "blend", Target: Target, Fn: Service,
+		Needs: app.Needs{Library: true, Catalog: true},
+		Open: app.Adapters{Storage: gcs.Connect, Catalog: bq.OpenCatalog, Search: elastic.Open,
+			Kubernetes: kubernetes, CloudRunJobs: cloudRunJobs}.Open,
+	}).ServeHTTP)
 }
 
-// Service is Handler with the API's requests counted in m, when not nil;
-// batch triggers are not API requests and are not counted there.
+// Service is the handler the function serves at "/", beside the probes and
+// /metrics: the API, with its requests counted in m when not nil, and
+// CloudEvents (recognised by their ce-* headers or content type) as batch
+// triggers, which are not API requests and are not counted there.
 func Service(p *pipeline.Pipeline, m *metrics.Metrics, log *slog.Logger) http.Handler {
 	api := (&httpapi.API{P: p, Log: log}).Handler()
 	if m != nil {
@@ -40,10 +51,4 @@ func Service(p *pipeline.Pipeline, m *metrics.Metrics, log *slog.Logger) http.Ha
 		}
 		api.ServeHTTP(w, r)
 	})
-}
-
-// Register registers the function with functions-framework-go. p needs the
-// Library store and the Catalog.
-func Register(p *pipeline.Pipeline, log *slog.Logger) {
-	functions.HTTP(Target, Handler(p, log).ServeHTTP)
 }

@@ -6,11 +6,9 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"strconv"
+	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"github.com/GoogleCloudPlatform/functions-framework-go/funcframework"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
@@ -31,10 +29,11 @@ func post(t *testing.T, url, body string) (int, map[string]any) {
 	return resp.StatusCode, out
 }
 
-// TestServedByFunctionsFramework serves the function with
-// functions-framework-go (FUNCTION_TARGET=Blend) over fake-gcs-server: the
-// HTTP API and batch manifests arriving as CloudEvents on the same port.
-func TestServedByFunctionsFramework(t *testing.T) {
+// TestService serves the function's handler over fake-gcs-server (the
+// source deploy's test at the module root serves it through
+// functions-framework-go): the HTTP API and batch manifests arriving as
+// CloudEvents on the same port.
+func TestService(t *testing.T) {
 	env := pipelinetest.New(t, "gcs")
 	p := env.P
 	ctx := context.Background()
@@ -46,12 +45,9 @@ func TestServedByFunctionsFramework(t *testing.T) {
 		}
 		seeds = append(seeds, v.Object)
 	}
-	Register(p, pipelinetest.Logger(t))
-	t.Setenv("FUNCTION_TARGET", Target)
-	port := strconv.Itoa(pipelinetest.FreePort(t))
-	go funcframework.StartHostPort("127.0.0.1", port)
-	pipelinetest.WaitListening(t, "127.0.0.1:"+port)
-	base := "http://127.0.0.1:" + port
+	srv := httptest.NewServer(Service(p, nil, pipelinetest.Logger(t)))
+	t.Cleanup(srv.Close)
+	base := srv.URL
 
 	body := `{"a": "` + seeds[0] + `", "b": "` + seeds[1] + `", "method": "mix", "ratio": 0.5, "format": "fbx"}`
 	code, first := post(t, base+"/blend", body)

@@ -14,7 +14,11 @@ import (
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/app"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/bq"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/elastic"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/eventarc"
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/gcs"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/metrics"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 )
@@ -22,15 +26,19 @@ import (
 // Target is the FUNCTION_TARGET that selects this function.
 const Target = "Sync"
 
-// Register registers the function with functions-framework-go. p needs the
-// Library store and the Catalog.
-func Register(p *pipeline.Pipeline, log *slog.Logger) {
-	functions.CloudEvent(Target, eventarc.Sync(p, log))
+// The pipeline is built by internal/app on the first request, from the
+// environment of the process serving the function (app.Function).
+func init() {
+	functions.HTTP(Target, app.NewFunction(app.Service{
+		Name: "metasync", Target: Target, Fn: Service,
+		Needs: app.Needs{Library: true, Catalog: true},
+		Open:  app.Adapters{Storage: gcs.Connect, Catalog: bq.OpenCatalog, Search: elastic.Open}.Open,
+	}).ServeHTTP)
 }
 
-// Service is the handler the service's main serves at "/": the same
-// function over HTTP, answering 204 where functions-framework-go answers
-// 200. m is unused: the pipeline's observer already counts the outcomes.
+// Service is the handler the function serves at "/", beside the probes and
+// /metrics: the CloudEvents of the library bucket. m is unused: the
+// pipeline's observer already counts the outcomes.
 func Service(p *pipeline.Pipeline, _ *metrics.Metrics, log *slog.Logger) http.Handler {
 	return eventarc.HTTP(eventarc.Sync(p, log))
 }

@@ -6,12 +6,9 @@ import (
 	"context"
 	"encoding/json"
 	"maps"
-	"net/http"
-	"strconv"
+	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"github.com/GoogleCloudPlatform/functions-framework-go/funcframework"
 
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/pipelinetest"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
@@ -19,18 +16,15 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
 
-// TestServedByFunctionsFramework registers the function, serves it with
-// functions-framework-go as Cloud Run does (FUNCTION_TARGET=Validate) and
-// sends it Eventarc's CloudEvents for uploads on fake-gcs-server.
-func TestServedByFunctionsFramework(t *testing.T) {
+// TestService serves the function's handler (the source deploy's test at the
+// module root serves it through functions-framework-go) and sends it
+// Eventarc's CloudEvents for uploads on fake-gcs-server.
+func TestService(t *testing.T) {
 	env := pipelinetest.New(t, "gcs")
 	p := env.P
-	Register(p, pipelinetest.Logger(t))
-	t.Setenv("FUNCTION_TARGET", Target)
-	port := strconv.Itoa(pipelinetest.FreePort(t))
-	go funcframework.StartHostPort("127.0.0.1", port)
-	pipelinetest.WaitListening(t, "127.0.0.1:"+port)
-	url := "http://127.0.0.1:" + port + "/"
+	srv := httptest.NewServer(Service(p, nil, pipelinetest.Logger(t)))
+	t.Cleanup(srv.Close)
+	url := srv.URL + "/"
 	ctx := context.Background()
 
 	uploads := map[string]string{
@@ -44,7 +38,7 @@ func TestServedByFunctionsFramework(t *testing.T) {
 	}
 	evs := env.Events.Take()
 	for _, ev := range evs {
-		if code := pipelinetest.SendID(t, url, ev, "id-"+ev.Object.Name); code != http.StatusOK {
+		if code := pipelinetest.SendID(t, url, ev, "id-"+ev.Object.Name); code/100 != 2 {
 			t.Fatalf("%s: HTTP %d", ev.Object.Name, code)
 		}
 	}
@@ -83,7 +77,7 @@ func TestServedByFunctionsFramework(t *testing.T) {
 	// The same events again: all acknowledged, nothing written.
 	env.Events.Take()
 	for _, ev := range evs {
-		if code := pipelinetest.SendID(t, url, ev, "id-"+ev.Object.Name); code != http.StatusOK {
+		if code := pipelinetest.SendID(t, url, ev, "id-"+ev.Object.Name); code/100 != 2 {
 			t.Fatalf("redelivery of %s: HTTP %d", ev.Object.Name, code)
 		}
 	}
@@ -95,7 +89,7 @@ func TestServedByFunctionsFramework(t *testing.T) {
 		t.Errorf("redelivery wrote %s", ev.Object.Name)
 	}
 	seed := storage.Event{Type: storage.ObjectFinalized, Object: storage.Attrs{Bucket: p.Library.Bucket(), Name: "seed/a/b.fbx", Generation: 1, Size: 1}}
-	if code := pipelinetest.Send(t, url, seed); code != http.StatusOK {
+	if code := pipelinetest.Send(t, url, seed); code/100 != 2 {
 		t.Errorf("library event: HTTP %d", code)
 	}
 }

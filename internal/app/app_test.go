@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -155,33 +154,4 @@ func dirStore(t *testing.T, bucket string) storage.Store {
 		t.Fatal(err)
 	}
 	return s
-}
-
-// TestRunServiceStartErrors: what stops a service from starting is a
-// StartError naming the cause, which mains exit 2 on.
-func TestRunServiceStartErrors(t *testing.T) {
-	tests := []struct {
-		name string
-		env  map[string]string
-		want string
-	}{
-		{"other function", map[string]string{"FUNCTION_TARGET": "Sync"}, `FUNCTION_TARGET="Sync": this service serves "Validate"`},
-		{"missing bucket", map[string]string{"GCS_BUCKET": "library"}, "UPLOADS_BUCKET"},
-		{"bad level", map[string]string{"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			for _, k := range []string{"FUNCTION_TARGET", "GCS_BUCKET", "UPLOADS_BUCKET", "LOG_LEVEL"} {
-				t.Setenv(k, tt.env[k]) // restored after the test
-				if _, ok := tt.env[k]; !ok {
-					os.Unsetenv(k)
-				}
-			}
-			err := RunService(t.Context(), Service{Name: "validate", Target: "Validate",
-				Needs: Needs{Uploads: true, Library: true}, Open: Adapters{}.Open})
-			if ExitCode(err) != 2 || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("RunService = %v (exit %d), want a start error naming %q", err, ExitCode(err), tt.want)
-			}
-		})
-	}
 }

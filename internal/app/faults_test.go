@@ -389,11 +389,11 @@ func deadlineClient() *http.Client {
 	return &http.Client{Timeout: clientDeadline, Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
 }
 
-// startService serves fn as app.RunService does: the ports from the
+// startService serves fn as app.Function does: the ports from the
 // configuration, measured, retried and guarded by breakers, with the probes
 // beside it. Its clients reach storage and BigQuery through the proxies.
 // Each time one of its breakers opens, opened counts it.
-func startService(t *testing.T, name string, needs app.Needs, fn app.Function, gcsProxy, bqProxy *faultproxy.Proxy, opened *atomic.Int64) string {
+func startService(t *testing.T, name string, needs app.Needs, fn app.Handler, gcsProxy, bqProxy *faultproxy.Proxy, opened *atomic.Int64) string {
 	t.Helper()
 	ctx := t.Context()
 	cfg, err := config.Load(ctx, config.Options{Lookuper: envconfig.MapLookuper(map[string]string{

@@ -3,6 +3,7 @@ package bq
 import (
 	"context"
 	"fmt"
+	"os"
 
 	"cloud.google.com/go/bigquery"
 	"google.golang.org/api/option"
@@ -21,6 +22,13 @@ func Open(ctx context.Context, project, dataset string, opts ...option.ClientOpt
 }
 
 // OpenCatalog is Open as a catalog the caller closes, for app.Adapters.
+// With BIGQUERY_EMULATOR_HOST set (host:port) it talks to that emulator,
+// without credentials, as the Cloud Storage client does with
+// STORAGE_EMULATOR_HOST; the BigQuery client has no such variable of its own.
 func OpenCatalog(ctx context.Context, project, dataset string) (catalog.StoreCloser, error) {
-	return Open(ctx, project, dataset)
+	var opts []option.ClientOption
+	if host := os.Getenv("BIGQUERY_EMULATOR_HOST"); host != "" {
+		opts = append(opts, option.WithEndpoint("http://"+host), option.WithoutAuthentication())
+	}
+	return Open(ctx, project, dataset, opts...)
 }

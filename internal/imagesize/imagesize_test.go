@@ -130,6 +130,7 @@ func TestServicesLinkWhatTheyUse(t *testing.T) {
 		{"./cmd/blendpipe", "", []string{"cloud.google.com/", "k8s.io/", "google.golang.org/grpc"}},
 		{"./functions/validate/cmd", "", []string{"k8s.io/", "cloud.google.com/go/bigquery"}},
 		{"./functions/metasync/cmd", "", []string{"k8s.io/"}},
+		{"./functions/preview/cmd", "", []string{"k8s.io/", "cloud.google.com/go/bigquery", "github.com/elastic/"}},
 		{"./cmd/blendpipe-worker", "", []string{"k8s.io/", "cloud.google.com/go/bigquery", "github.com/elastic/", "modernc.org/sqlite"}},
 		// Cloud Run Jobs are started over REST: no gRPC Cloud Run client.
 		{"./functions/blend/cmd", "nokube", []string{"k8s.io/", "cloud.google.com/go/run"}},

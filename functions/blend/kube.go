@@ -1,6 +1,6 @@
 //go:build !nokube
 
-package main
+package blend
 
 import (
 	"context"
