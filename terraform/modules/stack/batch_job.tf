@@ -34,7 +34,7 @@ module "batch_job" {
   project_id            = var.project_id
   region                = var.region
   name                  = "${local.prefix}-batch"
-  image                 = "${module.registry.repository_url}/worker:${var.image_tag}"
+  image                 = "${local.repository_url}/worker:${var.image_tag}"
   service_account_email = module.service_accounts.emails["batch"]
   env                   = local.config_env
   runners               = { blend = module.service_accounts.members["blend"] }
