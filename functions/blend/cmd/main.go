@@ -16,7 +16,7 @@ import (
 func main() {
 	os.Exit(app.Exit("blend", app.RunService(context.Background(), app.Service{
 		Name: "blend", Target: blend.Target, Fn: blend.Service,
-		Needs: app.Needs{Library: true, Catalog: true},
+		Needs: app.Needs{Library: true, Catalog: true, CatalogReads: true},
 		Open: app.Adapters{Storage: gcs.Connect, Catalog: bq.OpenCatalog, Search: elastic.Open,
 			Sharder: sharder}.Open,
 	})))
