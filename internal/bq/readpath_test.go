@@ -189,7 +189,7 @@ func TestReadPathLatency(t *testing.T) {
 	if beforeJobs < int64(beforeN) {
 		t.Errorf("BEFORE: %d query jobs for %d requests; the measurement counts none", beforeJobs, beforeN)
 	}
-	first := page["count"]
+	first, firstNames := page["count"], names(page["blends"])
 
 	// AFTER: one job to load, none per request.
 	cache := catalogcache.New(store, store, catalogcache.Options{Refresh: time.Hour})
@@ -210,8 +210,8 @@ func TestReadPathLatency(t *testing.T) {
 	if j := jobs.n.Load() - j0; j != 0 {
 		t.Errorf("AFTER: %d query jobs for 600 requests, want 0", j)
 	}
-	if page["count"] != first {
-		t.Errorf("AFTER answers %v blends, BEFORE %v", page["count"], first)
+	if got := names(page["blends"]); page["count"] != first || !slices.Equal(got, firstNames) {
+		t.Errorf("AFTER answers %v blends, BEFORE %v; they differ from %d on", page["count"], first, diffAt(got, firstNames))
 	}
 
 	// A new blend and a removal, written by another instance's sync, reach
@@ -261,4 +261,24 @@ func cursorAt(t *testing.T, h http.Handler) string {
 		t.Fatalf("first page: HTTP %d %v, no next_cursor", w.Code, err)
 	}
 	return p.NextCursor
+}
+
+func names(v any) []string {
+	var out []string
+	list, _ := v.([]any)
+	for _, e := range list {
+		if m, ok := e.(map[string]any); ok {
+			out = append(out, fmt.Sprint(m["name"]))
+		}
+	}
+	return out
+}
+
+func diffAt(a, b []string) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
 }

@@ -49,6 +49,8 @@ type API struct {
 	// FileURL, when set, gives the URL of an object the library cannot sign
 	// a URL for: the local pipeline serves its objects itself.
 	FileURL func(name string) string
+
+	urls urlCache
 }
 
 // Handler returns the routes on a new mux.
@@ -289,9 +291,14 @@ func (a *API) entry(ctx context.Context, row catalog.Row) Entry {
 }
 
 func (a *API) url(ctx context.Context, name string) string {
+	now := time.Now()
+	if u, ok := a.urls.get(name, now); ok {
+		return u
+	}
 	u, err := a.P.Library.SignedURL(name, SignedURLTTL)
 	switch {
 	case err == nil:
+		a.urls.put(name, u, now, SignedURLTTL)
 		return u
 	case !errors.Is(err, storage.ErrUnsupported):
 		a.log().WarnContext(ctx, "signing a URL failed", "object", name, "error", err)

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/sqlite"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/catalog/catalogtest"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
 
 // catalogs are the read paths the API runs on: the store itself (SQLite,
@@ -258,5 +260,39 @@ func BenchmarkListBlends(b *testing.B) {
 			b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 		})
+	}
+}
+
+// signing counts the URLs the library signs.
+type signing struct {
+	storage.Store
+	n atomic.Int64
+}
+
+func (s *signing) SignedURL(name string, ttl time.Duration) (string, error) {
+	s.n.Add(1)
+	return "https://signed.example/" + name + "?ttl=" + ttl.String(), nil
+}
+
+// A poll of the same page reuses the URLs signed for the one before: on
+// Cloud Run each signature is an IAM call.
+func TestPollsReuseSignedURLs(t *testing.T) {
+	t.Parallel()
+	env := pipelinetest.New(t, "localdir")
+	lib := &signing{Store: env.P.Library}
+	env.P.Library = lib
+	b := catalogtest.Blend("blend/a.fbx", 1, "seed/a.fbx") // with a preview: three URLs
+	if err := env.P.Catalog.Append(context.Background(), b, catalogtest.Seed("seed/a.fbx", 1)); err != nil {
+		t.Fatal(err)
+	}
+	h := (&httpapi.API{P: env.P, Log: pipelinetest.Logger(t)}).Handler()
+	for range 3 {
+		code, p := get(t, h, "/blends")
+		if code != http.StatusOK || len(p.Blends) != 1 || p.Blends[0]["url"] != "https://signed.example/blend/a.fbx?ttl=15m0s" || p.Blends[0]["preview_url"] == nil {
+			t.Fatalf("GET /blends: HTTP %d %+v", code, p)
+		}
+	}
+	if n := lib.n.Load(); n != 3 {
+		t.Errorf("three polls of one blend signed %d URLs, want its 3 once", n)
 	}
 }
