@@ -5,6 +5,10 @@
 //	GET  /blends/{name}  one blend's catalog row
 //	GET  /seeds          current seeds from the catalog, filtered by rig, clip
 //
+// The lists answer pages in name order: limit (default 1000, at most 10000)
+// rows, and next_cursor when more follow, passed back as cursor with the
+// same filters (see cursor.go).
+//
 // Errors are JSON objects {"error", "kind", "field"} with 400 for bad input
 // (naming the field), 404 for a missing source or blend, 409 for an output
 // name holding another blend, 413 over limits and 503 with Retry-After when
