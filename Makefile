@@ -207,6 +207,13 @@ shard-run:
 image-sizes:
 	IMAGE_SIZES=1 $(GO) test -count=1 -run '^TestImageSizes$$' -v ./internal/imagesize
 
+# GET /blends against the BigQuery emulator, read per request and from the catalogue cache, with
+# the query jobs each path starts (docs/architecture.md); the emulator tier runs it at 10,000 rows.
+READPATH_ROWS ?= 100000
+.PHONY: readpath-bench
+readpath-bench:
+	READPATH_ROWS=$(READPATH_ROWS) $(GO) test -count=1 -tags emulator -run '^TestReadPathLatency$$' -v -timeout 60m ./internal/bq
+
 # --- Proof under load and faults (docs/operations.md) ---
 .PHONY: load race
 

@@ -28,7 +28,7 @@ const Target = "Blend"
 func init() {
 	functions.HTTP(Target, app.NewFunction(app.Service{
 		Name: "blend", Target: Target, Fn: Service,
-		Needs: app.Needs{Library: true, Catalog: true},
+		Needs: app.Needs{Library: true, Catalog: true, CatalogReads: true},
 		Open: app.Adapters{Storage: gcs.Connect, Catalog: bq.OpenCatalog, Search: elastic.Open,
 			Kubernetes: kubernetes, CloudRunJobs: cloudRunJobs}.Open,
 	}).ServeHTTP)

@@ -13,12 +13,15 @@ package app
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"slices"
+	"time"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/catalogcache"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/config"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/health"
 	"github.com/rydlrcs/mixamo-blend-pipeline/internal/metrics"
@@ -33,6 +36,11 @@ type Needs struct {
 	Uploads bool // UPLOADS_BUCKET
 	Library bool // GCS_BUCKET
 	Catalog bool // BQ_PROJECT (and BQ_DATASET)
+	// CatalogReads says the binary serves catalogue reads to clients
+	// (GET /blends, /seeds): they come from an in-process cache of the
+	// catalog refreshed every Options.CatalogRefresh (package
+	// catalogcache), not from a query each.
+	CatalogReads bool
 }
 
 // Vars are the variables that configure the ports in n.
@@ -91,12 +99,16 @@ type Options struct {
 	// every change of state is reported in circuit_breaker_state, then to
 	// OnStateChange when set.
 	Breaker resilience.BreakerSettings
+	// CatalogRefresh is how often the catalogue cache of Needs.CatalogReads
+	// refreshes (CATALOG_REFRESH_SECONDS); catalogcache.DefaultRefresh
+	// when zero, and no cache (a query per read) when negative.
+	CatalogRefresh time.Duration
 }
 
 // FromConfig takes the options of cfg.
 func FromConfig(cfg *config.Config, log *slog.Logger) Options {
 	return Options{Log: log, MaxFileSize: cfg.MaxFileSize(), Workers: cfg.WorkerPoolSize,
-		Retry: resilience.FromConfig(cfg.MaxRetries, cfg.RetryBackoffMultiplier)}
+		Retry: resilience.FromConfig(cfg.MaxRetries, cfg.RetryBackoffMultiplier), CatalogRefresh: cfg.CatalogRefresh()}
 }
 
 // App is a built pipeline with what serves and watches it.
@@ -112,8 +124,13 @@ type App struct {
 	// there, the others when the catalog is.
 	Breakers []*resilience.Breaker
 	Log      *slog.Logger
+	// CatalogCache serves the pipeline's catalogue reads when the binary
+	// has Needs.CatalogReads; Start runs its refreshes. Nil otherwise.
+	CatalogCache *catalogcache.Cache
 
 	closers []io.Closer
+	// stopRefresh ends the cache's refreshes Start began.
+	stopRefresh context.CancelFunc
 }
 
 // Build builds the pipeline of needs over ports. A needed port that is nil
@@ -156,6 +173,7 @@ func Build(needs Needs, ports Ports, o Options) (*App, error) {
 		return b
 	}
 	policy := o.Retry
+	var checked catalog.Store // what the catalog's health check reads
 	p := &pipeline.Pipeline{MaxFileSize: o.MaxFileSize, Workers: o.Workers, Log: a.Log, Observer: m,
 		Sharder: ports.Sharder, URI: ports.URI}
 	if ports.Uploads != nil || ports.Library != nil {
@@ -174,6 +192,13 @@ func Build(needs Needs, ports Ports, o Options) (*App, error) {
 			catOpts.Retry = &policy
 		}
 		p.Catalog = resilience.Catalog(m.Catalog(ports.Catalog), catOpts)
+		checked = p.Catalog
+		// The feed is the adapter itself: its refreshes are retried by the
+		// cache's own interval, not by the pipeline's policy.
+		if feed, ok := ports.Catalog.(catalog.Feed); ok && needs.CatalogReads && o.CatalogRefresh >= 0 {
+			a.CatalogCache = catalogcache.New(p.Catalog, feed, catalogcache.Options{Refresh: o.CatalogRefresh, Log: a.Log})
+			p.Catalog = a.CatalogCache
+		}
 		// The index is fed by the catalogue's sync; its breaker shows
 		// (closed) wherever a catalogue is, configured or not, so the
 		// dashboards of every such service read the same.
@@ -183,13 +208,18 @@ func Build(needs Needs, ports Ports, o Options) (*App, error) {
 		}
 	}
 	a.Pipeline = p
-	a.Health = checker(p, a.Breakers)
+	a.Health = checker(p, checked, a.Breakers)
+	if a.CatalogCache != nil {
+		// Stale reads are still answers: the cache shows in /health only.
+		a.Health.Components = append(a.Health.Components, health.Component{Name: "catalog-cache", Check: a.CatalogCache.Fresh})
+	}
 	return a, nil
 }
 
-// checker checks every bucket and the catalog: all are critical, since no
-// event can be handled without them.
-func checker(p *pipeline.Pipeline, breakers []*resilience.Breaker) *health.Checker {
+// checker checks every bucket and the catalog (the store itself, not a
+// cache of it): all are critical, since no event can be handled without
+// them.
+func checker(p *pipeline.Pipeline, cat catalog.Store, breakers []*resilience.Breaker) *health.Checker {
 	c := &health.Checker{}
 	for _, b := range breakers {
 		c.Breakers = append(c.Breakers, b)
@@ -201,8 +231,8 @@ func checker(p *pipeline.Pipeline, breakers []*resilience.Breaker) *health.Check
 	if p.Library != nil && (p.Uploads == nil || p.Library.Bucket() != p.Uploads.Bucket()) {
 		c.Components = append(c.Components, health.Component{Name: "library", Critical: true, Check: health.StoreCheck(p.Library)})
 	}
-	if p.Catalog != nil {
-		c.Components = append(c.Components, health.Component{Name: "catalog", Critical: true, Check: health.CatalogCheck(p.Catalog)})
+	if cat != nil {
+		c.Components = append(c.Components, health.Component{Name: "catalog", Critical: true, Check: health.CatalogCheck(cat)})
 	}
 	return c
 }
@@ -216,8 +246,14 @@ func (a *App) Breaker(dependency string) *resilience.Breaker {
 	return a.Breakers[i]
 }
 
-// Close closes the adapters' clients, last opened first.
-func (a *App) Close() error { return closeAll(a.closers) }
+// Close ends the cache's refreshes and closes the adapters' clients, last
+// opened first.
+func (a *App) Close() error {
+	if a.stopRefresh != nil {
+		a.stopRefresh()
+	}
+	return closeAll(a.closers)
+}
 
 func closeAll(cs []io.Closer) error {
 	var errs []error

@@ -120,6 +120,11 @@ func (a *App) Start(ctx context.Context, fn http.Handler, o ServeOptions) (*Serv
 	if addr != nil {
 		a.Log.Info("serving metrics", "addr", addr.String())
 	}
+	if a.CatalogCache != nil && a.stopRefresh == nil {
+		rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		a.stopRefresh = cancel
+		go a.CatalogCache.Run(rctx)
+	}
 	stop, errc := start(ln, a.Handler(fn))
 	return &Server{addr: ln.Addr(), stop: stop, errc: errc, grace: cmp.Or(o.Grace, CloudRunGrace), done: stopMetrics}, nil
 }

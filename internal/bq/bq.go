@@ -96,12 +96,21 @@ func columnList() string {
 // delete outranking the finalize of its own generation, duplicates collapsed
 // to the last synced. It relies on neither MERGE nor insertId de-duplication.
 func ViewQuery(table string) string {
+	return rankedQuery(table, "") + " AND NOT deleted"
+}
+
+// rankedQuery selects the first-ranked row of every name among the rows of
+// table that pass where (none when empty), delete rows included.
+func rankedQuery(table, where string) string {
 	cols := columnList()
+	if where != "" {
+		where = "\n  WHERE " + where
+	}
 	return "SELECT " + cols + " FROM (\n" +
 		"  SELECT " + cols + ",\n" +
 		"    ROW_NUMBER() OVER (PARTITION BY name ORDER BY generation DESC, deleted DESC, synced_at DESC, correlation_id DESC) AS rank\n" +
-		"  FROM `" + table + "`\n" +
-		") WHERE rank = 1 AND NOT deleted"
+		"  FROM `" + table + "`" + where + "\n" +
+		") WHERE rank = 1"
 }
 
 // Options configure a Store.
@@ -268,7 +277,29 @@ func (s *Store) Current(ctx context.Context, f catalog.Filter) ([]catalog.Row, e
 	if !f.Until.IsZero() {
 		add("created_at < @until", "until", f.Until.UTC())
 	}
+	if f.After != "" {
+		add("name > @after", "after", f.After)
+	}
 	return s.query(ctx, where, params, f.Limit)
+}
+
+var _ catalog.Feed = (*Store)(nil)
+
+// Changed runs one query job: the ranking row of every name among the rows
+// synced since, deletes included. The table is partitioned by day of
+// synced_at, so a recent since reads (and bills) the last partitions only.
+func (s *Store) Changed(ctx context.Context, since time.Time) ([]catalog.Row, error) {
+	var (
+		where  string
+		params []bigquery.QueryParameter
+	)
+	if !since.IsZero() {
+		where = "synced_at >= @since"
+		params = []bigquery.QueryParameter{{Name: "since", Value: since.UTC()}}
+	}
+	q := s.client.Query(rankedQuery(s.TableRef(), where))
+	q.Parameters = params
+	return s.read(ctx, q)
 }
 
 // Get returns the current row of name.
@@ -294,6 +325,10 @@ func (s *Store) query(ctx context.Context, where []string, params []bigquery.Que
 	}
 	q := s.client.Query(sql)
 	q.Parameters = params
+	return s.read(ctx, q)
+}
+
+func (s *Store) read(ctx context.Context, q *bigquery.Query) ([]catalog.Row, error) {
 	it, err := q.Read(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("catalog bq: query %s: %w", s.TableRef(), err)

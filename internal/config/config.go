@@ -43,6 +43,10 @@ type Config struct {
 	RetryBackoffMultiplier float64 `env:"RETRY_BACKOFF_MULTIPLIER, default=2.0"`
 	MaxFileSizeMB          int64   `env:"MAX_FILE_SIZE_MB, default=500"`
 	WorkerPoolSize         int     `env:"WORKER_POOL_SIZE, default=4"`
+	// CatalogRefreshSeconds is how often a service that serves catalogue
+	// reads refreshes its cache of the catalog; 0 turns the cache off (a
+	// query per read).
+	CatalogRefreshSeconds int `env:"CATALOG_REFRESH_SECONDS, default=10"`
 
 	// Batch is when the blend service shards a manifest and where the
 	// shards run (BATCH_RUNNER).
@@ -185,6 +189,8 @@ func (c *Config) check() error {
 		return bad("MAX_FILE_SIZE_MB", "%d: want 1 to %d", c.MaxFileSizeMB, 1<<20)
 	case c.WorkerPoolSize <= 0 || c.WorkerPoolSize > 1024:
 		return bad("WORKER_POOL_SIZE", "%d: want 1 to 1024", c.WorkerPoolSize)
+	case c.CatalogRefreshSeconds < 0 || c.CatalogRefreshSeconds > 3600:
+		return bad("CATALOG_REFRESH_SECONDS", "%d: want 0 (no cache) to 3600", c.CatalogRefreshSeconds)
 	case c.ElasticsearchURL != "" && !strings.HasPrefix(c.ElasticsearchURL, "http://") && !strings.HasPrefix(c.ElasticsearchURL, "https://"):
 		// The value may carry credentials: say what is wrong, not what it is.
 		return bad("ELASTICSEARCH_URL", "want an http:// or https:// URL")
@@ -224,6 +230,15 @@ func (c *Config) Require(vars ...string) error {
 // MaxFileSize is MAX_FILE_SIZE_MB in bytes.
 func (c *Config) MaxFileSize() int64 { return c.MaxFileSizeMB << 20 }
 
+// CatalogRefresh is CATALOG_REFRESH_SECONDS as app.Options takes it:
+// negative for no cache.
+func (c *Config) CatalogRefresh() time.Duration {
+	if c.CatalogRefreshSeconds == 0 {
+		return -1
+	}
+	return time.Duration(c.CatalogRefreshSeconds) * time.Second
+}
+
 // UploadTimeout is UPLOAD_TIMEOUT_SECONDS as a duration.
 func (c *Config) UploadTimeout() time.Duration {
 	return time.Duration(c.UploadTimeoutSeconds) * time.Second
@@ -261,6 +276,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Int64("MAX_FILE_SIZE_MB", c.MaxFileSizeMB),
 		slog.Int("WORKER_POOL_SIZE", c.WorkerPoolSize),
 		slog.String("BATCH_RUNNER", c.Batch.Runner),
+		slog.Int("CATALOG_REFRESH_SECONDS", c.CatalogRefreshSeconds),
 		shown("GCS_BUCKET", c.LibraryBucket),
 		shown("UPLOADS_BUCKET", c.UploadsBucket),
 		shown("BQ_PROJECT", c.BQProject),

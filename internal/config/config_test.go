@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"cloud.google.com/go/secretmanager/apiv1/secretmanagerpb"
 	"github.com/sethvargo/go-envconfig"
@@ -72,11 +73,14 @@ func TestDefaults(t *testing.T) {
 	}
 	want := Config{
 		LogLevel: slog.LevelInfo, LogFormat: "json", BQDataset: "RAW_DEV", UploadTimeoutSeconds: 300,
-		MaxRetries: 3, RetryBackoffMultiplier: 2.0, MaxFileSizeMB: 500, WorkerPoolSize: 4,
+		MaxRetries: 3, RetryBackoffMultiplier: 2.0, MaxFileSizeMB: 500, WorkerPoolSize: 4, CatalogRefreshSeconds: 10,
 		Batch: Batch{Runner: RunnerNone, ShardBlends: 200, ShardInputMB: 2048, BlendsPerShard: 100, MaxShards: 64},
 	}
 	if *c != want {
 		t.Errorf("defaults = %+v\nwant %+v", *c, want)
+	}
+	if c.CatalogRefresh() != 10*time.Second {
+		t.Errorf("CatalogRefresh = %v, want 10s", c.CatalogRefresh())
 	}
 	if c.MaxFileSize() != 500<<20 || c.UploadTimeout().Seconds() != 300 {
 		t.Errorf("MaxFileSize = %d, UploadTimeout = %s", c.MaxFileSize(), c.UploadTimeout())
@@ -91,7 +95,7 @@ func TestValues(t *testing.T) {
 	c, err := load(t, map[string]string{
 		"LOG_LEVEL": "debug", "LOG_FORMAT": "TEXT", "BQ_DATASET": "RAW_PROD", "UPLOAD_TIMEOUT_SECONDS": "60",
 		"MAX_RETRIES": "0", "RETRY_BACKOFF_MULTIPLIER": "1.5", "MAX_FILE_SIZE_MB": "2", "WORKER_POOL_SIZE": "8",
-		"GCS_BUCKET": "library", "UPLOADS_BUCKET": "uploads", "BQ_PROJECT": "proj",
+		"CATALOG_REFRESH_SECONDS": "0", "GCS_BUCKET": "library", "UPLOADS_BUCKET": "uploads", "BQ_PROJECT": "proj",
 		"ELASTICSEARCH_URL": "https://es.example:9200", "ES_API_KEY": "k",
 		"BATCH_RUNNER": " CloudRun", "BATCH_SHARD_BLENDS": "0", "BATCH_SHARD_INPUT_MB": "512", "BATCH_BLENDS_PER_SHARD": "25",
 		"BATCH_MAX_SHARDS": "1000",
@@ -111,6 +115,9 @@ func TestValues(t *testing.T) {
 	}
 	if err := c.Require("GCS_BUCKET", "UPLOADS_BUCKET", "BQ_PROJECT"); err != nil {
 		t.Error(err)
+	}
+	if c.CatalogRefresh() >= 0 {
+		t.Errorf("CATALOG_REFRESH_SECONDS=0: CatalogRefresh = %v, want negative (no cache)", c.CatalogRefresh())
 	}
 }
 
@@ -132,6 +139,7 @@ func TestBadConfigurationNamesTheVariable(t *testing.T) {
 		{map[string]string{"MAX_FILE_SIZE_MB": "-1"}, "MAX_FILE_SIZE_MB"},
 		{map[string]string{"MAX_FILE_SIZE_MB": "1e3"}, "MAX_FILE_SIZE_MB"},
 		{map[string]string{"WORKER_POOL_SIZE": "0"}, "WORKER_POOL_SIZE"},
+		{map[string]string{"CATALOG_REFRESH_SECONDS": "-1"}, "CATALOG_REFRESH_SECONDS"},
 		{map[string]string{"ELASTICSEARCH_URL": "es:9200", "ES_API_KEY": "k"}, "ELASTICSEARCH_URL"},
 		{map[string]string{"ELASTICSEARCH_URL": "https://es:9200"}, "ES_API_KEY"},
 		{map[string]string{"BATCH_RUNNER": "kubernetes"}, "BATCH_RUNNER"},

@@ -5,6 +5,10 @@
 //	GET  /blends/{name}  one blend's catalog row
 //	GET  /seeds          current seeds from the catalog, filtered by rig, clip
 //
+// The lists answer pages in name order: limit (default 1000, at most 10000)
+// rows, and next_cursor when more follow, passed back as cursor with the
+// same filters (see cursor.go).
+//
 // Errors are JSON objects {"error", "kind", "field"} with 400 for bad input
 // (naming the field), 404 for a missing source or blend, 409 for an output
 // name holding another blend, 413 over limits and 503 with Retry-After when
@@ -49,6 +53,8 @@ type API struct {
 	// FileURL, when set, gives the URL of an object the library cannot sign
 	// a URL for: the local pipeline serves its objects itself.
 	FileURL func(name string) string
+
+	urls urlCache
 }
 
 // Handler returns the routes on a new mux.
@@ -199,27 +205,50 @@ func (a *API) listSeeds(w http.ResponseWriter, r *http.Request) {
 	a.list(w, r, catalog.KindSeed, "seeds")
 }
 
+// DefaultLimit and MaxLimit bound a page of GET /blends and GET /seeds.
+const (
+	DefaultLimit = 1000
+	MaxLimit     = 10000
+)
+
 func (a *API) list(w http.ResponseWriter, r *http.Request, kind catalog.Kind, key string) {
 	q := r.URL.Query()
-	f := catalog.Filter{Kind: kind, Rig: q.Get("rig"), Clip: q.Get("clip"), Method: q.Get("method"), Source: q.Get("source"), Limit: 1000}
+	f := catalog.Filter{Kind: kind, Rig: q.Get("rig"), Clip: q.Get("clip"), Method: q.Get("method"), Source: q.Get("source")}
+	limit := DefaultLimit
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 10000 {
-			a.fail(w, r, &pipeline.Error{Kind: pipeline.KindInvalid, Field: "limit", Msg: "want 1 to 10000"})
+		if err != nil || n < 1 || n > MaxLimit {
+			a.fail(w, r, &pipeline.Error{Kind: pipeline.KindInvalid, Field: "limit", Msg: fmt.Sprintf("%q: want 1 to %d", s, MaxLimit)})
 			return
 		}
-		f.Limit = n
+		limit = n
 	}
+	if s := q.Get("cursor"); s != "" {
+		after, err := decodeCursor(s, f)
+		if err != nil {
+			a.fail(w, r, &pipeline.Error{Kind: pipeline.KindInvalid, Field: "cursor", Msg: err.Error()})
+			return
+		}
+		f.After = after
+	}
+	// One row beyond the page says whether another follows.
+	f.Limit = limit + 1
 	rows, err := a.P.Catalog.Current(r.Context(), f)
 	if err != nil {
 		a.fail(w, r, catalogError(err))
 		return
 	}
+	body := map[string]any{}
+	if len(rows) > limit {
+		rows = rows[:limit]
+		body["next_cursor"] = encodeCursor(rows[limit-1].Name, f)
+	}
 	out := make([]Entry, len(rows))
 	for i, row := range rows {
 		out[i] = a.entry(r.Context(), row)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{key: out, "count": len(out)})
+	body[key], body["count"] = out, len(out)
+	writeJSON(w, http.StatusOK, body)
 }
 
 func (a *API) getBlend(w http.ResponseWriter, r *http.Request) {
@@ -271,9 +300,14 @@ func (a *API) entry(ctx context.Context, row catalog.Row) Entry {
 }
 
 func (a *API) url(ctx context.Context, name string) string {
+	now := time.Now()
+	if u, ok := a.urls.get(name, now); ok {
+		return u
+	}
 	u, err := a.P.Library.SignedURL(name, SignedURLTTL)
 	switch {
 	case err == nil:
+		a.urls.put(name, u, now, SignedURLTTL)
 		return u
 	case !errors.Is(err, storage.ErrUnsupported):
 		a.log().WarnContext(ctx, "signing a URL failed", "object", name, "error", err)

@@ -178,7 +178,7 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 		URI: func(bucket, name string) string {
 			return "file://" + filepath.Join(dirs[bucket], filepath.FromSlash(name))
 		}}
-	if s.app, err = app.Build(app.Needs{Uploads: true, Library: true, Catalog: true}, ports, app.Options{
+	if s.app, err = app.Build(app.Needs{Uploads: true, Library: true, Catalog: true, CatalogReads: true}, ports, app.Options{
 		Log: s.log, Metrics: opts.Metrics, MaxFileSize: opts.MaxFileSize, Workers: opts.Workers,
 		Retry: opts.Retry, Breaker: opts.Breaker,
 	}); err != nil {

@@ -72,6 +72,8 @@ var migrations = []string{
 		ORDER BY b.generation DESC, b.deleted DESC, b.synced_at DESC, b.id DESC
 		LIMIT 1
 	);`,
+	// Changed reads the rows synced since a time.
+	`CREATE INDEX animations_synced ON animations (synced_at);`,
 }
 
 // columns in insert and select order, after id.
@@ -241,6 +243,9 @@ func (s *Store) Current(ctx context.Context, f catalog.Filter) ([]catalog.Row, e
 	if !f.Until.IsZero() {
 		add("created_at < ?", f.Until.UnixMicro())
 	}
+	if f.After != "" {
+		add("name > ?", f.After)
+	}
 	query := "SELECT " + strings.Join(columns, ", ") + " FROM animations_current"
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
@@ -250,6 +255,27 @@ func (s *Store) Current(ctx context.Context, f catalog.Filter) ([]catalog.Row, e
 		query += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
 	return s.query(ctx, query, args...)
+}
+
+var _ catalog.Feed = (*Store)(nil)
+
+// Changed returns the ranking row of every name among the rows synced
+// since, deletes included: the view's seek without its NOT deleted.
+func (s *Store) Changed(ctx context.Context, since time.Time) ([]catalog.Row, error) {
+	cols := "a." + strings.Join(columns, ", a.")
+	if since.IsZero() {
+		return s.query(ctx, "SELECT "+cols+` FROM animations a
+		WHERE a.id = (
+			SELECT b.id FROM animations b WHERE b.name = a.name
+			ORDER BY b.generation DESC, b.deleted DESC, b.synced_at DESC, b.id DESC LIMIT 1
+		)`)
+	}
+	at := since.UnixMicro()
+	return s.query(ctx, "SELECT "+cols+` FROM animations a
+		WHERE a.synced_at >= ? AND a.id = (
+			SELECT b.id FROM animations b WHERE b.name = a.name AND b.synced_at >= ?
+			ORDER BY b.generation DESC, b.deleted DESC, b.synced_at DESC, b.id DESC LIMIT 1
+		)`, at, at)
 }
 
 // Get reads one name from the view.

@@ -101,6 +101,9 @@ type Filter struct {
 	// Since and Until bound CreatedAt to [Since, Until) when not zero; rows
 	// without a creation time match neither bound.
 	Since, Until time.Time
+	// After, when set, keeps only names that sort after it: the keyset of
+	// a page, stable under concurrent inserts since names never change.
+	After string
 	// Limit caps the number of rows; 0 means no cap.
 	Limit int
 }
@@ -131,6 +134,18 @@ type Store interface {
 	// ErrNotFound.
 	Get(ctx context.Context, name string) (Row, error)
 	Close() error
+}
+
+// Feed is what a read replica of the catalog (an Index kept fresh by
+// internal/catalogcache) follows: the ranking rows of the append-only
+// table, delete rows included, so that a removal propagates like any other
+// change.
+type Feed interface {
+	// Changed returns, for every name with a row synced at or after since,
+	// the row that ranks first among those rows (Outranks), deleted or not;
+	// since zero means every row. Folding the answers of overlapping calls
+	// into an Index in any order gives Reduce of the whole table.
+	Changed(ctx context.Context, since time.Time) ([]Row, error)
 }
 
 // Validate checks what the stores rely on. The error matches ErrInvalidRow
@@ -231,13 +246,17 @@ func Reduce(rows []Row, f Filter) []Row {
 }
 
 // Match reports whether r passes the filter (Limit aside).
-func (f Filter) Match(r Row) bool {
+func (f Filter) Match(r Row) bool { return f.match(&r) }
+
+// match is Match without copying a row, for the scans of Index.
+func (f *Filter) match(r *Row) bool {
 	return (f.Kind == "" || r.Kind == f.Kind) &&
 		(f.Rig == "" || r.Rig == f.Rig) &&
 		(f.Clip == "" || r.Clip == f.Clip) &&
 		(f.Method == "" || r.Method == f.Method) &&
 		(f.Source == "" || slices.Contains(r.Sources, f.Source)) &&
 		strings.HasPrefix(r.Name, f.Prefix) &&
+		(f.After == "" || r.Name > f.After) &&
 		(f.Since.IsZero() || (!r.CreatedAt.IsZero() && !r.CreatedAt.Before(f.Since))) &&
 		(f.Until.IsZero() || (!r.CreatedAt.IsZero() && r.CreatedAt.Before(f.Until)))
 }

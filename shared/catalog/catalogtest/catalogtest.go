@@ -39,6 +39,8 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Filters", func(t *testing.T) { testFilters(t, h) })
 	t.Run("Get", func(t *testing.T) { testGet(t, h) })
 	t.Run("ConcurrentAppends", func(t *testing.T) { testConcurrentAppends(t, h) })
+	t.Run("Pages", func(t *testing.T) { testPages(t, h) })
+	t.Run("Feed", func(t *testing.T) { testFeed(t, h) })
 }
 
 func open(t *testing.T, h Harness) catalog.Store {
@@ -342,6 +344,11 @@ func testFilters(t *testing.T, h Harness) {
 		{"created in a window", catalog.Filter{Since: run.CreatedAt, Until: mix.CreatedAt}, []string{"seed/female/idle.fbx", "seed/mixamo/running.fbx"}},
 		{"window and kind", catalog.Filter{Kind: catalog.KindBlend, Since: run.CreatedAt.Add(-time.Hour), Until: trans.CreatedAt}, []string{"blend/mix-1.fbx"}},
 		{"empty window", catalog.Filter{Since: mix.CreatedAt, Until: mix.CreatedAt}, nil},
+		{"after", catalog.Filter{After: "blend/trans_1%.fbx"}, []string{"seed/female/idle.fbx", "seed/mixamo/running.fbx", "seed/mixamo/walking.fbx"}},
+		{"after a name that is not there", catalog.Filter{After: "seed/g"}, []string{"seed/mixamo/running.fbx", "seed/mixamo/walking.fbx"}},
+		{"after, kind and limit", catalog.Filter{Kind: catalog.KindSeed, After: "seed/female/idle.fbx", Limit: 1}, []string{"seed/mixamo/running.fbx"}},
+		{"after before the prefix", catalog.Filter{Prefix: "seed/mixamo/", After: "blend/zzz"}, []string{"seed/mixamo/running.fbx", "seed/mixamo/walking.fbx"}},
+		{"after the last", catalog.Filter{After: "seed/mixamo/walking.fbx"}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.desc, func(t *testing.T) {
@@ -407,5 +414,164 @@ func testConcurrentAppends(t *testing.T, h Harness) {
 	}
 	if len(got) != h.Writers*perWriter {
 		t.Errorf("%d current rows, want %d", len(got), h.Writers*perWriter)
+	}
+}
+
+// testPages walks the catalog a page at a time, by the last name of each
+// page, while rows are added and deleted before and after the cursor: every
+// name live throughout is seen exactly once, in order.
+func testPages(t *testing.T, h Harness) {
+	ctx := context.Background()
+	s := open(t, h)
+	var rows []catalog.Row
+	for i := range 23 {
+		rows = append(rows, Seed(fmt.Sprintf("seed/page/%03d.fbx", 2*i), 1))
+	}
+	if err := s.Append(ctx, rows...); err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	f := catalog.Filter{Prefix: "seed/page/", Limit: 5}
+	for page := 0; ; page++ {
+		got, err := s.Current(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 0 {
+			break
+		}
+		for _, r := range got {
+			seen = append(seen, r.Name)
+		}
+		f.After = got[len(got)-1].Name
+		// Between pages: a name before the cursor, one after it, and a
+		// delete of the name right after it, as concurrent syncs would.
+		if err := s.Append(ctx, Seed(fmt.Sprintf("seed/page/%03d.fbx", 2*page+1), 1)); err != nil {
+			t.Fatal(err)
+		}
+		if page == 1 {
+			if err := s.Append(ctx, deleted(Seed("seed/page/020.fbx", 1))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if page > 10 {
+			t.Fatalf("more than 10 pages of 5 for 23 names: %q", seen)
+		}
+	}
+	if !slices.IsSorted(seen) || len(slices.Compact(slices.Clone(seen))) != len(seen) {
+		t.Fatalf("pages are not in order or repeat a name: %q", seen)
+	}
+	for _, r := range rows {
+		if !slices.Contains(seen, r.Name) && r.Name != "seed/page/020.fbx" {
+			t.Errorf("%s, live throughout, was on no page", r.Name)
+		}
+	}
+	if slices.Contains(seen, "seed/page/020.fbx") {
+		t.Errorf("seed/page/020.fbx, deleted before its page, was listed")
+	}
+}
+
+// testFeed checks a store that is also a catalog.Feed: an Index fed its
+// whole answer, then the answers since later times, agrees with Reduce,
+// delete rows and out-of-order deliveries included.
+func testFeed(t *testing.T, h Harness) {
+	ctx := context.Background()
+	s := open(t, h)
+	feed, ok := s.(catalog.Feed)
+	if !ok {
+		t.Skipf("%T is not a catalog.Feed", s)
+	}
+	rng := rand.New(rand.NewPCG(3, 5))
+	history := func(round int, at time.Time) []catalog.Row {
+		var rows []catalog.Row
+		for n := range 30 {
+			name := fmt.Sprintf("blend/feed%02d.fbx", n)
+			gen := int64(10*round + rng.IntN(3))
+			r := Blend(name, gen, "seed/a.fbx")
+			r.SyncedAt = at.Add(time.Duration(rng.IntN(1000)) * time.Millisecond)
+			rows = append(rows, r)
+			if rng.IntN(3) == 0 {
+				d := deleted(Blend(name, gen-int64(rng.IntN(2))))
+				d.SyncedAt = at.Add(time.Duration(rng.IntN(1000)) * time.Millisecond)
+				rows = append(rows, d)
+			}
+		}
+		return rows
+	}
+	gone := Blend("blend/feed-gone.fbx", 5, "seed/a.fbx")
+	gone.SyncedAt = base
+	goneDel := deleted(gone)
+	goneDel.SyncedAt = base.Add(time.Second)
+	all := append(history(1, base), gone, goneDel)
+	if err := s.Append(ctx, all...); err != nil {
+		t.Fatal(err)
+	}
+	x := catalog.NewIndex()
+	first, err := feed.Changed(ctx, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, r := range first {
+		if names[r.Name] {
+			t.Fatalf("Changed(zero) answers %s twice", r.Name)
+		}
+		names[r.Name] = true
+	}
+	if len(names) != 31 {
+		t.Errorf("Changed(zero) answers %d names, want all 31, deleted ones included", len(names))
+	}
+	x.Fold(first)
+	checkIndex(t, x, all)
+
+	// Later rounds synced an hour apart; each read from a little before
+	// the round, as a reader allowing for lag would.
+	for round := 2; round <= 4; round++ {
+		at := base.Add(time.Duration(round) * time.Hour)
+		rows := history(round, at)
+		if round == 3 {
+			// A redelivery of a finalize deleted long ago, synced now: the
+			// delete, read in the first answer only, still hides it.
+			again := gone
+			again.SyncedAt = at
+			rows = append(rows, again)
+		}
+		if err := s.Append(ctx, rows...); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, rows...)
+		since := at.Add(-time.Minute)
+		got, err := feed.Changed(ctx, since)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range got {
+			if r.SyncedAt.Before(since) {
+				t.Errorf("Changed(%v) answers %s synced %v", since, r.Name, r.SyncedAt)
+			}
+		}
+		if want := len(catalog.Reduce(rows, catalog.Filter{})); len(got) < want {
+			t.Errorf("Changed(%v): %d rows, fewer than the %d live names of the round", since, len(got), want)
+		}
+		x.Fold(got)
+		checkIndex(t, x, all)
+	}
+}
+
+func checkIndex(t *testing.T, x *catalog.Index, rows []catalog.Row) {
+	t.Helper()
+	prepared, err := catalog.Prepare(base, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := catalog.Reduce(prepared, catalog.Filter{})
+	got := x.Current(catalog.Filter{})
+	if len(got) != len(want) {
+		t.Fatalf("index fed by the store: %d live rows, Reduce: %d", len(got), len(want))
+	}
+	for i := range got {
+		if g, w := got[i], want[i]; g.Name != w.Name || g.Generation != w.Generation || !g.SyncedAt.Equal(w.SyncedAt) {
+			t.Errorf("row %d: index %s gen %d synced %v; Reduce %s gen %d synced %v", i, g.Name, g.Generation, g.SyncedAt, w.Name, w.Generation, w.SyncedAt)
+		}
 	}
 }
