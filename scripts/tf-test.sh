@@ -58,6 +58,36 @@ if [[ $readme_status -eq 0 && $readmes -gt 0 ]]; then
   echo "ok   $root/modules/*/README.md ($readmes modules: inputs, outputs, example)"
 fi
 
+# Every root (a folder with a backend) commits its dependency lock file, and the
+# file locks each provider the root requires, with the registry's hashes, at a
+# version its constraint allows ("terraform init" refuses a lock that does not).
+lock_status=0 roots=0
+while IFS= read -r backend; do
+  dir=$(dirname "$backend")
+  roots=$((roots + 1))
+  lock=$dir/.terraform.lock.hcl
+  if [[ ! -f $lock ]]; then
+    echo "FAIL $dir: no .terraform.lock.hcl (run terraform init there and commit it)"
+    lock_status=1
+    continue
+  fi
+  for src in $(sed -nE 's/^ *source *= *"([^"./][^"]*)".*/\1/p' "$dir"/*.tf | sort -u); do
+    block=$(awk -v p="provider \"registry.terraform.io/$src\" {" '$0 == p {on = 1; next} on && /^}/ {exit} on' "$lock")
+    version=$(sed -nE 's/^ *version *= *"([^"]+)".*/\1/p' <<<"$block")
+    hashes=$(grep -cE '"(zh|h1):[0-9a-zA-Z+/=]+"' <<<"$block" || true)
+    if [[ -z $version || $hashes -eq 0 ]]; then
+      echo "FAIL $lock: $src is not locked with hashes"
+      lock_status=1
+    elif [[ ${version%%.*} != 6 && $src == hashicorp/google ]]; then
+      echo "FAIL $lock: $src $version is outside the ~> 6.50 the root requires"
+      lock_status=1
+    fi
+  done
+done < <(find "$root" -name backend.tf -not -path '*/.terraform/*' | sort)
+if [[ $lock_status -eq 0 && $roots -gt 0 ]]; then
+  echo "ok   $root/**/.terraform.lock.hcl ($roots roots: every required provider locked with hashes)"
+fi
+
 # The stand-in provider and its CLI config: terraform-validate builds them on
 # its first run; run it once if they are not there yet.
 # shellcheck source=/dev/null
@@ -86,4 +116,5 @@ while IFS= read -r dir; do
   fi
 done < <(find "$root" -name '.*' -prune -o -type f -name '*.tftest.hcl' -path '*/tests/*' -printf '%h\n' | xargs -rn1 dirname | sort -u)
 [[ $readme_status -eq 0 ]] || status=1
+[[ $lock_status -eq 0 ]] || status=1
 exit $status
