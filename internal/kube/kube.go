@@ -17,7 +17,6 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
-	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -36,6 +35,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/client-go/rest"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/config"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 )
@@ -70,24 +70,11 @@ type Config struct {
 // LoadConfig reads the configuration through l (the process environment
 // when nil) and checks it; errors name the variable at fault.
 func LoadConfig(ctx context.Context, l envconfig.Lookuper) (*Config, error) {
-	if l == nil {
-		l = envconfig.OsLookuper()
+	c, err := config.Process[Config](ctx, l, "kubernetes batch configuration")
+	if err != nil {
+		return nil, err
 	}
-	var c Config
-	if err := envconfig.ProcessWith(ctx, &envconfig.Config{Target: &c, Lookuper: l}); err != nil {
-		return nil, fmt.Errorf("kubernetes batch configuration: %s", varNames(err))
-	}
-	return &c, c.check()
-}
-
-// varNames puts the variable's name in go-envconfig's "Field: cause".
-func varNames(err error) string {
-	field, msg, ok := strings.Cut(err.Error(), ": ")
-	if f, found := reflect.TypeFor[Config]().FieldByName(field); ok && found {
-		name, _, _ := strings.Cut(f.Tag.Get("env"), ",")
-		return name + ": " + msg
-	}
-	return err.Error()
+	return c, c.check()
 }
 
 func (c *Config) check() error {

@@ -31,7 +31,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -41,6 +40,7 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/google"
 
+	"github.com/rydlrcs/mixamo-blend-pipeline/internal/config"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/library"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/pipeline"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
@@ -71,24 +71,11 @@ var jobName = regexp.MustCompile(`^projects/[^/]+/locations/[^/]+/jobs/[a-z]([-a
 // LoadConfig reads the configuration through l (the process environment
 // when nil) and checks it; errors name the variable at fault.
 func LoadConfig(ctx context.Context, l envconfig.Lookuper) (*Config, error) {
-	if l == nil {
-		l = envconfig.OsLookuper()
+	c, err := config.Process[Config](ctx, l, "cloud run jobs configuration")
+	if err != nil {
+		return nil, err
 	}
-	var c Config
-	if err := envconfig.ProcessWith(ctx, &envconfig.Config{Target: &c, Lookuper: l}); err != nil {
-		return nil, fmt.Errorf("cloud run jobs configuration: %s", varNames(err))
-	}
-	return &c, c.check()
-}
-
-// varNames puts the variable's name in go-envconfig's "Field: cause".
-func varNames(err error) string {
-	field, msg, ok := strings.Cut(err.Error(), ": ")
-	if f, found := reflect.TypeFor[Config]().FieldByName(field); ok && found {
-		name, _, _ := strings.Cut(f.Tag.Get("env"), ",")
-		return name + ": " + msg
-	}
-	return err.Error()
+	return c, c.check()
 }
 
 func (c *Config) check() error {
