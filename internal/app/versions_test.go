@@ -74,7 +74,7 @@ func TestVersionedLibraryOnTheServices(t *testing.T) {
 	services := map[string]string{}
 	for name, svc := range map[string]struct {
 		needs app.Needs
-		fn    app.Function
+		fn    app.Handler
 	}{
 		eventarc.MetasyncService: {app.Needs{Library: true, Catalog: true}, metasync.Service},
 		eventarc.BlendService:    {app.Needs{Library: true, Catalog: true}, blend.Service},
