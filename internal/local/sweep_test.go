@@ -82,7 +82,7 @@ func TestBadInputSweep(t *testing.T) {
 		{"loop as string", "POST", "/blend", `{` + pair + `, "loop": "yes"}`, s400, "loop"},
 		{"fps as string", "POST", "/blend", `{` + pair + `, "fps": "60"}`, s400, "fps"},
 		{"frames as fraction", "POST", "/blend", `{` + pair + `, "method": "transition", "transition_frames": 1.5}`, s400, "transition_frames"},
-		{"unknown field", "POST", "/blend", `{` + pair + `, "speed": 2}`, s400, "speed"},
+		{"unknown field", "POST", "/blend", `{` + pair + `, "ratoi": 0.5}`, s400, "ratoi"},
 		// Huge and out-of-range numbers.
 		{"ratio 1e308", "POST", "/blend", `{` + pair + `, "ratio": 1e308}`, s400, "ratio"},
 		{"ratio 1e400", "POST", "/blend", `{` + pair + `, "ratio": 1e400}`, s400, "ratio"},

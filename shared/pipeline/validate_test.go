@@ -121,7 +121,7 @@ func TestValidateRejects(t *testing.T) {
 		withBytes            bool
 	}{
 		{"malformed", "ufbx/fuzz/fuzz_0000.fbx", "fuzz_0000.fbx", 0, pipeline.ReasonUnreadable, true},
-		{"ascii fbx", "mixamo/threejs-copy__nurbs_ascii72.fbx", "nurbs.fbx", 0, pipeline.ReasonUnreadable, true},
+		{"ascii fbx without a humanoid", "mixamo/threejs-copy__nurbs_ascii72.fbx", "nurbs.fbx", 0, pipeline.ReasonNotHumanoid, true},
 		{"not an animation", "README.md", "notes.txt", 0, pipeline.ReasonUnreadable, true},
 		{"character only", "mixamo/kirby-xbot__x_bot_character_skin.fbx", "chars/X Bot.fbx", 0, pipeline.ReasonNoAnimation, true},
 		{"not humanoid", "mixamo/threejs-copy__RobotExpressive.glb", "robot.glb", 0, pipeline.ReasonNotHumanoid, true},
