@@ -45,6 +45,14 @@ type fakeRun struct {
 	requests []runjobs.RunRequest
 }
 
+// setFail sets fail under the lock the handler reads it with: a dropped
+// connection's handler may still be running when a test changes it.
+func (f *fakeRun) setFail(fail func(w http.ResponseWriter) bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fail = fail
+}
+
 func (f *fakeRun) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -222,11 +230,11 @@ func TestRedeliveryStartsNothing(t *testing.T) {
 func TestRefusedRunIsRetried(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.api.fail = func(w http.ResponseWriter) bool {
+	e.api.setFail(func(w http.ResponseWriter) bool {
 		googleError(w, http.StatusForbidden, "PERMISSION_DENIED",
 			"Permission 'run.jobs.runWithOverrides' denied on resource '"+testJob+"' (or it may not exist).")
 		return true
-	}
+	})
 	ctx := context.Background()
 	err := e.jobs.StartShards(ctx, testShardJob())
 	var api *runjobs.APIError
@@ -237,7 +245,7 @@ func TestRefusedRunIsRetried(t *testing.T) {
 	if _, err := e.lib.Stat(ctx, library.RunClaimName(testShardJob().Manifest), nil); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("claim after a refusal: %v, want it released", err)
 	}
-	e.api.fail = nil
+	e.api.setFail(nil)
 	if err := e.jobs.StartShards(ctx, testShardJob()); err != nil || e.api.calls() != 1 {
 		t.Fatalf("redelivery: %v, %d executions", err, e.api.calls())
 	}
@@ -267,12 +275,12 @@ func TestUnansweredRunHoldsTheClaim(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
-			e.api.fail = tt.fail
+			e.api.setFail(tt.fail)
 			ctx := context.Background()
 			if err := e.jobs.StartShards(ctx, testShardJob()); err == nil {
 				t.Fatal("no error")
 			}
-			e.api.fail = nil
+			e.api.setFail(nil)
 			e.now = e.now.Add(runjobs.DefaultClaimTTL - time.Second)
 			if err := e.jobs.StartShards(ctx, testShardJob()); !errors.Is(err, runjobs.ErrStarting) || e.api.calls() != 0 {
 				t.Fatalf("within the TTL: %v, %d executions; want ErrStarting and none", err, e.api.calls())
@@ -300,10 +308,10 @@ func TestBadAnswers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
-			e.api.fail = func(w http.ResponseWriter) bool {
+			e.api.setFail(func(w http.ResponseWriter) bool {
 				io.WriteString(w, tt.body)
 				return true
-			}
+			})
 			if err := e.jobs.StartShards(context.Background(), testShardJob()); err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error %v, want one containing %q", err, tt.want)
 			}
