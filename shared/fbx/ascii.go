@@ -83,7 +83,7 @@ type asciiParser struct {
 	version   uint32
 
 	count, props int
-	names        map[string]string
+	names        interner
 	raw          []rawToken // property tokens of the record being read, reused
 	keyVer       int64      // the last FBX 6 KeyVer read
 	keyTimes     []bool     // which tokens of an FBX 6 Key record are key times
@@ -404,19 +404,7 @@ func quoteByte(c byte) string {
 	return string(rune(c))
 }
 
-func (p *asciiParser) intern(b []byte) string {
-	if s, ok := p.names[string(b)]; ok {
-		return s
-	}
-	s := string(b)
-	if p.names == nil {
-		p.names = make(map[string]string, 256)
-	}
-	if len(p.names) < maxInterned {
-		p.names[s] = s
-	}
-	return s
-}
+func (p *asciiParser) intern(b []byte) string { return p.names.intern(b) }
 
 // bytesString views b as a string for a parse call that does not keep it.
 func bytesString(b []byte) string {

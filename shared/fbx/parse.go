@@ -202,7 +202,7 @@ type parser struct {
 	props    int
 	inflated int64
 
-	names map[string]string // interned names and short strings
+	names interner // names and short strings
 
 	nodeSlab []Node
 	propSlab []Prop
@@ -379,19 +379,25 @@ func (p *parser) newProps(k int) []Prop {
 
 const maxInterned = 4096
 
-func (p *parser) intern(b []byte) string {
-	if s, ok := p.names[string(b)]; ok {
+// interner hands out one string per distinct record name or short value, so a file of
+// thousands of records holds each "P" or "KeyTime" once; binary and ASCII parsers share it.
+type interner map[string]string
+
+func (in *interner) intern(b []byte) string {
+	if s, ok := (*in)[string(b)]; ok {
 		return s
 	}
 	s := string(b)
-	if p.names == nil {
-		p.names = make(map[string]string, 256)
+	if *in == nil {
+		*in = make(map[string]string, 256)
 	}
-	if len(p.names) < maxInterned {
-		p.names[s] = s
+	if len(*in) < maxInterned {
+		(*in)[s] = s
 	}
 	return s
 }
+
+func (p *parser) intern(b []byte) string { return p.names.intern(b) }
 
 // prop reads one property at pos into dst and returns the offset after it.
 func (p *parser) prop(dst *Prop, pos, end int) (int, error) {
