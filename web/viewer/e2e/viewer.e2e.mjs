@@ -64,13 +64,19 @@ async function playing(page, id, name) {
   const c1 = clock(await time.textContent());
   const w0 = Date.now();
   const s1 = await stage.screenshot({ path: join(outDir, `${name}-1.png`) });
+  // The readout changes once per drawn frame, and software WebGL on a busy machine may draw
+  // only a few frames a second while screenshots are taken: wait (up to 10 s) for the clock to
+  // move, then check it moved by no more than the time waited.
   await page.waitForTimeout(300);
+  const since = (t2) => (t2 - c1.t + c1.d) % c1.d;
+  await page.waitForFunction(([sel, t1, d]) => {
+    const t2 = Number.parseFloat((document.querySelector(sel)?.textContent || '').split('/')[0]);
+    return ((t2 - t1 + d) % d) > 0.02;
+  }, [`${id} .time`, c1.t, c1.d], { timeout: 10000 }).catch(() => {});
   const c2 = clock(await time.textContent());
   const waited = (Date.now() - w0) / 1000;
   const t1 = c1.t, t2 = c2.t;
-  // The readout changes once per drawn frame, which software WebGL on a busy machine may
-  // take a while to draw: allow for it, but the clock must move forward.
-  const advanced = (t2 - t1 + c1.d) % c1.d;
+  const advanced = since(t2);
   if (!(advanced > 0.02 && advanced <= waited + 0.5)) {
     fail(`${id}: the animation time went from ${t1} s to ${t2} s (of ${c1.d} s) in ${waited} s`);
   }
