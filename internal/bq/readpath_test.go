@@ -243,10 +243,9 @@ func TestReadPathLatency(t *testing.T) {
 	t.Logf("AFTER   GET /blends            p50 %v  p99 %v  (200 requests, 0 query jobs)", after.pct(50), after.pct(99))
 	t.Logf("AFTER   GET /blends page+rig   p50 %v  p99 %v", paged.pct(50), paged.pct(99))
 	t.Logf("AFTER   GET /seeds?limit=100   p50 %v  p99 %v", seeds.pct(50), seeds.pct(99))
-	// The latency bound is held where the measurement has the machine to itself (make
-	// readpath-bench sets READPATH_STRICT); inside make test other packages share the
-	// cores, and the structural property (no query job per request) is what is checked.
-	if p := after.pct(50); p > 50*time.Millisecond && os.Getenv("READPATH_STRICT") != "" {
+	// Each row's entry is encoded once and reused while its URLs are (see
+	// internal/httpapi), so the bound holds with margin even on shared cores.
+	if p := after.pct(50); p > 50*time.Millisecond {
 		t.Errorf("AFTER GET /blends p50 %v, want under 50 ms", p)
 	}
 }
