@@ -23,6 +23,20 @@ type Options struct {
 	// Euler, when set, says the rotation keys are written as Euler curves interpolated per
 	// angle (FBX), not as quaternions interpolated by slerp (glTF).
 	Euler *EulerCurves
+	// Lists, when set, says tracks keying the same frames share one list of key times (glTF
+	// samplers sharing an input accessor); Reduce then lets tracks key more frames than they
+	// need where sharing a list costs fewer bytes.
+	Lists *TimeLists
+}
+
+// TimeLists is what a format's key time lists and values cost, in bytes.
+type TimeLists struct {
+	// ListBytes is the fixed cost of one list (an accessor and its buffer view), TimeBytes
+	// that of each time in it.
+	ListBytes, TimeBytes int
+	// ValueBytes is what one key of joint j's track ('T', 'R' or 'S') costs; 0 for a track
+	// the format does not write.
+	ValueBytes func(j int, track byte) int
 }
 
 // EulerCurves describes rotation tracks as an FBX file holds them: Lcl Rotation Euler angles,
@@ -142,6 +156,9 @@ func Reduce(s *anim.Skeleton, c *anim.Clip, opt Options) (*Result, error) {
 		}
 	}
 	best, bestErr, bestJ, bestF = m.relax(best, reach, bestTol, opt.MaxErrorCM, bestErr, bestJ, bestF)
+	if opt.Lists != nil {
+		best, bestErr, bestJ, bestF = m.share(best, *opt.Lists, opt.MaxErrorCM, bestErr, bestJ, bestF)
+	}
 	res := &Result{Keys: best, KeysBefore: 3 * c.Frames * c.NumJoints, KeysAfter: count(best), MaxErrorCM: bestErr, WorstFrame: bestF}
 	if bestJ >= 0 {
 		res.WorstJoint = s.Joints[bestJ].Name

@@ -83,6 +83,9 @@ func EncodeReduced(a *anim.Animation, f animfile.Format, opt compress.Options) (
 			return buf.Bytes(), err
 		}
 	case animfile.GLB, animfile.GLTF:
+		s, c := a.Skeleton, a.Clip()
+		opt.Lists = &compress.TimeLists{ListBytes: gltf.InputBytes, TimeBytes: 4,
+			ValueBytes: func(j int, track byte) int { return gltf.KeyBytes(s, c, j, track) }}
 		write = func(keys []*anim.Keys) ([]byte, error) {
 			var buf bytes.Buffer
 			err := gltf.Encode(&buf, a, gltf.WriteOptions{JSON: f == animfile.GLTF, Keys: keys})
