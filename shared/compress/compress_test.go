@@ -223,14 +223,78 @@ func BenchmarkReduce(b *testing.B) {
 	s := rig65()
 	for _, sec := range []float64{1, 10} {
 		c := motionClip(s, sec, 30)
-		b.Run(fmt.Sprintf("%gs", sec), func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := Reduce(s, c, Options{MaxErrorCM: 0.5}); err != nil {
-					b.Fatal(err)
+		for _, glb := range []bool{false, true} {
+			opt := Options{MaxErrorCM: 0.5}
+			name := fmt.Sprintf("%gs", sec)
+			if glb { // shared time lists, as for glTF
+				opt.Lists = &TimeLists{ListBytes: 110, TimeBytes: 4, ValueBytes: func(int, byte) int { return 16 }}
+				name += "-lists"
+			}
+			b.Run(name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := Reduce(s, c, opt); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(b.N)*sec/b.Elapsed().Seconds(), "clip-s/s")
+			})
+		}
+	}
+}
+
+// With shared time lists, merged tracks still meet the bound, there are fewer lists, and the
+// bytes the cost model counts are no more than without sharing.
+func TestReduceSharesTimeLists(t *testing.T) {
+	t.Parallel()
+	s := rig65()
+	c := motionClip(s, 1, 60)
+	lists := &TimeLists{ListBytes: 110, TimeBytes: 4, ValueBytes: func(_ int, track byte) int {
+		if track == 'R' {
+			return 16
+		}
+		return 12
+	}}
+	bytesOf := func(k *anim.Keys) (int, int) {
+		seen := map[string]bool{}
+		n := 0
+		for j := 0; j < c.NumJoints; j++ {
+			for _, tr := range []struct {
+				b  byte
+				fs []int
+			}{{'T', anim.KeyFrames(k.T, j, c.Frames)}, {'R', anim.KeyFrames(k.R, j, c.Frames)}, {'S', anim.KeyFrames(k.S, j, c.Frames)}} {
+				n += len(tr.fs) * lists.ValueBytes(j, tr.b)
+				if key := fmt.Sprint(tr.fs); !seen[key] {
+					seen[key] = true
+					n += lists.ListBytes + lists.TimeBytes*len(tr.fs)
 				}
 			}
-			b.ReportMetric(float64(b.N)*sec/b.Elapsed().Seconds(), "clip-s/s")
+		}
+		return n, len(seen)
+	}
+	for _, bound := range []float64{0.001, 0.1, 1} {
+		t.Run(fmt.Sprint(bound), func(t *testing.T) {
+			t.Parallel()
+			alone, err := Reduce(s, c, Options{MaxErrorCM: bound})
+			if err != nil {
+				t.Fatal(err)
+			}
+			shared, err := Reduce(s, c, Options{MaxErrorCM: bound, Lists: lists})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := shared.Keys.Check(c); err != nil {
+				t.Fatal(err)
+			}
+			if got := maxError(s, c, shared.Keys, nil, 0); got > bound || math.Abs(got-shared.MaxErrorCM) > 1e-9 {
+				t.Errorf("error %.4f cm (reported %.4f), bound %v", got, shared.MaxErrorCM, bound)
+			}
+			b0, l0 := bytesOf(alone.Keys)
+			b1, l1 := bytesOf(shared.Keys)
+			if b1 > b0 || l1 >= l0 {
+				t.Errorf("sharing: %d bytes in %d lists; alone %d bytes in %d lists", b1, l1, b0, l0)
+			}
+			t.Logf("bound %v cm: %d bytes in %d lists → %d bytes in %d lists", bound, b0, l0, b1, l1)
 		})
 	}
 }
