@@ -25,8 +25,47 @@ type animCurve struct {
 	data   []float32 // four per attribute: right slope, next left slope, weights or bias, velocity
 	refs   []int32   // keys covered by each attribute
 	def    float64
+	// pre and post say what the curve does before its first key and after its last.
+	pre, post extrapolation
 
 	constKnown uint8 // 0 unknown, 1 constant, 2 varying
+}
+
+// extrapolation is a curve's Pre-Extrapolation or Post-Extrapolation: a mode (the FBX SDK's
+// one-letter code) and how many times a repeating mode repeats (negative: for ever).
+type extrapolation struct {
+	mode   byte
+	repeat int64
+}
+
+// Extrapolation modes, as files spell them.
+const (
+	extConstant       = 'C' // hold the end key's value
+	extRepeat         = 'R' // cycle
+	extMirror         = 'M' // oscillate: forwards, then backwards
+	extKeepSlope      = 'K' // continue along the end tangent
+	extRepeatRelative = 'A' // cycle, each cycle offset by the curve's change over one
+)
+
+func readExtrapolation(n *Node) extrapolation {
+	e := extrapolation{mode: extConstant, repeat: -1}
+	if n == nil {
+		return e
+	}
+	if t := n.Child("Type"); t != nil && len(t.Props) > 0 {
+		code := byte(t.Props[0].Int)
+		if p := t.Props[0]; p.Type == 'S' && p.String != "" {
+			code = p.String[0]
+		}
+		switch code {
+		case extRepeat, extMirror, extKeepSlope, extRepeatRelative:
+			e.mode = code
+		}
+	}
+	if r, ok := childNumber(n, "Repetition"); ok && r >= 0 {
+		e.repeat = int64(min(r, math.MaxInt32))
+	}
+	return e
 }
 
 // newAnimCurve reads an AnimationCurve record; arrays of mismatched length are cut to agree.
@@ -59,6 +98,7 @@ func newAnimCurve(n *Node) *animCurve {
 			c.refs = p.I32s
 		}
 	}
+	c.pre, c.post = readExtrapolation(n.Child("Pre-Extrapolation")), readExtrapolation(n.Child("Post-Extrapolation"))
 	n0 := min(len(c.times), len(c.values))
 	c.times, c.values = c.times[:n0], c.values[:n0]
 	na := min(len(c.flags), len(c.refs))
@@ -99,12 +139,77 @@ func (c *animCurve) reset(cur *curveCursor) {
 }
 
 // eval returns the curve's value at time t (ticks). Before the first key and after the last
-// the value is held constant.
+// it extrapolates as the curve says (held constant unless it says otherwise).
 func (c *animCurve) eval(t float64, cur *curveCursor) float64 {
 	n := len(c.times)
 	if n == 0 {
 		return c.def
 	}
+	if t < float64(c.times[0]) {
+		return c.extrapolate(t, true, cur)
+	}
+	if t > float64(c.times[n-1]) {
+		return c.extrapolate(t, false, cur)
+	}
+	return c.within(t, cur)
+}
+
+// extrapolate evaluates the curve outside its keys, before the first (pre) or after the last,
+// as the FBX SDK does: a cycle of the keyed span (mirrored every other time, or offset by the
+// span's change each time), for at most repeat cycles and then held; or the end tangent.
+func (c *animCurve) extrapolate(t float64, pre bool, cur *curveCursor) float64 {
+	n := len(c.times)
+	t0, t1 := float64(c.times[0]), float64(c.times[n-1])
+	e, end := c.post, float64(c.values[n-1])
+	if pre {
+		e, end = c.pre, float64(c.values[0])
+	}
+	span := t1 - t0
+	switch {
+	case e.mode == extConstant || !(span >= 1):
+		return end
+	case e.mode == extKeepSlope:
+		// The tangent at the end, measured over a millisecond (or the span) inside it.
+		h := math.Min(span, KTimeSecond/1000)
+		var slope float64
+		if pre {
+			slope = (c.within(t0+h, cur) - end) / h
+			return end + slope*(t-t0)
+		}
+		slope = (end - c.within(t1-h, cur)) / h
+		return end + slope*(t-t1)
+	case e.repeat == 0:
+		return end
+	}
+	delta := t - t1
+	if pre {
+		delta = t0 - t
+	}
+	cycle := math.Floor(delta / span)
+	into := delta - cycle*span
+	if e.repeat > 0 && cycle >= float64(e.repeat) {
+		cycle, into = float64(e.repeat-1), span // held where the last cycle ends
+	}
+	if e.mode == extMirror && math.Mod(cycle, 2) == 0 {
+		into = span - into // the first cycle out runs backwards
+	}
+	if pre {
+		into = span - into
+	}
+	v := c.within(t0+into, cur)
+	if e.mode == extRepeatRelative {
+		change := float64(c.values[n-1]) - float64(c.values[0])
+		if pre {
+			change = -change
+		}
+		v += change * (cycle + 1)
+	}
+	return v
+}
+
+// within evaluates the curve at t between its first and last keys.
+func (c *animCurve) within(t float64, cur *curveCursor) float64 {
+	n := len(c.times)
 	if t <= float64(c.times[0]) {
 		return float64(c.values[0])
 	}

@@ -167,3 +167,74 @@ func findCurve(t *testing.T, s *scene, model, prop, axis string) *animCurve {
 	t.Fatalf("no curve on %s %s %s", model, prop, axis)
 	return nil
 }
+
+// extrapolationRef holds ufbx's reference values (test/test_animation.h) for pCube1's X
+// translation in maya_anim_extrapolation at frames at 24 fps: two keys, 0 at frame 1 and 10 at
+// frame 24, repeated after the last key and, in 7200 and later, repeated relative (each cycle
+// offset by -10) before the first.
+var extrapolationRef = []struct{ frame, value float64 }{
+	{1, 0}, {12, 4.674119}, {24, 10}, {25, 0.055067}, {37, 5.972713}, {47, 0}, {5820, 0},
+	{4459471, 0}, {4459472, 0.055067}, {9514493, 5.972713}, {100109698, 5.325881},
+	{0, -0.055067}, {-12, -5.972713}, {-70, -30.213693}, {-4645, -2020}, {-100509, -43700},
+	{-100000181, -43478340}, {-500000000, -217391304.674119},
+}
+
+func TestCurveExtrapolation(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		file     string
+		relative bool // the Pre-Extrapolation is repeat relative; constant in 7100
+	}{{"maya_anim_extrapolation_7100_binary.fbx", false}, {"maya_anim_extrapolation_7700_binary.fbx", true}} {
+		doc, err := Parse(readCorpus(t, "ufbx/anim/"+c.file), DefaultLimits())
+		if err != nil {
+			t.Fatal(err)
+		}
+		curve := findCurve(t, newScene(doc), "pCube1", "Lcl Translation", "d|X")
+		var cur curveCursor
+		curve.reset(&cur)
+		for _, r := range extrapolationRef {
+			want := r.value
+			if r.frame <= 0 && !c.relative {
+				want = 0
+			}
+			got := curve.eval(r.frame/24*KTimeSecond, &cur)
+			// ufbx's tolerance: 0.001, or 1e-4 relative for values above 10.
+			if tol := math.Min(0.001, math.Max(math.Abs(want), 1)*1e-4); math.Abs(got-want) > tol {
+				t.Errorf("%s: frame %v: %.6f, want %.6f", c.file, r.frame, got, want)
+			}
+		}
+	}
+}
+
+// TestDecodeExtrapolates: the take runs to frame 120 while the keys end at frame 24, so
+// Decode's samples after it are the repeated curve, in both the Take (6100) and the
+// AnimationStack (7700) versions.
+func TestDecodeExtrapolates(t *testing.T) {
+	t.Parallel()
+	for _, file := range []string{"maya_anim_extrapolation_6100_binary.fbx", "maya_anim_extrapolation_7700_binary.fbx"} {
+		a, err := Decode(readCorpus(t, "ufbx/anim/"+file), DefaultLimits())
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		clip := a.Clip()
+		j := a.Skeleton.Index("pCube1")
+		if clip == nil || j < 0 || clip.FPS != 24 || clip.Frames < 38 {
+			t.Fatalf("%s: clip %+v, joint %d: want pCube1 at 24 fps over at least 38 frames", file, clip, j)
+		}
+		first := int(math.Round(clip.Start * clip.FPS)) // the take starts at frame 1
+		compared := 0
+		for _, r := range extrapolationRef {
+			f := int(r.frame) - first
+			if f < 0 || f >= clip.Frames {
+				continue
+			}
+			compared++
+			if got := clip.Local(f, j).T[0]; math.Abs(got-r.value) > 1e-3 {
+				t.Errorf("%s: frame %v: %.6f, want %.6f", file, r.frame, got, r.value)
+			}
+		}
+		if compared < 6 {
+			t.Errorf("%s: %d reference frames inside the clip (from frame %d, %d frames), want 6", file, compared, first, clip.Frames)
+		}
+	}
+}

@@ -258,7 +258,9 @@ func takeCurve(leaf *Node) (*animCurve, error) {
 		}
 		keys = append(keys, k)
 	}
-	return takeKeysCurve(keys), nil
+	c := takeKeysCurve(keys)
+	c.pre, c.post = readExtrapolation(leaf.Child("Pre-Extrapolation")), readExtrapolation(leaf.Child("Post-Extrapolation"))
+	return c, nil
 }
 
 // takeKeysCurve resolves tangents, automatic ones as FBX 6 readers do (the slope between the
