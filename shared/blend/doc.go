@@ -94,4 +94,12 @@
 // "" keeps the first input's convention. Inputs with a root bone are baked (BakeRoot) before
 // the method, so every operator sees Mixamo's form. Result.Label names the blend for people
 // (Label) and its clip is that label spelled by SafeName.
+//
+// # Retarget
+//
+// Method retarget takes a clip and a character (any file of it: only its rest skeleton is
+// used) and carries the clip's motion onto the character, proportion-aware, keeping planted
+// feet planted unless foot_lock is false (package retarget), then applies the edits above.
+// It changes the skeleton, so Run refuses it and job.Blend runs it; the blend is filed under
+// the character's rig.
 package blend

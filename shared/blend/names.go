@@ -85,6 +85,8 @@ func Label(opts Options, clips []string) string {
 		parts = append(parts, num(*o.Weight))
 	case Blendspace:
 		parts = append(parts, num(o.Value))
+	case Retarget:
+		sep = " onto "
 	}
 	names := make([]string, len(clips))
 	for i, c := range clips {

@@ -18,6 +18,10 @@ const (
 	Additive   = "additive"
 	Blendspace = "blendspace"
 	Edit       = "edit" // one clip, only the edits and common steps
+	// Retarget carries the first input's motion onto the second input's character (its rest
+	// skeleton), then applies the edits and common steps. Package retarget does the work and
+	// job.Blend runs it: Run refuses it.
+	Retarget = "retarget"
 )
 
 // Curve names for transition and loop cross-fades.
@@ -71,7 +75,8 @@ type Options struct {
 	Positions []float64 `json:"positions,omitempty"` // one per input, strictly increasing
 	Value     float64   `json:"value,omitempty"`     // parameter value; clamped to the ends
 
-	// mix and blendspace: limit foot skating to the inputs' own (default true)
+	// mix and blendspace: limit foot skating to the inputs' own; retarget: keep planted feet
+	// planted on the new character (default true)
 	FootLock *bool `json:"foot_lock,omitempty"`
 
 	// applied after every method
@@ -160,6 +165,8 @@ func method(name string) string {
 		return Blendspace
 	case "edit":
 		return Edit
+	case "retarget":
+		return Retarget
 	}
 	return ""
 }
@@ -201,9 +208,9 @@ func (o Options) Validate(n int) error {
 	m := method(o.Method)
 	if m == "" {
 		if o.Method == "" {
-			return optErr("method", "missing; want mix, transition, layer, additive, blendspace or edit")
+			return optErr("method", "missing; want mix, transition, layer, additive, blendspace, edit or retarget")
 		}
-		return optErr("method", "unknown %q; want mix (linear), transition (single-shot), layer, additive, blendspace or edit", o.Method)
+		return optErr("method", "unknown %q; want mix (linear), transition (single-shot), layer, additive, blendspace, edit or retarget", o.Method)
 	}
 	if m == Edit {
 		if n != 1 {
@@ -212,6 +219,10 @@ func (o Options) Validate(n int) error {
 	} else if m == Blendspace {
 		if n < 2 {
 			return optErr("inputs", "blendspace needs at least 2 clips, got %d", n)
+		}
+	} else if m == Retarget {
+		if n != 2 {
+			return optErr("inputs", "retarget needs 2 inputs, the clip and the character to carry it onto; got %d", n)
 		}
 	} else if n != 2 {
 		return optErr("inputs", "%s needs exactly 2 clips, got %d", m, n)
@@ -306,7 +317,7 @@ func (o Options) Canonical() Options {
 		}
 		c.Curve = curveName(o.Curve)
 	}
-	if m == Mix || m == Blendspace {
+	if m == Mix || m == Blendspace || m == Retarget {
 		lock := o.FootLock == nil || *o.FootLock
 		c.FootLock = &lock
 	}

@@ -25,6 +25,9 @@ func Run(opts Options, inputs ...*anim.Animation) (*Result, error) {
 		return nil, err
 	}
 	o := opts.Canonical()
+	if o.Method == Retarget {
+		return nil, optErr("method", "retarget changes the skeleton; job.Blend runs it")
+	}
 	inputs, rootIn := preEdits(inputs)
 	srcs, rep, err := bind(inputs)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/blend"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/mixamo"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/quality"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/retarget"
 )
 
 // Spec is one blend on decoded inputs.
@@ -40,6 +41,9 @@ type Output struct {
 	Info    mixamo.Info
 	// Written says what the output options (rename, max_error_cm) did to the file.
 	Written OutputReport
+	// Retarget is how the clip met the character (method retarget only): matched, unmapped
+	// and missing joints, the scale and the feet's skating before and after.
+	Retarget *retarget.Result
 }
 
 // Blend runs spec over inputs. Bad options or inputs give the operator's *blend.OptionError.
@@ -62,9 +66,13 @@ func Blend(inputs []*anim.Animation, spec Spec) (*Output, error) {
 			wg.Go(func() { in[i], inErrs[i] = MeasureInput(a) })
 		}
 	}
-	res, err := blend.Run(spec.Options, inputs...)
+	res, rt, err := run(spec.Options, inputs)
 	if err != nil {
 		return nil, err
+	}
+	if rt != nil {
+		// The result is compared with the motion it carries, not with the character.
+		in, inErrs = in[:1], inErrs[:min(1, len(inErrs))]
 	}
 	out := res.Animation
 	clip := out.Clip()
@@ -99,11 +107,55 @@ func Blend(inputs []*anim.Animation, spec Spec) (*Output, error) {
 	if encErr != nil {
 		return nil, fmt.Errorf("encode %s: %w", spec.Format, encErr)
 	}
-	o := &Output{Format: spec.Format, Result: res, Quality: quality.Compare(m.Compact(), in...), Data: data, Written: written}
+	o := &Output{Format: spec.Format, Result: res, Quality: quality.Compare(m.Compact(), in...), Data: data, Written: written, Retarget: rt}
 	o.Info = mixamo.Describe(out)
 	f, _ := animfile.ByName(spec.Format) // Encode has accepted it
 	o.Info.Format, o.Info.Version = f.Family(), ""
 	return o, nil
+}
+
+// run runs the operator. Retarget carries the first input's motion onto the second's skeleton
+// (keeping planted feet planted unless foot_lock is false), then applies the edits and common
+// steps to it as method edit does.
+func run(opts blend.Options, inputs []*anim.Animation) (*blend.Result, *retarget.Result, error) {
+	if err := opts.Validate(len(inputs)); err != nil {
+		return nil, nil, err
+	}
+	c := opts.Canonical()
+	if c.Method != blend.Retarget {
+		res, err := blend.Run(opts, inputs...)
+		return res, nil, err
+	}
+	if inputs[1] == nil || inputs[1].Skeleton == nil {
+		return nil, nil, &blend.OptionError{Field: "inputs[1]", Msg: "the character has no skeleton"}
+	}
+	rt, err := retarget.Run(inputs[0], inputs[1].Skeleton, retarget.Options{FootLock: c.FootLock})
+	var re *retarget.Error
+	if errors.As(err, &re) {
+		field := "inputs[0]"
+		if re.Field == "target" {
+			field = "inputs[1]"
+		}
+		return nil, nil, &blend.OptionError{Field: field, Msg: re.Error(), Err: err}
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	edit := opts
+	edit.Method, edit.FootLock = blend.Edit, nil
+	res, err := blend.Run(edit, rt.Animation)
+	if err != nil {
+		return nil, nil, err
+	}
+	names := make([]string, len(inputs))
+	for i, a := range inputs {
+		if cl := a.Clip(); cl != nil {
+			names[i] = cl.Name
+		}
+	}
+	res.Label = blend.Label(opts, names)
+	res.Animation.Clip().Name = blend.SafeName(res.Label)
+	return res, rt, nil
 }
 
 // MeasureInput measures an input's first clip (compact: no per-frame series).

@@ -24,6 +24,7 @@ import (
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/mixamo"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/preview"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/quality"
+	"github.com/rydlrcs/mixamo-blend-pipeline/shared/retarget"
 	"github.com/rydlrcs/mixamo-blend-pipeline/shared/storage"
 )
 
@@ -59,6 +60,10 @@ type BlendResult struct {
 	// Written is what the output options did to the file (renamed joints,
 	// reduced keys); only when this request made the blend.
 	Written *job.OutputReport `json:"written,omitempty"`
+	// Retarget is how a retargeted clip met its character: the joints
+	// matched, those unmapped (named), the scale and the feet's skating;
+	// only when this request made the blend.
+	Retarget *retarget.Result `json:"retarget,omitempty"`
 	// Cached is true when the blend already existed and nothing was computed.
 	Cached bool `json:"cached"`
 }
@@ -136,9 +141,14 @@ func (p *Pipeline) blend(ctx context.Context, req BlendRequest, cache *inputCach
 	}
 
 	key := blendKey(srcs, optJSON, format, req.ClipName)
+	// A blend is filed under its first input's rig; a retarget under its character's.
+	rig := srcs[0].rig
+	if opts.Method == blend.Retarget {
+		rig = srcs[1].rig
+	}
 	output := req.Output
 	if output == "" {
-		output = library.BlendName(srcs[0].rig, opts.Method, key, format)
+		output = library.BlendName(rig, opts.Method, key, format)
 	}
 	if res, err := p.existing(ctx, output, key); res != nil || err != nil {
 		return res, err
@@ -174,8 +184,7 @@ func (p *Pipeline) blend(ctx context.Context, req BlendRequest, cache *inputCach
 		w, _ := json.Marshal(out.Written)
 		meta.Written, written = string(w), &out.Written
 	}
-	// The blend is filed under its first input's rig, in the format asked.
-	meta.SHA256, meta.Format, meta.Rig, meta.CorrelationID = sha, format, srcs[0].rig, req.CorrelationID
+	meta.SHA256, meta.Format, meta.Rig, meta.CorrelationID = sha, format, rig, req.CorrelationID
 	// The blend names its pictures, which the blend service draws on the
 	// blend's event (DrawPreview), off this request's path.
 	spec := blendSpec(out.Result, out.Result.Animation.Clip(), names)
@@ -201,7 +210,8 @@ func (p *Pipeline) blend(ctx context.Context, req BlendRequest, cache *inputCach
 	p.log().InfoContext(ctx, "blend written", "output", output, "generation", a.Generation, "method", opts.Method,
 		"sources", req.Sources, "correlation_id", req.CorrelationID)
 	return &BlendResult{Output: output, Bucket: a.Bucket, Generation: a.Generation, Size: a.Size, SHA256: sha,
-		Metadata: a.Metadata, Quality: q, Report: &report, Warnings: report.Check(quality.DefaultLimits()), Written: written}, nil
+		Metadata: a.Metadata, Quality: q, Report: &report, Warnings: report.Check(quality.DefaultLimits()), Written: written,
+		Retarget: out.Retarget}, nil
 }
 
 // existing returns the blend already at output when it was made from the
