@@ -70,10 +70,6 @@ func Blend(inputs []*anim.Animation, spec Spec) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	if rt != nil {
-		// The result is compared with the motion it carries, not with the character.
-		in, inErrs = in[:1], inErrs[:min(1, len(inErrs))]
-	}
 	out := res.Animation
 	clip := out.Clip()
 	if len(spec.InputNames) == len(inputs) {
@@ -92,7 +88,13 @@ func Blend(inputs []*anim.Animation, spec Spec) (*Output, error) {
 	wg.Go(func() { m, mErr = quality.Measure(out.Skeleton, clip, opt) })
 	data, written, encErr := Encode(out, spec.Format, spec.Options)
 	wg.Wait()
-	for i, err := range inErrs {
+	compared, cmpErrs := in, inErrs
+	if rt != nil {
+		// The result is compared with the motion it carries at the character's size, not
+		// with the character, which need hold no clip.
+		compared, cmpErrs = []quality.Metrics{in[0].Scaled(rt.Scale)}, inErrs[:min(1, len(inErrs))]
+	}
+	for i, err := range cmpErrs {
 		if err != nil {
 			return nil, fmt.Errorf("measure input %d: %w", i, err)
 		}
@@ -107,7 +109,7 @@ func Blend(inputs []*anim.Animation, spec Spec) (*Output, error) {
 	if encErr != nil {
 		return nil, fmt.Errorf("encode %s: %w", spec.Format, encErr)
 	}
-	o := &Output{Format: spec.Format, Result: res, Quality: quality.Compare(m.Compact(), in...), Data: data, Written: written, Retarget: rt}
+	o := &Output{Format: spec.Format, Result: res, Quality: quality.Compare(m.Compact(), compared...), Data: data, Written: written, Retarget: rt}
 	o.Info = mixamo.Describe(out)
 	f, _ := animfile.ByName(spec.Format) // Encode has accepted it
 	o.Info.Format, o.Info.Version = f.Family(), ""

@@ -68,3 +68,25 @@ func TestBlendRefusesUnknownFormat(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// Method retarget onto a character file (its T-pose, no clip): the result has the character's
+// skeleton, is compared with its source at the character's size (one input), and the feet
+// skate no more than the source's plus 10 %, as the warnings would say otherwise.
+func TestBlendRetarget(t *testing.T) {
+	t.Parallel()
+	walk, xbot := load(t, "vrm4-pirate76__Walking_rootmotion.fbx"), load(t, "kirby-xbot__x_bot_character_skin.fbx")
+	out, err := Blend([]*anim.Animation{walk, xbot}, Spec{Options: blend.Options{Method: "retarget"}, Format: "glb"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := out.Retarget
+	if rt == nil || out.Result.Animation.Skeleton != xbot.Skeleton || len(out.Quality.Inputs) != 1 {
+		t.Fatalf("retarget %+v, skeleton the character's: %v, %d input metrics", rt, out.Result.Animation.Skeleton == xbot.Skeleton, len(out.Quality.Inputs))
+	}
+	if r := out.Quality.Ratios.FootSkating; r == nil || *r > 1.1 {
+		t.Errorf("foot skating ratio %v against the source at the character's size (scale %.3f), want at most 1.1", r, rt.Scale)
+	}
+	if w := out.Quality.Check(quality.DefaultLimits()); len(w) > 0 {
+		t.Errorf("warnings %v", w)
+	}
+}

@@ -80,6 +80,28 @@ func (m Metrics) Compact() Metrics {
 	return m
 }
 
+// Scaled returns the metrics of the same motion on a character k times the size: every length
+// (and speed and acceleration) times k, counts, fractions and angles unchanged. A retargeted
+// clip is compared with its source scaled to the new character this way.
+func (m Metrics) Scaled(k float64) Metrics {
+	for _, v := range []*float64{&m.FootSkatingCMPerS, &m.GroundVelocityCMPerS, &m.LegLengthCM, &m.ContactHeightCM,
+		&m.ContactSpeedCMPerS, &m.LowestFootCM, &m.GroundCM, &m.PenetrationCM, &m.L2VelocityCMPerS,
+		&m.L2AccelerationCMPerS2, &m.MaxPoseChangeCM} {
+		*v *= k
+	}
+	for _, series := range []*[]float64{&m.Series.LeftFootHeightCM, &m.Series.RightFootHeightCM,
+		&m.Series.LeftFootSpeedCMPerS, &m.Series.RightFootSpeedCMPerS, &m.Series.PoseChangeCM} {
+		scaled := make([]float64, len(*series))
+		for i, v := range *series {
+			scaled[i] = v * k
+		}
+		if *series != nil {
+			*series = scaled
+		}
+	}
+	return m
+}
+
 // Series are per-frame values for plots; each has one value per frame.
 type Series struct {
 	LeftFootHeightCM     []float64 `json:"left_foot_height_cm"` // lower of ankle and toe
