@@ -15,7 +15,8 @@ import (
 )
 
 // TestEditsPassJudges makes engine-ready clips of corpus files (root motion in a root bone and
-// back, mirror, reverse, speed, trim, a found loop, and a blend named by its label), writes each
+// back, mirror, reverse, speed, trim, a found loop, retargets onto the X Bot, and a blend named
+// by its label), writes each
 // as FBX 7400 and GLB, and has every judge read them: Blender, assimp, three.js (FBXLoader and
 // GLTFLoader), the FBX SDK (FBX2glTF) and the glTF validator, each held to our joints' world
 // positions within 0.1 cm and, where the judge reports it, to the clip's engine-safe name. Where
@@ -39,6 +40,9 @@ func TestEditsPassJudges(t *testing.T) {
 		for i := range in {
 			names[i] = name
 		}
+		if o.Method == blend.Retarget {
+			names[1] = "xbot"
+		}
 		res, err := job.Blend(in, job.Spec{Options: o, Format: "fbx", InputNames: names})
 		if err != nil {
 			t.Fatalf("%s %+v: %v", name, o, err)
@@ -50,6 +54,8 @@ func TestEditsPassJudges(t *testing.T) {
 	punch := load("kirby-xbot60__Punching_Right.fbx")
 	walk, run := load("kirby-xbot60__Walking_InPlace.fbx"), load("kirby-xbot60__Running_InPlace.fbx")
 	ch46 := load("add101-ch46__Walking.fbx")
+	xbot := load("kirby-xbot__x_bot_character_skin.fbx")
+	guy := load("kirby-guy-noprefix__Idle.fbx")
 
 	rooted := edit("pirate_walk", blend.Options{Method: "edit", RootMotion: "root"}, pWalk)
 	strafeRooted := edit("pirate_strafe", blend.Options{Method: "edit", RootMotion: "root"}, pStrafe)
@@ -62,6 +68,9 @@ func TestEditsPassJudges(t *testing.T) {
 	fast := edit("run", blend.Options{Method: "edit", Speed: ptr(2.0)}, run)
 	trimmed := edit("walk", blend.Options{Method: "edit", TrimStart: ptr(0.25), TrimEnd: ptr(0.75)}, walk)
 	looped := edit("pirate_walk", blend.Options{Method: "edit", LoopFind: true, RootMotion: "root"}, pWalk)
+	// Retargeted onto the X Bot: the Pirate's 76 joints, and a 41-joint rig without prefixes.
+	pirateOnXBot := edit("pirate_walk", blend.Options{Method: "retarget"}, pWalk, xbot)
+	guyOnXBot := edit("guy_idle", blend.Options{Method: "retarget"}, guy, xbot)
 	mixRes, err := job.Blend([]*anim.Animation{walk, run}, job.Spec{Options: blend.Options{Method: "mix", Ratio: ptr(0.3), Mirror: true, RootMotion: "root"},
 		Format: "fbx", InputNames: []string{"walk", "run"}})
 	if err != nil {
@@ -97,7 +106,8 @@ func TestEditsPassJudges(t *testing.T) {
 
 	dir := t.TempDir()
 	var files []File
-	for _, a := range []*anim.Animation{rooted, strafeRooted, ch46Rooted, baked, mirrored, mirrored2, reversed2, fast, trimmed, looped, mixRes.Result.Animation} {
+	for _, a := range []*anim.Animation{rooted, strafeRooted, ch46Rooted, baked, mirrored, mirrored2, reversed2, fast, trimmed, looped,
+		mixRes.Result.Animation, pirateOnXBot, guyOnXBot} {
 		name := a.Clip().Name
 		if !blend.IsSafeName(name) {
 			t.Errorf("clip name %q is not engine-safe", name)
