@@ -29,10 +29,9 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	poll := fs.Duration("poll", time.Second, "how often uploads/ and library/ are scanned for files dropped in")
 	// No default from the environment here: -h would print the token.
 	token := fs.String("token", "", "bearer token /blend and /blends require (default $"+TokenEnv+"; none: open)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: blendpipe dev [--dir DIR] [--addr HOST:PORT] [--token TOKEN]")
-		fs.PrintDefaults()
-	}
+	cli.SetUsage(fs,
+		"usage: blendpipe dev [--dir DIR] [--addr HOST:PORT] [--token TOKEN]",
+	)
 	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}

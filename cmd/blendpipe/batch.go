@@ -40,11 +40,10 @@ func runBatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	shard := fs.Int("shard", -1, "run only this shard of the manifest (default JOB_COMPLETION_INDEX when set)")
 	shards := fs.Int("shards", 1, "number of shards the manifest is split into")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: blendpipe batch [--workers N] [--root DIR] [--json] MANIFEST.yaml|json")
-		fmt.Fprintln(stderr, "       blendpipe batch [--shard I --shards N] [--json] gs://BUCKET/jobs/NAME.yaml (run by "+workerBinary+")")
-		fs.PrintDefaults()
-	}
+	cli.SetUsage(fs,
+		"usage: blendpipe batch [--workers N] [--root DIR] [--json] MANIFEST.yaml|json",
+		"       blendpipe batch [--shard I --shards N] [--json] gs://BUCKET/jobs/NAME.yaml (run by "+workerBinary+")",
+	)
 	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
@@ -136,6 +135,11 @@ func blendOne(ctx context.Context, loader *inputCache, base string, b batch.Blen
 	}
 	res, err := job.Blend(inputs, job.Spec{Options: b.Options, Format: f, ClipName: b.Name, InputNames: inputNames(b.Sources()), InputMetrics: metrics})
 	if err != nil {
+		return batch.Outcome{}, err
+	}
+	// A manifest declares its output tree, so a batch makes the folders it names; a -o of
+	// blend or retarget does not.
+	if err := os.MkdirAll(filepath.Dir(out), 0o777); err != nil {
 		return batch.Outcome{}, err
 	}
 	if err := cli.WriteFileAtomic(out, res.Data); err != nil {

@@ -90,11 +90,10 @@ func runBlend(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	format := fs.String("format", "", "output format: fbx, glb, gltf or bvh")
 	name := fs.String("name", "", "name of the output clip (default: the output file's name)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: blendpipe blend A B [more inputs] --method mix --ratio 0.3 -o out.fbx [--json]")
-		fmt.Fprintln(stderr, "       blendpipe blend A --method edit --mirror --root-motion root -o out.fbx")
-		fs.PrintDefaults()
-	}
+	cli.SetUsage(fs,
+		"usage: blendpipe blend A B [more inputs] --method mix --ratio 0.3 -o out.fbx [--json]",
+		"       blendpipe blend A --method edit --mirror --root-motion root -o out.fbx",
+	)
 	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
