@@ -130,25 +130,15 @@ type names []string
 func (n *names) String() string     { return strings.Join(*n, ",") }
 func (n *names) Set(v string) error { *n = append(*n, v); return nil }
 
-// NoPipelineError is a --dir that holds no local pipeline: reading it would create an empty
-// catalog behind a mistyped name.
-type NoPipelineError struct {
-	Dir, Missing string
-}
-
-func (e *NoPipelineError) Error() string {
-	return fmt.Sprintf("no local pipeline in %s: %s does not exist (start one with: blendpipe dev --dir %s)", e.Dir, e.Missing, e.Dir)
-}
-
 // checkPipelineDir wants dir and its catalog to exist; with wait the catalog may still be
 // about to appear (blendpipe dev starting), the folder not.
 func checkPipelineDir(dir string, wait bool) error {
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return &NoPipelineError{Dir: dir, Missing: dir}
+	if err := local.CheckDir(dir); err != nil {
+		return err
 	}
 	db := filepath.Join(dir, sqlite.FileName)
 	if _, err := os.Stat(db); err != nil && !wait {
-		return &NoPipelineError{Dir: dir, Missing: db}
+		return &local.NoPipelineError{Dir: dir, Missing: db}
 	}
 	return nil
 }
