@@ -135,7 +135,7 @@ func blendOne(ctx context.Context, loader *inputCache, base string, b batch.Blen
 	}
 	res, err := job.Blend(inputs, job.Spec{Options: b.Options, Format: f, ClipName: b.Name, InputNames: inputNames(b.Sources()), InputMetrics: metrics})
 	if err != nil {
-		return batch.Outcome{}, err
+		return batch.Outcome{}, nameInput(err, srcs)
 	}
 	// A manifest declares its output tree, so a batch makes the folders it names; a -o of
 	// blend or retarget does not.

@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -109,13 +112,16 @@ func runBlend(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	for _, w := range unusedFlags(bf.set, opts) {
+		fmt.Fprintln(stderr, "warning:", w)
+	}
 	inputs, err := readInputs(ctx, fs.Args())
 	if err != nil {
 		return err
 	}
 	res, err := job.Blend(inputs, job.Spec{Options: opts, Format: f, ClipName: clipNameFor(*name, *out), InputNames: inputNames(fs.Args())})
 	if err != nil {
-		return err
+		return nameInput(err, fs.Args())
 	}
 	if err := cli.WriteFileAtomic(*out, res.Data); err != nil {
 		return err
@@ -139,6 +145,70 @@ func runBlend(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(stderr, "warning:", w)
 	}
 	return nil
+}
+
+// flagMethods names the methods that read a flag; nil for a flag every method reads.
+func flagMethods(flag string) []string {
+	switch flag {
+	case "ratio", "sync":
+		return []string{blend.Mix}
+	case "transition-frames", "curve":
+		return []string{blend.Transition, "--loop"}
+	case "transition-at":
+		return []string{blend.Transition}
+	case "mask", "mask-weight":
+		return []string{blend.Layer}
+	case "weight", "reference-frame":
+		return []string{blend.Additive}
+	case "positions", "value":
+		return []string{blend.Blendspace}
+	}
+	return nil
+}
+
+// unusedFlags says which of the given flags the method ignores: a --mask with mix is almost
+// always a mistyped --method, and the blend would otherwise succeed without a word.
+func unusedFlags(set map[string]bool, o blend.Options) []string {
+	c := o.Canonical()
+	if c.Method == "" {
+		return nil // an unknown method is the error job.Blend reports
+	}
+	var warn []string
+	for _, f := range slices.Sorted(maps.Keys(set)) {
+		by := flagMethods(f)
+		if by == nil || slices.Contains(by, c.Method) || (c.Loop && slices.Contains(by, "--loop")) {
+			continue
+		}
+		warn = append(warn, fmt.Sprintf("--%s is read by %s only; --method %s ignores it", f, strings.Join(by, " and "), c.Method))
+	}
+	return warn
+}
+
+// InputFileError is a blend option error about one input, named by its file rather than by
+// its place among the inputs.
+type InputFileError struct {
+	Path string
+	Err  *blend.OptionError
+}
+
+func (e *InputFileError) Error() string { return e.Path + ": " + e.Err.Msg }
+func (e *InputFileError) Unwrap() error { return e.Err }
+
+// nameInput turns an error about inputs[i] into one naming paths[i].
+func nameInput(err error, paths []string) error {
+	var oe *blend.OptionError
+	if !errors.As(err, &oe) {
+		return err
+	}
+	rest, ok := strings.CutPrefix(oe.Field, "inputs[")
+	if !ok {
+		return err
+	}
+	i, err2 := strconv.Atoi(strings.TrimSuffix(rest, "]"))
+	if err2 != nil || i < 0 || i >= len(paths) {
+		return err
+	}
+	return &InputFileError{Path: paths[i], Err: oe}
 }
 
 // readInputs decodes the input files concurrently: decoding is most of a small blend's time,
