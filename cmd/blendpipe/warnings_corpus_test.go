@@ -124,3 +124,30 @@ func TestBlendOutputFolderAndMode(t *testing.T) {
 		})
 	}
 }
+
+// Off a terminal, batch reports progress as plain lines on stderr; the summary stays on stdout.
+func TestBatchPlainProgress(t *testing.T) {
+	t.Setenv("LOG_FORMAT", "")
+	t.Setenv("LOG_LEVEL", "")
+	walk := corpus.Path(t, "mixamo/kirby-xbot60__Walking_InPlace.fbx")
+	runc := corpus.Path(t, "mixamo/kirby-xbot60__Running_InPlace.fbx")
+	dir := t.TempDir()
+	manifest := "blends:\n" +
+		"  - {name: a, input1: " + walk + ", input2: " + runc + ", ratio: 0.3, method: linear, output: out/a.fbx}\n" +
+		"  - {name: b, input1: " + walk + ", input2: " + runc + ", ratio: 0.6, method: linear, output: out/b.fbx}\n"
+	mp := filepath.Join(dir, "jobs.yaml")
+	if err := os.WriteFile(mp, []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, "batch", "--workers", "1", mp)
+	if code != 0 || !strings.Contains(stdout, "2 blends: 2 ok") {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "batch: 1/2 50% ") || !strings.Contains(stderr, "batch: 2/2 100% ") || strings.Contains(stderr, "\x1b") {
+		t.Errorf("stderr %q: want plain progress lines", stderr)
+	}
+	// The manifest's output folder is made by the batch, with the umask's mode on the files.
+	if st, err := os.Stat(filepath.Join(dir, "out", "a.fbx")); err != nil || st.Mode().Perm() != 0o666&^umask() {
+		t.Errorf("output: %v %v", st, err)
+	}
+}
