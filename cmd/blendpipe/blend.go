@@ -138,7 +138,15 @@ func runBlend(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "loop cut at frames %d..%d, seam %.2f cm before the cross-fade\n", lp.Start, lp.End, lp.Cost)
 	}
 	if t := res.Result.Transition; t != nil {
-		fmt.Fprintf(stdout, "transition at frame %d over %d frames (B from frame %d), cost %.2f\n", t.StartFrame, t.Frames, t.BFrame, t.Cost)
+		fmt.Fprintf(stdout, "transition at frame %d over %d frames (B from frame %d)", t.StartFrame, t.Frames, t.BFrame)
+		if m := q.Transition; m != nil {
+			c := m.Bridge
+			if m.Handover != nil {
+				c = *m.Handover
+			}
+			fmt.Fprintf(stdout, ", transition cost %.2f cm (pose %.2f cm + 0.1 s × velocity %.1f cm/s)", m.Cost(), c.PoseCM, c.VelocityCMPerS)
+		}
+		fmt.Fprintln(stdout)
 	}
 	printWritten(stdout, res.Written)
 	for _, w := range res.Quality.Check(qualityLimits()) {

@@ -3,7 +3,9 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -149,5 +151,47 @@ func TestBatchPlainProgress(t *testing.T) {
 	// The manifest's output folder is made by the batch, with the umask's mode on the files.
 	if st, err := os.Stat(filepath.Join(dir, "out", "a.fbx")); err != nil || st.Mode().Perm() != 0o666&^umask() {
 		t.Errorf("output: %v %v", st, err)
+	}
+}
+
+// The transition cost the CLI prints is the one in --json's metrics and the catalogue's
+// transition_cost; the search's own distance is named match_distance.
+func TestBlendTransitionCostHasOneMeaning(t *testing.T) {
+	walk := corpus.Path(t, "mixamo/kirby-xbot60__Walking_InPlace.fbx")
+	runc := corpus.Path(t, "mixamo/kirby-xbot60__Running_InPlace.fbx")
+	dir := t.TempDir()
+	args := []string{"blend", walk, runc, "--method", "transition", "-o", filepath.Join(dir, "tr.fbx")}
+	code, text, stderr := runCLI(t, args...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	code, js, stderr := runCLI(t, append(args, "--json")...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep struct {
+		Transition map[string]any `json:"transition"`
+		Metrics    struct {
+			Result struct {
+				Transition *struct {
+					Bridge struct {
+						Score float64 `json:"score"`
+					} `json:"bridge"`
+				} `json:"transition"`
+			} `json:"result"`
+		} `json:"metrics"`
+	}
+	if err := json.Unmarshal([]byte(js), &rep); err != nil || rep.Metrics.Result.Transition == nil {
+		t.Fatalf("report %s: %v", js, err)
+	}
+	if _, ok := rep.Transition["cost"]; ok {
+		t.Errorf("transition still has a field named cost: %v", rep.Transition)
+	}
+	if _, ok := rep.Transition["match_distance"]; !ok {
+		t.Errorf("transition lacks match_distance: %v", rep.Transition)
+	}
+	want := fmt.Sprintf("transition cost %.2f cm (pose ", rep.Metrics.Result.Transition.Bridge.Score)
+	if !strings.Contains(text, want) {
+		t.Errorf("text output %q lacks %q", text, want)
 	}
 }
