@@ -8,14 +8,14 @@ import (
 
 // TransitionInfo describes where a transition handed over from A to B.
 type TransitionInfo struct {
-	StartFrame int     `json:"start_frame"` // first cross-fade frame, in A's frames at the output rate
-	BFrame     int     `json:"b_frame"`     // B's frame that plays at StartFrame
-	Frames     int     `json:"frames"`      // cross-fade length
+	StartFrame int `json:"start_frame"` // first cross-fade frame, in A's frames at the output rate
+	BFrame     int `json:"b_frame"`     // B's frame that plays at StartFrame
+	Frames     int `json:"frames"`      // cross-fade length
 	// MatchDistance is what the search for the handover minimised: the RMS over the matched
 	// joints of their feature distance (positions, and velocities weighted by (Frames/2)²), in
 	// cm. It ranks candidate frames; the transition cost is quality's (TransitionMetrics.Cost).
 	MatchDistance float64 `json:"match_distance"`
-	Automatic  bool    `json:"automatic"`   // whether StartFrame was searched (false: transition_at)
+	Automatic     bool    `json:"automatic"` // whether StartFrame was searched (false: transition_at)
 }
 
 // ease maps linear progress t in [0,1] through a cross-fade curve. ease-in-out is the cosine
