@@ -86,10 +86,10 @@ func runCatalog(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	poll := fs.Duration("poll", 200*time.Millisecond, "with --wait or --wait-rows: how often the catalog is read")
 	cli.SetUsage(fs,
 		"usage: blendpipe catalog [--dir DIR] [--json] [--wait NAME]... [--wait-rows N] [--timeout 1m]",
-		"  --wait and --wait-rows read the catalog until every named object is there and it holds",
-		"  N objects, then print it as without them; after --timeout they exit 1 naming what is",
-		"  missing. A NAME matches an object's full name (seed/RIG/walking.fbx) or its last part",
-		"  (walking.fbx), so it can be the name a file was uploaded under.",
+		"With --wait and --wait-rows it reads the catalog until every named object is there and it",
+		"holds N objects, then prints it as without them; after --timeout it exits 1 naming what is",
+		"missing. A NAME matches an object's full name (seed/RIG/walking.fbx) or its last part",
+		"(walking.fbx), so it can be the name a file was uploaded under. DIR must exist.",
 	)
 	if err := cli.ParseFlags(fs, args); err != nil {
 		return err

@@ -137,3 +137,17 @@ func TestCatalogDirAndWait(t *testing.T) {
 		})
 	}
 }
+
+// The catalog's help says what --wait does.
+func TestCatalogHelpDocumentsWait(t *testing.T) {
+	t.Parallel()
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"help", "catalog"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, w := range []string{"--wait NAME", "--wait-rows N", "after --timeout it exits 1", "its last part", "-poll duration"} {
+		if !strings.Contains(out.String(), w) {
+			t.Errorf("help %q lacks %q", out.String(), w)
+		}
+	}
+}
