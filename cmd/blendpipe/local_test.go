@@ -36,6 +36,10 @@ func TestLocalCommandsHandOver(t *testing.T) {
 	if code := run(context.Background(), []string{"catalog", "--no-such-flag"}, &out, &errb); code != 2 {
 		t.Errorf("bad flag: exit %d, want 2 (%s)", code, errb.String())
 	}
+	out.Reset()
+	if code := run(context.Background(), []string{"help", "catalog"}, &out, &errb); code != 0 || !strings.Contains(out.String(), "--wait-rows") {
+		t.Errorf("help catalog: exit %d, stdout %q", code, out.String())
+	}
 	errb.Reset()
 	if code := run(context.Background(), []string{"catalog", "--dir", filepath.Join(dir, "mistyped")}, &out, &errb); code != 1 ||
 		!strings.Contains(errb.String(), "no local pipeline in") {
