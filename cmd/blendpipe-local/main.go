@@ -24,6 +24,6 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return cli.Dispatch(ctx, "blendpipe", map[string]cli.Command{
 		"dev":     {Summary: "run the pipeline locally: blendpipe dev --dir DIR --addr HOST:PORT", Run: runDev},
-		"catalog": {Summary: "list the local pipeline's catalog: blendpipe catalog --dir DIR [--json]", Run: runCatalog},
+		"catalog": {Summary: "list the local pipeline's catalog: blendpipe catalog --dir DIR [--json] [--wait NAME] [--wait-rows N]", Run: runCatalog},
 	}, args, stdout, stderr)
 }

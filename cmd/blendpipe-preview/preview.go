@@ -20,10 +20,9 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	out := fs.String("o", "", "write the contact sheet to this PNG file (required)")
 	plotPath := fs.String("plot", "", "also write a plot of the quality metrics over time to this PNG file")
 	frames := fs.Int("frames", preview.DefaultFrames, fmt.Sprintf("frames shown on the sheet, 1..%d", preview.MaxFrames))
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: blendpipe preview FILE -o out.png [--plot metrics.png] [--frames N]")
-		fs.PrintDefaults()
-	}
+	cli.SetUsage(fs,
+		"usage: blendpipe preview FILE -o out.png [--plot metrics.png] [--frames N]",
+	)
 	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}

@@ -60,12 +60,7 @@ func loadConfig(ctx context.Context) (*config.Config, error) {
 func newFlagSet(name string, stderr io.Writer, lines ...string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		for _, l := range lines {
-			fmt.Fprintln(stderr, l)
-		}
-		fs.PrintDefaults()
-	}
+	cli.SetUsage(fs, lines...)
 	return fs
 }
 

@@ -56,6 +56,9 @@ func (t *target) close() {
 // configured one.
 func (t *target) store(ctx context.Context, localName, configured, bucketVar string) (storage.Store, error) {
 	if t.local() {
+		if err := local.CheckDir(t.dir); err != nil {
+			return nil, err
+		}
 		opts := localdir.Options{Bucket: localName}
 		if localName == "library" {
 			opts.KeepVersions = local.LibraryVersions
@@ -84,6 +87,9 @@ func (t *target) store(ctx context.Context, localName, configured, bucketVar str
 // catalog opens the catalog: DIR/catalog.db locally, else BigQuery.
 func (t *target) catalog(ctx context.Context, cfg *config.Config) (catalog.Store, error) {
 	if t.local() {
+		if err := local.CheckDir(t.dir); err != nil {
+			return nil, err
+		}
 		s, err := sqlite.Open(ctx, filepath.Join(t.dir, sqlite.FileName))
 		if err != nil {
 			return nil, err

@@ -36,10 +36,9 @@ func runBatch(ctx context.Context, args []string, getenv func(string) string, st
 	shards := fs.Int("shards", 0, "shard count, checked against the shard's own")
 	workers := fs.Int("workers", 0, "blends at once (default WORKER_POOL_SIZE)")
 	asJSON := fs.Bool("json", false, "print the outcome as JSON")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: blendpipe batch [--shard I --shards N] [--workers N] [--json] gs://BUCKET/jobs/NAME.yaml|json")
-		fs.PrintDefaults()
-	}
+	cli.SetUsage(fs,
+		"usage: blendpipe batch [--shard I --shards N] [--workers N] [--json] gs://BUCKET/jobs/NAME.yaml|json",
+	)
 	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}

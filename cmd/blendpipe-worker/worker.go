@@ -21,10 +21,9 @@ import (
 func runWorker(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: blendpipe-worker worker   (GCS_BUCKET, PORT, METRICS_PORT, WORKER_POOL_SIZE from the environment)")
-		fs.PrintDefaults()
-	}
+	cli.SetUsage(fs,
+		"usage: blendpipe-worker worker   (GCS_BUCKET, PORT, METRICS_PORT, WORKER_POOL_SIZE from the environment)",
+	)
 	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}

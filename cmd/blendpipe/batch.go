@@ -40,11 +40,10 @@ func runBatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	shard := fs.Int("shard", -1, "run only this shard of the manifest (default JOB_COMPLETION_INDEX when set)")
 	shards := fs.Int("shards", 1, "number of shards the manifest is split into")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: blendpipe batch [--workers N] [--root DIR] [--json] MANIFEST.yaml|json")
-		fmt.Fprintln(stderr, "       blendpipe batch [--shard I --shards N] [--json] gs://BUCKET/jobs/NAME.yaml (run by "+workerBinary+")")
-		fs.PrintDefaults()
-	}
+	cli.SetUsage(fs,
+		"usage: blendpipe batch [--workers N] [--root DIR] [--json] MANIFEST.yaml|json",
+		"       blendpipe batch [--shard I --shards N] [--json] gs://BUCKET/jobs/NAME.yaml (run by "+workerBinary+")",
+	)
 	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
@@ -83,12 +82,11 @@ func runBatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return blendOne(ctx, loader, base, b)
 	}
 
-	var progress func(done, total int)
-	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) && !*asJSON {
-		progress = progressLine(stderr, time.Now())
-	}
+	f, ok := stderr.(*os.File)
+	tty := ok && term.IsTerminal(int(f.Fd())) && log == nil
+	progress := newProgress(ctx, stderr, tty, log, time.Now)
 	start := time.Now()
-	sum := batch.Run(ctx, m, *workers, do, progress)
+	sum := batch.Run(ctx, m, *workers, do, progress.update)
 	wall := time.Since(start)
 	if log != nil {
 		for _, r := range sum.Failures() {
@@ -136,6 +134,11 @@ func blendOne(ctx context.Context, loader *inputCache, base string, b batch.Blen
 	}
 	res, err := job.Blend(inputs, job.Spec{Options: b.Options, Format: f, ClipName: b.Name, InputNames: inputNames(b.Sources()), InputMetrics: metrics})
 	if err != nil {
+		return batch.Outcome{}, nameInput(err, srcs)
+	}
+	// A manifest declares its output tree, so a batch makes the folders it names; a -o of
+	// blend or retarget does not.
+	if err := os.MkdirAll(filepath.Dir(out), 0o777); err != nil {
 		return batch.Outcome{}, err
 	}
 	if err := cli.WriteFileAtomic(out, res.Data); err != nil {
@@ -176,27 +179,6 @@ func (c *inputCache) load(ctx context.Context, p string) (*cachedInput, error) {
 		e.anim, e.err = a, err
 	})
 	return e, e.err
-}
-
-// progressLine returns a progress callback that redraws one terminal line, "blending 120/1000
-// (85 blends/s)", at most ten times a second, and clears it when the last blend is done. It is
-// a few lines instead of a progress-bar library, whose imports (net/http among them) would
-// lengthen the start of every command.
-func progressLine(w io.Writer, start time.Time) func(done, total int) {
-	var last time.Time
-	return func(done, total int) {
-		now := time.Now()
-		if done == total {
-			fmt.Fprint(w, "\r\x1b[K")
-			return
-		}
-		if now.Sub(last) < 100*time.Millisecond {
-			return
-		}
-		last = now
-		rate := float64(done) / max(now.Sub(start).Seconds(), 1e-9)
-		fmt.Fprintf(w, "\r\x1b[Kblending %d/%d (%.0f blends/s)", done, total, rate)
-	}
 }
 
 func resolve(base, p string) string {

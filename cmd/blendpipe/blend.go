@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -90,11 +93,10 @@ func runBlend(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	format := fs.String("format", "", "output format: fbx, glb, gltf or bvh")
 	name := fs.String("name", "", "name of the output clip (default: the output file's name)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: blendpipe blend A B [more inputs] --method mix --ratio 0.3 -o out.fbx [--json]")
-		fmt.Fprintln(stderr, "       blendpipe blend A --method edit --mirror --root-motion root -o out.fbx")
-		fs.PrintDefaults()
-	}
+	cli.SetUsage(fs,
+		"usage: blendpipe blend A B [more inputs] --method mix --ratio 0.3 -o out.fbx [--json]",
+		"       blendpipe blend A --method edit --mirror --root-motion root -o out.fbx",
+	)
 	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
@@ -110,13 +112,16 @@ func runBlend(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	for _, w := range unusedFlags(bf.set, opts) {
+		fmt.Fprintln(stderr, "warning:", w)
+	}
 	inputs, err := readInputs(ctx, fs.Args())
 	if err != nil {
 		return err
 	}
 	res, err := job.Blend(inputs, job.Spec{Options: opts, Format: f, ClipName: clipNameFor(*name, *out), InputNames: inputNames(fs.Args())})
 	if err != nil {
-		return err
+		return nameInput(err, fs.Args())
 	}
 	if err := cli.WriteFileAtomic(*out, res.Data); err != nil {
 		return err
@@ -133,13 +138,85 @@ func runBlend(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "loop cut at frames %d..%d, seam %.2f cm before the cross-fade\n", lp.Start, lp.End, lp.Cost)
 	}
 	if t := res.Result.Transition; t != nil {
-		fmt.Fprintf(stdout, "transition at frame %d over %d frames (B from frame %d), cost %.2f\n", t.StartFrame, t.Frames, t.BFrame, t.Cost)
+		fmt.Fprintf(stdout, "transition at frame %d over %d frames (B from frame %d)", t.StartFrame, t.Frames, t.BFrame)
+		if m := q.Transition; m != nil {
+			c := m.Bridge
+			if m.Handover != nil {
+				c = *m.Handover
+			}
+			fmt.Fprintf(stdout, ", transition cost %.2f cm (pose %.2f cm + 0.1 s × velocity %.1f cm/s)", m.Cost(), c.PoseCM, c.VelocityCMPerS)
+		}
+		fmt.Fprintln(stdout)
 	}
 	printWritten(stdout, res.Written)
 	for _, w := range res.Quality.Check(qualityLimits()) {
 		fmt.Fprintln(stderr, "warning:", w)
 	}
 	return nil
+}
+
+// flagMethods names the methods that read a flag; nil for a flag every method reads.
+func flagMethods(flag string) []string {
+	switch flag {
+	case "ratio", "sync":
+		return []string{blend.Mix}
+	case "transition-frames", "curve":
+		return []string{blend.Transition, "--loop"}
+	case "transition-at":
+		return []string{blend.Transition}
+	case "mask", "mask-weight":
+		return []string{blend.Layer}
+	case "weight", "reference-frame":
+		return []string{blend.Additive}
+	case "positions", "value":
+		return []string{blend.Blendspace}
+	}
+	return nil
+}
+
+// unusedFlags says which of the given flags the method ignores: a --mask with mix is almost
+// always a mistyped --method, and the blend would otherwise succeed without a word.
+func unusedFlags(set map[string]bool, o blend.Options) []string {
+	c := o.Canonical()
+	if c.Method == "" {
+		return nil // an unknown method is the error job.Blend reports
+	}
+	var warn []string
+	for _, f := range slices.Sorted(maps.Keys(set)) {
+		by := flagMethods(f)
+		if by == nil || slices.Contains(by, c.Method) || (c.Loop && slices.Contains(by, "--loop")) {
+			continue
+		}
+		warn = append(warn, fmt.Sprintf("--%s is read by %s only; --method %s ignores it", f, strings.Join(by, " and "), c.Method))
+	}
+	return warn
+}
+
+// InputFileError is a blend option error about one input, named by its file rather than by
+// its place among the inputs.
+type InputFileError struct {
+	Path string
+	Err  *blend.OptionError
+}
+
+func (e *InputFileError) Error() string { return e.Path + ": " + e.Err.Msg }
+func (e *InputFileError) Unwrap() error { return e.Err }
+
+// nameInput turns an error about inputs[i] into one naming paths[i].
+func nameInput(err error, paths []string) error {
+	var oe *blend.OptionError
+	if !errors.As(err, &oe) {
+		return err
+	}
+	rest, ok := strings.CutPrefix(oe.Field, "inputs[")
+	if !ok {
+		return err
+	}
+	i, err2 := strconv.Atoi(strings.TrimSuffix(rest, "]"))
+	if err2 != nil || i < 0 || i >= len(paths) {
+		return err
+	}
+	return &InputFileError{Path: paths[i], Err: oe}
 }
 
 // readInputs decodes the input files concurrently: decoding is most of a small blend's time,

@@ -17,10 +17,9 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "print one JSON object")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: blendpipe inspect [--json] FILE")
-		fs.PrintDefaults()
-	}
+	cli.SetUsage(fs,
+		"usage: blendpipe inspect [--json] FILE",
+	)
 	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}

@@ -20,6 +20,10 @@ func TestLocalCommandsHandOver(t *testing.T) {
 	}
 	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	dir := t.TempDir()
+	// A zero-byte file is an empty SQLite database: the pipeline's catalog before its first row.
+	if err := os.WriteFile(filepath.Join(dir, "catalog.db"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	var out, errb bytes.Buffer
 	if code := run(context.Background(), []string{"catalog", "--dir", dir, "--json"}, &out, &errb); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
@@ -31,6 +35,15 @@ func TestLocalCommandsHandOver(t *testing.T) {
 	errb.Reset()
 	if code := run(context.Background(), []string{"catalog", "--no-such-flag"}, &out, &errb); code != 2 {
 		t.Errorf("bad flag: exit %d, want 2 (%s)", code, errb.String())
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"help", "catalog"}, &out, &errb); code != 0 || !strings.Contains(out.String(), "--wait-rows") {
+		t.Errorf("help catalog: exit %d, stdout %q", code, out.String())
+	}
+	errb.Reset()
+	if code := run(context.Background(), []string{"catalog", "--dir", filepath.Join(dir, "mistyped")}, &out, &errb); code != 1 ||
+		!strings.Contains(errb.String(), "no local pipeline in") {
+		t.Errorf("mistyped --dir: exit %d, stderr %q", code, errb.String())
 	}
 }
 

@@ -22,7 +22,7 @@ func commands() map[string]cli.Command {
 		// Commands that link large dependencies run companion binaries, so the one-shot
 		// commands above start small and fast.
 		"dev":     {Summary: "run the pipeline locally: blendpipe dev --dir DIR --addr HOST:PORT", Run: cli.Handover(localBinary, "dev")},
-		"catalog": {Summary: "list the local pipeline's catalog: blendpipe catalog --dir DIR [--json]", Run: cli.Handover(localBinary, "catalog")},
+		"catalog": {Summary: "list the local pipeline's catalog: blendpipe catalog --dir DIR [--json] [--wait NAME] [--wait-rows N]", Run: cli.Handover(localBinary, "catalog")},
 		"preview": {Summary: "draw a clip: blendpipe preview FILE -o out.png [--plot metrics.png] [--frames N]", Run: cli.Handover(previewBinary, "preview")},
 		"upload":  {Summary: "push files or folders to the uploads bucket: blendpipe upload PATH... [--bucket NAME | --dir DIR] [--metadata k=v]", Run: cli.Handover(storeBinary, "upload")},
 		"pull":    {Summary: "fetch blends with a manifest: blendpipe pull -o DIR [--dir DIR | --project P --dataset D --bucket B] [--rig R --method M --since DATE]", Run: cli.Handover(storeBinary, "pull")},

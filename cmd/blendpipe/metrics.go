@@ -18,10 +18,9 @@ func runMetrics(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "print the metrics as JSON")
 	series := fs.Bool("series", false, "with --json, include per-frame series")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: blendpipe metrics [--json] [--series] FILE")
-		fs.PrintDefaults()
-	}
+	cli.SetUsage(fs,
+		"usage: blendpipe metrics [--json] [--series] FILE",
+	)
 	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}

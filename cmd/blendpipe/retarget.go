@@ -24,10 +24,9 @@ func runRetarget(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	out := fs.String("o", "", "output file (its extension picks the format unless --format is given)")
 	format := fs.String("format", "", "output format: fbx, glb, gltf or bvh")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: blendpipe retarget IN [--rig CHARACTER] [--rename ue5|unity|godot|mixamo] [--max-error-cm CM] -o OUT [--json]")
-		fs.PrintDefaults()
-	}
+	cli.SetUsage(fs,
+		"usage: blendpipe retarget IN [--rig CHARACTER] [--rename ue5|unity|godot|mixamo] [--max-error-cm CM] -o OUT [--json]",
+	)
 	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}

@@ -24,6 +24,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -513,4 +514,24 @@ func Rows(ctx context.Context, dir string) ([]catalog.Row, error) {
 		rows = []catalog.Row{}
 	}
 	return rows, err
+}
+
+// NoPipelineError is a directory given as a local pipeline's that holds none: using it would
+// create an empty pipeline behind a mistyped name.
+type NoPipelineError struct {
+	Dir     string
+	Missing string // the path that does not exist
+}
+
+func (e *NoPipelineError) Error() string {
+	return fmt.Sprintf("no local pipeline in %s: %s does not exist (start one with: blendpipe dev --dir %s)", e.Dir, e.Missing, e.Dir)
+}
+
+// CheckDir wants dir to exist as a folder, as blendpipe dev makes it; commands other than dev
+// call it before opening anything in dir, since opening creates.
+func CheckDir(dir string) error {
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return &NoPipelineError{Dir: dir, Missing: dir}
+	}
+	return nil
 }

@@ -50,7 +50,7 @@
 // pose-and-velocity distance between A's last half (at most its last 2 s, leaving N frames) and
 // B's first half (at most 1 s): joint positions relative to the Hips with the facing removed,
 // their per-frame velocities and the Hips' velocity, velocities weighted by (N/2)², reported as
-// RMS cm in TransitionInfo.Cost. B's root is re-anchored to A's position and facing at the
+// RMS cm in TransitionInfo.MatchDistance. B's root is re-anchored to A's position and facing at the
 // handover (a yaw about Y): facing is measured from each clip's first frame, since Mixamo clips
 // start facing the same way, by the Hips' yaw averaged over about a second (the pelvis twists
 // with each step; a strafe keeps it turned). In the fade the Hips' horizontal motion is blended

@@ -8,11 +8,14 @@ import (
 
 // TransitionInfo describes where a transition handed over from A to B.
 type TransitionInfo struct {
-	StartFrame int     `json:"start_frame"` // first cross-fade frame, in A's frames at the output rate
-	BFrame     int     `json:"b_frame"`     // B's frame that plays at StartFrame
-	Frames     int     `json:"frames"`      // cross-fade length
-	Cost       float64 `json:"cost"`        // pose-and-velocity distance at the handover, RMS cm
-	Automatic  bool    `json:"automatic"`   // whether StartFrame was searched (false: transition_at)
+	StartFrame int `json:"start_frame"` // first cross-fade frame, in A's frames at the output rate
+	BFrame     int `json:"b_frame"`     // B's frame that plays at StartFrame
+	Frames     int `json:"frames"`      // cross-fade length
+	// MatchDistance is what the search for the handover minimised: the RMS over the matched
+	// joints of their feature distance (positions, and velocities weighted by (Frames/2)²), in
+	// cm. It ranks candidate frames; the transition cost is quality's (TransitionMetrics.Cost).
+	MatchDistance float64 `json:"match_distance"`
+	Automatic     bool    `json:"automatic"` // whether StartFrame was searched (false: transition_at)
 }
 
 // ease maps linear progress t in [0,1] through a cross-fade curve. ease-in-out is the cosine
@@ -151,7 +154,7 @@ func transition(srcs []source, o Options, fps float64, name string) (*anim.Clip,
 			}
 		}
 	}
-	info.Cost = math.Sqrt(best / float64(len(match)+1))
+	info.MatchDistance = math.Sqrt(best / float64(len(match)+1))
 
 	s, bf := info.StartFrame, info.BFrame
 	tOf := func(f int) float64 { return float64(f) / fps }

@@ -100,8 +100,8 @@ func TestTransitionFindsMatchingPhase(t *testing.T) {
 	if (tr.StartFrame-tr.BFrame-20)%60 != 0 {
 		t.Errorf("handover A %d ↔ B %d is not at the same phase", tr.StartFrame, tr.BFrame)
 	}
-	if tr.Cost > 0.5 { // cm RMS; the two clips' heading estimates differ slightly at their ends
-		t.Errorf("cost %v at a perfect match", tr.Cost)
+	if tr.MatchDistance > 0.5 { // cm RMS; the two clips' heading estimates differ slightly at their ends
+		t.Errorf("match distance %v at a perfect match", tr.MatchDistance)
 	}
 }
 

@@ -328,10 +328,7 @@ func summary(r quality.Report) catalog.Quality {
 		MaxPoseChangeCM: m.MaxPoseChangeCM, GroundPenetrationCM: m.PenetrationCM,
 	}
 	if t := m.Transition; t != nil {
-		q.TransitionCost = t.Bridge.Score
-		if t.Handover != nil {
-			q.TransitionCost = t.Handover.Score
-		}
+		q.TransitionCost = t.Cost()
 	}
 	return q
 }

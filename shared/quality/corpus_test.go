@@ -174,9 +174,9 @@ func TestXBotTransitionPoseChange(t *testing.T) {
 	mt := measure(t, res.Animation, quality.Options{Transition: w})
 	rep := quality.Compare(mt, mw, mr)
 	largest := max(mw.MaxPoseChangeCM, mr.MaxPoseChangeCM)
-	t.Logf("handover at %d (run frame %d, %d frames, blend cost %.2f): max pose change walk %.2f run %.2f transition %.2f cm "+
+	t.Logf("handover at %d (run frame %d, %d frames, match distance %.2f): max pose change walk %.2f run %.2f transition %.2f cm "+
 		"(@%d %s; ratio %.3f), in window %.2f cm; rotation %.2f° vs %.2f°/%.2f°; handover cost %+v; bridge %+v",
-		tr.StartFrame, tr.BFrame, tr.Frames, tr.Cost, mw.MaxPoseChangeCM, mr.MaxPoseChangeCM, mt.MaxPoseChangeCM,
+		tr.StartFrame, tr.BFrame, tr.Frames, tr.MatchDistance, mw.MaxPoseChangeCM, mr.MaxPoseChangeCM, mt.MaxPoseChangeCM,
 		mt.MaxPoseChangeFrame, mt.MaxPoseChangeJoint, *rep.Ratios.MaxPoseChange, mt.Transition.MaxPoseChangeCM,
 		mt.MaxRotationChangeDeg, mw.MaxRotationChangeDeg, mr.MaxRotationChangeDeg, *mt.Transition.Handover, mt.Transition.Bridge)
 	t.Logf("skating walk %.2f run %.2f transition %.2f cm/s (ground %.1f cm/s); contact L %.2f R %.2f",

@@ -22,6 +22,15 @@ type TransitionMetrics struct {
 	Handover *Cost `json:"handover,omitempty"`
 }
 
+// Cost returns the transition cost, the one number the catalogue keeps (transition_cost) and
+// the CLI prints: the Score of Handover when the inputs were given, else of Bridge.
+func (t *TransitionMetrics) Cost() float64 {
+	if t.Handover != nil {
+		return t.Handover.Score
+	}
+	return t.Bridge.Score
+}
+
 // Cost is a pose-and-velocity distance between two frames, measured on the skeleton with the
 // hips' horizontal position and velocity removed, so in-place and root-motion clips compare.
 type Cost struct {
