@@ -31,7 +31,7 @@ type blendFlags struct {
 }
 
 func (b *blendFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&b.o.Method, "method", "mix", "mix (linear), transition (single-shot), layer, additive or blendspace")
+	fs.StringVar(&b.o.Method, "method", "mix", "mix (linear), transition (single-shot), layer, additive, blendspace, edit (one clip) or retarget (A onto B's character)")
 	fs.Float64Var(&b.ratio, "ratio", blend.DefaultRatio, "mix: weight of the second clip, 0..1")
 	fs.StringVar(&b.o.Sync, "sync", "", "mix: none or feet (align foot plants)")
 	fs.IntVar(&b.o.TransitionFrames, "transition-frames", 0, "transition (and loop): cross-fade length in frames (default 10)")
@@ -148,6 +148,12 @@ func runBlend(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		fmt.Fprintln(stdout)
 	}
+	if rt := res.Retarget; rt != nil {
+		fmt.Fprintf(stdout, "retarget: %d joints matched, motion scaled by %.3f (leg lengths)\n", len(rt.Matched), rt.Scale)
+		if len(rt.Unmapped) > 0 {
+			fmt.Fprintf(stdout, "unmapped (the character has no such joint; their motion is dropped): %s\n", strings.Join(rt.Unmapped, ", "))
+		}
+	}
 	printWritten(stdout, res.Written)
 	for _, w := range res.Quality.Check(qualityLimits()) {
 		fmt.Fprintln(stderr, "warning:", w)
@@ -257,6 +263,7 @@ func blendReport(path string, res *job.Output) map[string]any {
 		"metrics":    res.Quality,
 		"warnings":   res.Quality.Check(qualityLimits()),
 		"written":    res.Written,
+		"retarget":   res.Retarget,
 	}
 }
 
